@@ -1,0 +1,47 @@
+package org.ordertracking.core;
+
+import java.util.concurrent.CompletionStage;
+import org.ordertracking.core.internal.InMemoryEventBus;
+
+/**
+ * Publish/subscribe of {@link TrackingMessage}s by {@link Topic}. Implementations:
+ * {@link #inMemory()} for one node, {@code RedisEventBus} (module tracking-redis) across nodes.
+ *
+ * <p>Thread-safe. A listener that throws or is slow never affects the publisher or other
+ * listeners; subscribing and unsubscribing while messages flow is safe. Every implementation
+ * passes the contract suite {@code EventBusContract} of tracking-test.
+ *
+ * @since 0.1.0
+ */
+public interface EventBus extends AutoCloseable {
+
+    /**
+     * Returns an in-memory bus that delivers on its own daemon threads (one per available
+     * processor), each subscription through a bounded buffer of
+     * {@value InMemoryEventBus#DEFAULT_BUFFER} messages. Close it to stop those threads.
+     */
+    static EventBus inMemory() {
+        return InMemoryEventBus.builder().build();
+    }
+
+    /**
+     * Publishes a message on a topic to every subscriber, on every node the bus spans. Does not
+     * block on subscribers or on the network.
+     *
+     * @return completes when the bus has accepted the message for delivery (for a networked bus,
+     *     when the broker has it), or exceptionally if it could not
+     */
+    CompletionStage<Void> publish(Envelope envelope);
+
+    /** Publishes {@code message} on {@code topic}; see {@link #publish(Envelope)}. */
+    default CompletionStage<Void> publish(Topic topic, TrackingMessage message) {
+        return publish(Envelope.of(topic, message));
+    }
+
+    /** Registers a listener for the messages published on {@code topic} from now on. */
+    Subscription subscribe(Topic topic, BusListener listener);
+
+    /** Closes every subscription and releases what the bus created; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,46 @@
+package org.ordertracking.core;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The current position of each driver, kept for a time-to-live after the last write: when fixes
+ * stop arriving the entry expires and the driver's location reads as absent.
+ *
+ * <p>Implementations: {@code LocationStore.inMemory(…)} (this module) and
+ * {@code RedisLocationStore} (module tracking-redis). They are thread-safe and pass the contract
+ * suite {@code LocationStoreContract} of tracking-test.
+ *
+ * @since 0.1.0
+ */
+public interface LocationStore extends AutoCloseable {
+
+    /** Default time-to-live of a driver's position: 30 seconds. */
+    Duration DEFAULT_TTL = Duration.ofSeconds(30);
+
+    /**
+     * Stores {@code fix} as the driver's current position and restarts its time-to-live, unless
+     * the stored fix was recorded later (an older fix never overwrites a newer one, even with
+     * concurrent writers). A fix recorded at the same instant as the stored one refreshes the TTL.
+     * May complete asynchronously; it does not block the caller on a network round trip.
+     *
+     * @return completes with {@code true} if {@code fix} is now the stored one
+     */
+    CompletionStage<Boolean> putIfNewer(String driverId, LocationFix fix);
+
+    /** Returns the driver's current position, or empty if none was stored or it expired. */
+    Optional<LocationFix> get(String driverId);
+
+    /** Returns the current positions of those drivers that have one, in one round trip. */
+    Map<String, LocationFix> getAll(Collection<String> driverIds);
+
+    /** Returns the time-to-live applied to every write. */
+    Duration ttl();
+
+    /** Releases what this store created. Never closes resources the caller handed in. Idempotent. */
+    @Override
+    void close();
+}

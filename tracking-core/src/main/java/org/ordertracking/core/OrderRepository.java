@@ -1,0 +1,111 @@
+package org.ordertracking.core;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.ordertracking.core.internal.InMemoryOrderRepository;
+
+/**
+ * Where orders and their audit trail live. Implementations: {@link #inMemory()} for one node and
+ * tests, {@code JdbcOrderRepository} (module tracking-jdbc) for PostgreSQL, MariaDB/MySQL and H2.
+ *
+ * <p>Implementations are thread-safe. Transitions of different orders never wait for each other;
+ * transitions of one order are serialized. Every implementation passes the contract suite
+ * {@code OrderRepositoryContract} of tracking-test.
+ *
+ * <p>This is a storage SPI: it does not publish anything. {@link OrderTracker} publishes events
+ * strictly after the repository committed them, and uses the outbox methods
+ * ({@link #relayUnpublished}, {@link #markPublished}) so that a committed event is published even
+ * when the process died between commit and publish.
+ *
+ * @since 0.1.0
+ */
+public interface OrderRepository {
+
+    /** Returns a new, empty, thread-safe repository that keeps everything in memory. */
+    static OrderRepository inMemory() {
+        return new InMemoryOrderRepository();
+    }
+
+    /**
+     * Stores a new order in {@code received} with its first event (seq 1), atomically.
+     *
+     * @param order the order
+     * @param at server time of the registration
+     * @param actor who registered it, may be {@code null}
+     * @return the order and its event 1, {@code applied} true
+     * @throws DuplicateOrderException if the id is taken
+     */
+    TransitionResult create(NewOrder order, Instant at, String actor);
+
+    /**
+     * Moves an order to another status in one atomic step: lock the order, check the edge against
+     * {@code machine}, update status and seq, append the event, commit.
+     *
+     * <p>If the order already is in {@code request.target()}, nothing is written and the existing
+     * event that produced that status comes back with {@code applied == false} (idempotent repeat).
+     *
+     * @throws UnknownOrderException if the order is not registered
+     * @throws IllegalTransitionException if the edge is not in {@code machine}, or
+     *     {@code request.expectedCurrent()} is set and differs from the current status
+     */
+    TransitionResult transition(TransitionRequest request, OrderStateMachine machine);
+
+    /**
+     * Assigns (or reassigns) a driver to an order that is not terminal. Not a status change: no event.
+     *
+     * @throws UnknownOrderException if the order is not registered
+     * @throws IllegalTransitionException if the order is terminal (requested status is the current one)
+     */
+    TrackedOrder assignDriver(String orderId, String driverId, Instant at);
+
+    /** Returns the order, or empty if it is not registered. */
+    Optional<TrackedOrder> find(String orderId);
+
+    /**
+     * Returns the events of an order with a seq greater than {@code afterSeq}, in seq order
+     * ({@code afterSeq} 0 returns the whole trail). Empty for an unknown order.
+     */
+    List<OrderEvent> events(String orderId, long afterSeq);
+
+    /** Returns the restaurant's orders that are not terminal, oldest first. */
+    List<TrackedOrder> activeOrdersOfRestaurant(String restaurantId);
+
+    /** Returns the customer's orders that are not terminal, oldest first. */
+    List<TrackedOrder> activeOrdersOfCustomer(String customerId);
+
+    /** Returns the orders assigned to the driver that are not terminal, oldest first. */
+    List<TrackedOrder> activeOrdersOfDriver(String driverId);
+
+    /**
+     * Returns up to {@code limit} orders in {@code status} whose status last changed before
+     * {@code changedBefore} (all of them when it is {@code null}), oldest change first. The
+     * acceptance timeout uses it with {@code received}; the staleness monitor with {@code picked_up}.
+     */
+    List<TrackedOrder> findByStatus(OrderStatus status, Instant changedBefore, int limit);
+
+    /**
+     * The outbox relay: hands each committed but not yet published event committed before
+     * {@code committedBefore} to {@code publisher}, at most {@code max} of them, oldest first and in
+     * seq order within an order, and marks each published once {@code publisher} returned normally.
+     * If {@code publisher} throws, that event stays unpublished, the relay stops and the exception
+     * propagates. Two relays running at once (two nodes) never hand out the same event at the same
+     * time.
+     *
+     * @return how many events were published
+     */
+    int relayUnpublished(Instant committedBefore, int max, Consumer<OrderEvent> publisher);
+
+    /** Marks events as published, so the relay skips them. Unknown refs are ignored. */
+    void markPublished(Collection<EventRef> events);
+
+    /**
+     * Records that {@code moment} was notified for an order, unless it already was.
+     *
+     * @return {@code true} if this call recorded it (the caller should notify), {@code false} if an
+     *     earlier call on any node did
+     */
+    boolean claimNotification(String orderId, NotificationMoment moment, Instant at);
+}

@@ -1,0 +1,540 @@
+package org.ordertracking.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.ordertracking.core.internal.Checks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The façade of the library: registers orders, moves them through the state machine, assigns
+ * drivers, and publishes every committed change on the {@link EventBus}.
+ *
+ * <p>Every transition is one atomic step in the {@link OrderRepository}; the tracker publishes the
+ * resulting event strictly after the commit, on the order's topic and its restaurant's topic. A
+ * committed event is published even if the process dies before publishing it: {@link #start()}
+ * runs the outbox relay, which publishes whatever was committed and not marked published (at least
+ * once; subscribers drop duplicates by seq). The acceptance-timeout sweep fails orders left in
+ * {@code received} longer than {@link Builder#acceptanceTimeout}, judged from stored timestamps so
+ * it holds across restarts.
+ *
+ * <pre>{@code
+ * try (OrderTracker tracker = OrderTracker.builder().build()) {   // in-memory repository and bus
+ *     tracker.start();
+ *     tracker.register(new NewOrder("o-1", "r-1", "c-1", new GeoPoint(33.8938, 35.5018)));
+ *     tracker.transition("o-1", OrderStatus.ACCEPTED, null, "restaurant:r-1");
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ *
+ * @since 0.1.0
+ */
+public final class OrderTracker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OrderTracker.class);
+
+    /** Default time an order may stay {@code received} before it fails: 5 minutes. */
+    public static final Duration DEFAULT_ACCEPTANCE_TIMEOUT = Duration.ofMinutes(5);
+
+    /** Default period of the acceptance-timeout sweep and the outbox relay: 5 seconds. */
+    public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
+
+    /**
+     * Default age an unpublished event must reach before the relay publishes it: 10 seconds, so the
+     * relay does not race the normal publish path of a live node.
+     */
+    public static final Duration DEFAULT_RELAY_GRACE = Duration.ofSeconds(10);
+
+    /** The reason recorded when the acceptance timeout fails an order. */
+    public static final String ACCEPTANCE_TIMEOUT_REASON = "acceptance_timeout";
+
+    /** The actor recorded for changes the tracker makes on its own. */
+    public static final String SYSTEM_ACTOR = "system";
+
+    private static final int SWEEP_BATCH = 100;
+    private static final int MARK_BATCH = 256;
+    private static final long RELAY_PUBLISH_TIMEOUT_SECONDS = 10;
+
+    private final OrderRepository repository;
+    private final EventBus bus;
+    private final InstantSource clock;
+    private final OrderStateMachine machine;
+    private final Duration acceptanceTimeout;
+    private final Duration sweepInterval;
+    private final Duration relayGrace;
+    private final List<TrackerListener> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
+    private final boolean ownsBus;
+    private final ConcurrentLinkedQueue<EventRef> publishedMarks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+
+    private OrderTracker(Builder builder) {
+        this.repository = builder.repository != null ? builder.repository : OrderRepository.inMemory();
+        this.ownsBus = builder.bus == null;
+        this.bus = builder.bus != null ? builder.bus : EventBus.inMemory();
+        this.clock = builder.clock;
+        this.machine = builder.machine;
+        this.acceptanceTimeout = builder.acceptanceTimeout;
+        this.sweepInterval = builder.sweepInterval;
+        this.relayGrace = builder.relayGrace;
+        this.listeners.addAll(builder.listeners);
+        this.ownsScheduler = builder.scheduler == null;
+        this.scheduler = builder.scheduler != null ? builder.scheduler
+                : Executors.newSingleThreadScheduledExecutor(runnable -> {
+                    Thread thread = new Thread(runnable, "order-tracker-sweeper");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+    }
+
+    /** Returns a builder; every setting has a default (in-memory repository and bus, system clock). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts the background work on the scheduler: the outbox relay (once right away, publishing
+     * what a previous process committed but never published), then every sweep interval the
+     * relay, the acceptance-timeout sweep and the flush of publish marks. Idempotent.
+     */
+    public OrderTracker start() {
+        ensureOpen();
+        if (started.compareAndSet(false, true)) {
+            long period = sweepInterval.toMillis();
+            tasks.add(scheduler.scheduleWithFixedDelay(() -> runQuietly("outbox relay", this::relayUnpublished),
+                    0, period, TimeUnit.MILLISECONDS));
+            tasks.add(scheduler.scheduleWithFixedDelay(
+                    () -> runQuietly("acceptance timeout sweep", this::failExpiredAcceptances),
+                    period, period, TimeUnit.MILLISECONDS));
+            long flush = Math.min(period, 250);
+            tasks.add(scheduler.scheduleWithFixedDelay(() -> runQuietly("publish marks", this::flushPublishedMarks),
+                    flush, flush, TimeUnit.MILLISECONDS));
+        }
+        return this;
+    }
+
+    /**
+     * Registers an order for tracking: stores it in {@code received} with event 1 and publishes
+     * that event.
+     *
+     * @param actor who registers it, recorded in the audit trail, may be {@code null}
+     * @throws DuplicateOrderException if the id is taken
+     */
+    public TrackedOrder register(NewOrder order, String actor) {
+        Objects.requireNonNull(order, "order must not be null");
+        ensureOpen();
+        TransitionResult result = repository.create(order, now(), actor);
+        publish(result.order(), result.event());
+        return result.order();
+    }
+
+    /** Registers an order with no actor; see {@link #register(NewOrder, String)}. */
+    public TrackedOrder register(NewOrder order) {
+        return register(order, null);
+    }
+
+    /**
+     * Moves an order to {@code target} and publishes the event after the commit. Repeating the
+     * transition that produced the current status returns the existing event and publishes
+     * nothing.
+     *
+     * @param reason free text recorded with the event, may be {@code null}
+     * @param actor who asks, recorded with the event, may be {@code null}
+     * @return the event that gave the order {@code target}
+     * @throws UnknownOrderException if the order is not registered
+     * @throws IllegalTransitionException if the state machine has no such edge from the current status
+     */
+    public OrderEvent transition(String orderId, OrderStatus target, String reason, String actor) {
+        return apply(TransitionRequest.of(orderId, target, reason, actor, now())).event();
+    }
+
+    /** Moves an order with no reason and no actor; see {@link #transition(String, OrderStatus, String, String)}. */
+    public OrderEvent transition(String orderId, OrderStatus target) {
+        return transition(orderId, target, null, null);
+    }
+
+    private TransitionResult apply(TransitionRequest request) {
+        ensureOpen();
+        TransitionResult result = repository.transition(request, machine);
+        if (result.applied()) {
+            publish(result.order(), result.event());
+        }
+        return result;
+    }
+
+    /**
+     * Assigns a driver to an order that is not terminal and tells the driver on its bus topic.
+     *
+     * @throws UnknownOrderException if the order is not registered
+     * @throws IllegalTransitionException if the order is terminal
+     */
+    public TrackedOrder assignDriver(String orderId, String driverId) {
+        ensureOpen();
+        Checks.requireId(driverId, "driverId");
+        TrackedOrder order = repository.assignDriver(orderId, driverId, now());
+        bus.publish(Topic.driver(driverId), new TrackingMessage.DriverAssigned(orderId, driverId))
+                .whenComplete((ok, error) -> {
+                    if (error != null) {
+                        LOG.warn("could not publish the assignment of order {} to driver {}", orderId, driverId,
+                                error);
+                    }
+                });
+        for (TrackerListener listener : listeners) {
+            try {
+                listener.onDriverAssigned(order);
+            } catch (RuntimeException e) {
+                LOG.warn("tracker listener {} threw on the assignment of order {}", listener, orderId, e);
+            }
+        }
+        return order;
+    }
+
+    /** Returns the order, or empty if it is not registered. */
+    public Optional<TrackedOrder> find(String orderId) {
+        return repository.find(orderId);
+    }
+
+    /**
+     * Returns the order.
+     *
+     * @throws UnknownOrderException if it is not registered
+     */
+    public TrackedOrder order(String orderId) {
+        return repository.find(orderId).orElseThrow(() -> new UnknownOrderException(orderId));
+    }
+
+    /** Returns the whole audit trail of an order in seq order (empty for an unknown order). */
+    public List<OrderEvent> history(String orderId) {
+        return repository.events(orderId, 0);
+    }
+
+    /** Returns the events after {@code seq}, for a client that reconnects having seen {@code seq}. */
+    public List<OrderEvent> eventsAfter(String orderId, long seq) {
+        return repository.events(orderId, seq);
+    }
+
+    /** Returns the restaurant's active orders, oldest first. */
+    public List<TrackedOrder> activeOrdersOfRestaurant(String restaurantId) {
+        return repository.activeOrdersOfRestaurant(restaurantId);
+    }
+
+    /**
+     * Fails every order that has been {@code received} for longer than the acceptance timeout,
+     * with reason {@value #ACCEPTANCE_TIMEOUT_REASON}. An order accepted meanwhile is left alone.
+     * {@link #start()} runs this periodically; calling it directly is safe.
+     *
+     * @return how many orders it failed
+     */
+    public int failExpiredAcceptances() {
+        ensureOpen();
+        int failed = 0;
+        Instant cutoff = now().minus(acceptanceTimeout);
+        while (true) {
+            List<TrackedOrder> expired = repository.findByStatus(OrderStatus.RECEIVED, cutoff, SWEEP_BATCH);
+            int before = failed;
+            for (TrackedOrder order : expired) {
+                try {
+                    TransitionResult result = apply(new TransitionRequest(order.orderId(), OrderStatus.FAILED,
+                            ACCEPTANCE_TIMEOUT_REASON, SYSTEM_ACTOR, now(), OrderStatus.RECEIVED));
+                    if (result.applied()) {
+                        failed++;
+                    }
+                } catch (IllegalTransitionException e) {
+                    LOG.debug("order {} left received before its acceptance timeout", order.orderId());
+                }
+            }
+            if (expired.size() < SWEEP_BATCH || failed == before) {
+                return failed;
+            }
+        }
+    }
+
+    /**
+     * Publishes events that were committed more than the relay grace ago and never marked
+     * published — after a crash between commit and publish, or a bus outage. {@link #start()} runs
+     * this once at once and then periodically; calling it directly is safe.
+     *
+     * @return how many events it published
+     */
+    public int relayUnpublished() {
+        ensureOpen();
+        flushPublishedMarks();
+        int total = 0;
+        int published;
+        do {
+            published = repository.relayUnpublished(now().minus(relayGrace), SWEEP_BATCH, this::publishNow);
+            total += published;
+        } while (published == SWEEP_BATCH);
+        if (total > 0) {
+            LOG.info("outbox relay published {} event(s) that had been committed but not published", total);
+        }
+        return total;
+    }
+
+    /** Adds a listener for changes this tracker commits. */
+    public void addListener(TrackerListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+    }
+
+    /** Removes a listener added before; does nothing if it was not added. */
+    public void removeListener(TrackerListener listener) {
+        listeners.remove(listener);
+    }
+
+    public OrderRepository repository() {
+        return repository;
+    }
+
+    public EventBus eventBus() {
+        return bus;
+    }
+
+    public InstantSource clock() {
+        return clock;
+    }
+
+    public OrderStateMachine stateMachine() {
+        return machine;
+    }
+
+    public Duration acceptanceTimeout() {
+        return acceptanceTimeout;
+    }
+
+    /** Returns the clock's current instant, truncated to milliseconds as every store keeps it. */
+    public Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /**
+     * Stops the background work and marks what was published. Closes the scheduler and the bus only
+     * if the tracker created them; never closes a repository, bus or scheduler handed to the
+     * builder. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        tasks.forEach(task -> task.cancel(false));
+        if (ownsScheduler) {
+            scheduler.shutdownNow();
+        }
+        try {
+            flushPublishedMarks();
+        } catch (RuntimeException e) {
+            LOG.warn("could not mark published events on close; the relay will publish them again", e);
+        }
+        if (ownsBus) {
+            bus.close();
+        }
+    }
+
+    /** Publishes an event after its commit, then tells the listeners; never throws. */
+    private void publish(TrackedOrder order, OrderEvent event) {
+        CompletableFuture<Void> done = publishOnTopics(order, event);
+        done.whenComplete((ok, error) -> {
+            if (error == null) {
+                publishedMarks.add(EventRef.of(event));
+            } else {
+                LOG.warn("could not publish event {} of order {}; the outbox relay will retry", event.seq(),
+                        event.orderId(), error);
+            }
+        });
+        if (!started.get() || publishedMarks.size() >= MARK_BATCH) {
+            runQuietly("publish marks", this::flushPublishedMarks);
+        }
+        notifyListeners(order, event);
+    }
+
+    /** The relay's publisher: waits for the bus to accept, so a failure leaves the event unpublished. */
+    private void publishNow(OrderEvent event) {
+        TrackedOrder order = repository.find(event.orderId())
+                .orElseThrow(() -> new UnknownOrderException(event.orderId()));
+        try {
+            publishOnTopics(order, event).get(RELAY_PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while relaying event " + event.seq() + " of order "
+                    + event.orderId(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not relay event " + event.seq() + " of order "
+                    + event.orderId(), e);
+        }
+        notifyListeners(order, event);
+    }
+
+    private CompletableFuture<Void> publishOnTopics(TrackedOrder order, OrderEvent event) {
+        TrackingMessage message = new TrackingMessage.StatusUpdate(event);
+        Envelope toOrder = Envelope.of(Topic.order(order.orderId()), message);
+        CompletionStage<Void> first;
+        CompletionStage<Void> second;
+        try {
+            first = bus.publish(toOrder);
+            second = bus.publish(Envelope.ofEncoded(Topic.restaurant(order.restaurantId()), message, toOrder.json()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.allOf(first.toCompletableFuture(), second.toCompletableFuture());
+    }
+
+    private void notifyListeners(TrackedOrder order, OrderEvent event) {
+        for (TrackerListener listener : listeners) {
+            try {
+                listener.onEvent(order, event);
+            } catch (RuntimeException e) {
+                LOG.warn("tracker listener {} threw on event {} of order {}", listener, event.seq(),
+                        event.orderId(), e);
+            }
+        }
+    }
+
+    private void flushPublishedMarks() {
+        List<EventRef> batch = new ArrayList<>();
+        EventRef ref;
+        while ((ref = publishedMarks.poll()) != null) {
+            batch.add(ref);
+        }
+        if (!batch.isEmpty()) {
+            try {
+                repository.markPublished(batch);
+            } catch (RuntimeException e) {
+                publishedMarks.addAll(batch);
+                throw e;
+            }
+        }
+    }
+
+    private void runQuietly(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{} failed; it runs again at the next interval", what, e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the order tracker is closed");
+        }
+    }
+
+    /**
+     * Configures an {@link OrderTracker}. Not thread-safe. Every value is checked when set, with a
+     * message that shows it.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+        private OrderRepository repository;
+        private EventBus bus;
+        private InstantSource clock = InstantSource.system();
+        private OrderStateMachine machine = OrderStateMachine.defaults();
+        private Duration acceptanceTimeout = DEFAULT_ACCEPTANCE_TIMEOUT;
+        private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
+        private Duration relayGrace = DEFAULT_RELAY_GRACE;
+        private ScheduledExecutorService scheduler;
+        private final List<TrackerListener> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Where orders live; default {@link OrderRepository#inMemory()}. Never closed by the tracker. */
+        public Builder repository(OrderRepository repository) {
+            this.repository = Objects.requireNonNull(repository, "repository must not be null");
+            return this;
+        }
+
+        /**
+         * Where events are published; default an {@link EventBus#inMemory()} the tracker creates and
+         * closes. A bus handed in is never closed by the tracker.
+         */
+        public Builder eventBus(EventBus bus) {
+            this.bus = Objects.requireNonNull(bus, "eventBus must not be null");
+            return this;
+        }
+
+        /** Source of server time; default the system clock. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock must not be null");
+            return this;
+        }
+
+        /** The transition table; default {@link OrderStateMachine#defaults()}. */
+        public Builder stateMachine(OrderStateMachine machine) {
+            this.machine = Objects.requireNonNull(machine, "stateMachine must not be null");
+            return this;
+        }
+
+        /** How long an order may stay {@code received}; default 5 minutes. */
+        public Builder acceptanceTimeout(Duration timeout) {
+            this.acceptanceTimeout = Checks.requirePositive(timeout, "acceptanceTimeout");
+            return this;
+        }
+
+        /** Period of the acceptance sweep and the outbox relay; default 5 seconds. */
+        public Builder sweepInterval(Duration interval) {
+            this.sweepInterval = Checks.requirePositive(interval, "sweepInterval");
+            return this;
+        }
+
+        /** Age an unpublished event must reach before the relay publishes it; default 10 seconds. */
+        public Builder relayGrace(Duration grace) {
+            Objects.requireNonNull(grace, "relayGrace must not be null");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("relayGrace must not be negative, but was " + grace);
+            }
+            this.relayGrace = grace;
+            return this;
+        }
+
+        /**
+         * Runs the background work on the caller's scheduler, which the tracker never shuts down.
+         * By default the tracker creates one daemon thread and stops it on {@code close()}.
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler must not be null");
+            return this;
+        }
+
+        /** Adds a listener for committed changes. */
+        public Builder listener(TrackerListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
+            return this;
+        }
+
+        /**
+         * Builds the tracker.
+         *
+         * @throws IllegalStateException if the state machine cannot fail a {@code received} order,
+         *     which the acceptance timeout needs
+         */
+        public OrderTracker build() {
+            if (!machine.isAllowed(OrderStatus.RECEIVED, OrderStatus.FAILED)) {
+                throw new IllegalStateException("the state machine must allow received -> failed for the "
+                        + "acceptance timeout, but its edges were " + machine);
+            }
+            return new OrderTracker(this);
+        }
+    }
+}

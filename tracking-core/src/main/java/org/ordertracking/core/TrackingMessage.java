@@ -1,0 +1,116 @@
+package org.ordertracking.core;
+
+import java.time.Instant;
+import java.util.Objects;
+import org.ordertracking.core.internal.Checks;
+
+/**
+ * What travels on the {@link EventBus}. Each kind of message has a {@linkplain #type() type} that
+ * is also its SSE event name, and its JSON form is given by {@link WireCodec}.
+ *
+ * @since 0.1.0
+ */
+public sealed interface TrackingMessage {
+
+    /** Returns the message type: {@code status}, {@code location}, {@code signal} or {@code assignment}. */
+    String type();
+
+    /** Returns the order this message is about. */
+    String orderId();
+
+    /**
+     * An order changed status.
+     *
+     * @param event the audit-trail entry
+     */
+    record StatusUpdate(OrderEvent event) implements TrackingMessage {
+        public static final String TYPE = "status";
+
+        public StatusUpdate {
+            Objects.requireNonNull(event, "event must not be null");
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        @Override
+        public String orderId() {
+            return event.orderId();
+        }
+    }
+
+    /**
+     * The driver of an order moved (past the throttle distance).
+     *
+     * @param orderId the order being delivered
+     * @param driverId its driver
+     * @param fix the position
+     * @param etaSeconds estimated seconds to the destination, or {@code null} if unknown
+     */
+    record LocationUpdate(String orderId, String driverId, LocationFix fix, Long etaSeconds)
+            implements TrackingMessage {
+        public static final String TYPE = "location";
+
+        public LocationUpdate {
+            Checks.requireId(orderId, "orderId");
+            Checks.requireId(driverId, "driverId");
+            Objects.requireNonNull(fix, "fix must not be null");
+            if (etaSeconds != null && etaSeconds < 0) {
+                throw new IllegalArgumentException("etaSeconds must not be negative, but was " + etaSeconds);
+            }
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /**
+     * The freshness band of an active delivery's driver position changed.
+     *
+     * @param orderId the order being delivered
+     * @param state the new band
+     * @param lastSeenAt when the newest fix was recorded, or {@code null} if there never was one
+     * @param ageSeconds age of that fix in whole seconds, or {@code null} if there never was one
+     */
+    record SignalUpdate(String orderId, SignalState state, Instant lastSeenAt, Long ageSeconds)
+            implements TrackingMessage {
+        public static final String TYPE = "signal";
+
+        public SignalUpdate {
+            Checks.requireId(orderId, "orderId");
+            Objects.requireNonNull(state, "state must not be null");
+            if (ageSeconds != null && ageSeconds < 0) {
+                throw new IllegalArgumentException("ageSeconds must not be negative, but was " + ageSeconds);
+            }
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /**
+     * A driver was assigned an order; sent on the driver's topic.
+     *
+     * @param orderId the order
+     * @param driverId the driver
+     */
+    record DriverAssigned(String orderId, String driverId) implements TrackingMessage {
+        public static final String TYPE = "assignment";
+
+        public DriverAssigned {
+            Checks.requireId(orderId, "orderId");
+            Checks.requireId(driverId, "driverId");
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+}

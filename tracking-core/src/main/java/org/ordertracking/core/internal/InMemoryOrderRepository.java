@@ -1,0 +1,286 @@
+package org.ordertracking.core.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.ordertracking.core.DuplicateOrderException;
+import org.ordertracking.core.EventRef;
+import org.ordertracking.core.IllegalTransitionException;
+import org.ordertracking.core.NewOrder;
+import org.ordertracking.core.NotificationMoment;
+import org.ordertracking.core.OrderEvent;
+import org.ordertracking.core.OrderRepository;
+import org.ordertracking.core.OrderStateMachine;
+import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.TrackedOrder;
+import org.ordertracking.core.TransitionRequest;
+import org.ordertracking.core.TransitionResult;
+import org.ordertracking.core.UnknownOrderException;
+
+/**
+ * {@link OrderRepository} in memory. Thread-safe: each order has its own lock (no global lock),
+ * active orders are indexed separately so dashboard queries scan only what is live, and the
+ * outbox is a concurrent set of unpublished events ordered by commit time.
+ *
+ * <p>Keeps every order and event for the life of the instance (it is the audit trail); for a
+ * process that must survive restarts use the JDBC repository.
+ */
+public final class InMemoryOrderRepository implements OrderRepository {
+
+    private static final Comparator<TrackedOrder> OLDEST_FIRST =
+            Comparator.comparing(TrackedOrder::createdAt).thenComparing(TrackedOrder::orderId);
+
+    private final ConcurrentHashMap<String, Entry> orders = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry> active = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListSet<Pending> unpublished = new ConcurrentSkipListSet<>();
+    private final Set<String> notified = ConcurrentHashMap.newKeySet();
+
+    /** One order: its row, its trail, and the lock that serializes its transitions. */
+    private static final class Entry {
+        final ReentrantLock lock = new ReentrantLock();
+        final List<OrderEvent> events = new ArrayList<>();
+        final Set<Long> unpublishedSeqs = new TreeSet<>();
+        volatile TrackedOrder order;
+
+        Entry(TrackedOrder order) {
+            this.order = order;
+        }
+    }
+
+    /** An outbox entry, ordered by commit time then order then seq. */
+    private record Pending(Instant at, String orderId, long seq) implements Comparable<Pending> {
+        private static final Comparator<Pending> ORDER = Comparator.comparing(Pending::at)
+                .thenComparing(Pending::orderId).thenComparingLong(Pending::seq);
+
+        @Override
+        public int compareTo(Pending other) {
+            return ORDER.compare(this, other);
+        }
+    }
+
+    @Override
+    public TransitionResult create(NewOrder newOrder, Instant at, String actor) {
+        Objects.requireNonNull(newOrder, "order must not be null");
+        Objects.requireNonNull(at, "at must not be null");
+        TrackedOrder order = new TrackedOrder(newOrder.orderId(), newOrder.restaurantId(), newOrder.customerId(),
+                null, newOrder.destination(), OrderStatus.RECEIVED, 1, at, at);
+        OrderEvent event = new OrderEvent(order.orderId(), 1, OrderStatus.RECEIVED, null, null, actor, at);
+        Entry entry = new Entry(order);
+        entry.lock.lock();
+        try {
+            if (orders.putIfAbsent(order.orderId(), entry) != null) {
+                throw new DuplicateOrderException(order.orderId());
+            }
+            append(entry, event);
+            active.put(order.orderId(), entry);
+        } finally {
+            entry.lock.unlock();
+        }
+        return new TransitionResult(order, event, true);
+    }
+
+    @Override
+    public TransitionResult transition(TransitionRequest request, OrderStateMachine machine) {
+        Objects.requireNonNull(request, "request must not be null");
+        Objects.requireNonNull(machine, "machine must not be null");
+        Entry entry = entry(request.orderId());
+        entry.lock.lock();
+        try {
+            TrackedOrder order = entry.order;
+            OrderStatus current = order.status();
+            if (current == request.target()) {
+                return new TransitionResult(order, entry.events.get(entry.events.size() - 1), false);
+            }
+            if (request.expectedCurrent() != null && request.expectedCurrent() != current) {
+                throw new IllegalTransitionException(order.orderId(), current, request.target(),
+                        machine.allowedFrom(current));
+            }
+            machine.check(order.orderId(), current, request.target());
+            long seq = order.seq() + 1;
+            OrderEvent event = new OrderEvent(order.orderId(), seq, request.target(), current, request.reason(),
+                    request.actor(), request.at());
+            TrackedOrder updated = order.withStatus(request.target(), seq, request.at());
+            entry.order = updated;
+            append(entry, event);
+            if (updated.status().isTerminal()) {
+                active.remove(updated.orderId(), entry);
+            }
+            return new TransitionResult(updated, event, true);
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    @Override
+    public TrackedOrder assignDriver(String orderId, String driverId, Instant at) {
+        Checks.requireId(driverId, "driverId");
+        Objects.requireNonNull(at, "at must not be null");
+        Entry entry = entry(orderId);
+        entry.lock.lock();
+        try {
+            TrackedOrder order = entry.order;
+            if (order.status().isTerminal()) {
+                throw new IllegalTransitionException(orderId, order.status(), order.status(), Set.of());
+            }
+            TrackedOrder updated = order.withDriver(driverId);
+            entry.order = updated;
+            return updated;
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<TrackedOrder> find(String orderId) {
+        Objects.requireNonNull(orderId, "orderId must not be null");
+        Entry entry = orders.get(orderId);
+        return entry == null ? Optional.empty() : Optional.of(entry.order);
+    }
+
+    @Override
+    public List<OrderEvent> events(String orderId, long afterSeq) {
+        Objects.requireNonNull(orderId, "orderId must not be null");
+        Entry entry = orders.get(orderId);
+        if (entry == null) {
+            return List.of();
+        }
+        entry.lock.lock();
+        try {
+            int from = (int) Math.min(Math.max(afterSeq, 0), entry.events.size());
+            return List.copyOf(entry.events.subList(from, entry.events.size()));
+        } finally {
+            entry.lock.unlock();
+        }
+    }
+
+    @Override
+    public List<TrackedOrder> activeOrdersOfRestaurant(String restaurantId) {
+        Objects.requireNonNull(restaurantId, "restaurantId must not be null");
+        return activeWhere(o -> restaurantId.equals(o.restaurantId()));
+    }
+
+    @Override
+    public List<TrackedOrder> activeOrdersOfCustomer(String customerId) {
+        Objects.requireNonNull(customerId, "customerId must not be null");
+        return activeWhere(o -> customerId.equals(o.customerId()));
+    }
+
+    @Override
+    public List<TrackedOrder> activeOrdersOfDriver(String driverId) {
+        Objects.requireNonNull(driverId, "driverId must not be null");
+        return activeWhere(o -> driverId.equals(o.driverId()));
+    }
+
+    @Override
+    public List<TrackedOrder> findByStatus(OrderStatus status, Instant changedBefore, int limit) {
+        Objects.requireNonNull(status, "status must not be null");
+        Checks.requirePositive(limit, "limit");
+        Collection<Entry> source = status.isTerminal() ? orders.values() : active.values();
+        List<TrackedOrder> result = new ArrayList<>();
+        for (Entry entry : source) {
+            TrackedOrder order = entry.order;
+            if (order.status() == status && (changedBefore == null || order.updatedAt().isBefore(changedBefore))) {
+                result.add(order);
+            }
+        }
+        result.sort(Comparator.comparing(TrackedOrder::updatedAt).thenComparing(TrackedOrder::orderId));
+        return result.size() > limit ? List.copyOf(result.subList(0, limit)) : result;
+    }
+
+    @Override
+    public int relayUnpublished(Instant committedBefore, int max, Consumer<OrderEvent> publisher) {
+        Objects.requireNonNull(committedBefore, "committedBefore must not be null");
+        Checks.requirePositive(max, "max");
+        Objects.requireNonNull(publisher, "publisher must not be null");
+        int published = 0;
+        for (Pending pending : unpublished) {
+            if (published >= max || !pending.at().isBefore(committedBefore)) {
+                break;
+            }
+            Entry entry = orders.get(pending.orderId());
+            // like SKIP LOCKED: an order another relay (or a transition) holds is left for later
+            if (entry == null || !entry.lock.tryLock()) {
+                continue;
+            }
+            try {
+                if (!entry.unpublishedSeqs.contains(pending.seq())) {
+                    continue;
+                }
+                publisher.accept(entry.events.get((int) pending.seq() - 1));
+                entry.unpublishedSeqs.remove(pending.seq());
+                unpublished.remove(pending);
+                published++;
+            } finally {
+                entry.lock.unlock();
+            }
+        }
+        return published;
+    }
+
+    @Override
+    public void markPublished(Collection<EventRef> events) {
+        Objects.requireNonNull(events, "events must not be null");
+        for (EventRef ref : events) {
+            Entry entry = orders.get(ref.orderId());
+            if (entry == null) {
+                continue;
+            }
+            entry.lock.lock();
+            try {
+                if (entry.unpublishedSeqs.remove(ref.seq())) {
+                    unpublished.remove(new Pending(entry.events.get((int) ref.seq() - 1).at(), ref.orderId(),
+                            ref.seq()));
+                }
+            } finally {
+                entry.lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public boolean claimNotification(String orderId, NotificationMoment moment, Instant at) {
+        Checks.requireId(orderId, "orderId");
+        Objects.requireNonNull(moment, "moment must not be null");
+        Objects.requireNonNull(at, "at must not be null");
+        return notified.add(orderId + '\u0000' + moment.wireName());
+    }
+
+    private Entry entry(String orderId) {
+        Objects.requireNonNull(orderId, "orderId must not be null");
+        Entry entry = orders.get(orderId);
+        if (entry == null) {
+            throw new UnknownOrderException(orderId);
+        }
+        return entry;
+    }
+
+    /** Appends an event and records it in the outbox; the caller holds the entry's lock. */
+    private void append(Entry entry, OrderEvent event) {
+        entry.events.add(event);
+        entry.unpublishedSeqs.add(event.seq());
+        unpublished.add(new Pending(event.at(), event.orderId(), event.seq()));
+    }
+
+    private List<TrackedOrder> activeWhere(Predicate<TrackedOrder> filter) {
+        List<TrackedOrder> result = new ArrayList<>();
+        for (Entry entry : active.values()) {
+            TrackedOrder order = entry.order;
+            if (order.isActive() && filter.test(order)) {
+                result.add(order);
+            }
+        }
+        result.sort(OLDEST_FIRST);
+        return result;
+    }
+}
