@@ -1,6 +1,7 @@
 package org.ordertracking.core;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,20 @@ public interface LocationStore extends AutoCloseable {
 
     /** Returns the current positions of those drivers that have one, in one round trip. */
     Map<String, LocationFix> getAll(Collection<String> driverIds);
+
+    /**
+     * Returns when the driver's newest stored fix was recorded, even after the position itself
+     * expired: the staleness classifier needs the age of the newest fix past the position's TTL
+     * ("last seen 47 s ago", "connection lost"). Kept for {@link #lastSeenRetention()} after the
+     * last write; empty if there was no write within it.
+     */
+    Optional<Instant> lastSeen(String driverId);
+
+    /** Default time the last-seen instant is kept after the last write: 10 minutes. */
+    Duration DEFAULT_LAST_SEEN_RETENTION = Duration.ofMinutes(10);
+
+    /** Returns how long {@link #lastSeen} is kept after the last write; longer than {@link #ttl()}. */
+    Duration lastSeenRetention();
 
     /** Returns the time-to-live applied to every write. */
     Duration ttl();
