@@ -1,0 +1,830 @@
+package org.ordertracking.benchmarks.load;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The end-to-end load harness. Drives a tracking server (the servlet adapters, e.g. the one
+ * {@code BenchServer} runs, started here as a child process with {@code --start-server}) or nchan
+ * ({@code --target nchan}) over real loopback sockets:
+ *
+ * <ul>
+ *   <li>N SSE streams ({@code --streams}, default 10,000) over K orders ({@code --orders}), held by
+ *       {@code --clients} child processes ({@link LoadClient}) bound to loopback source addresses
+ *       127.0.0.2 … so no process nears its 20,000-file limit;</li>
+ *   <li>X status events/s ({@code --rate}): transitions posted round-robin over the orders, each
+ *       carrying its publish instant in {@code reason}, so clients record publish→receive latency
+ *       (HdrHistogram, µs);</li>
+ *   <li>Y fixes/s through the batch endpoint ({@code --fixes}, batches of {@code --batch}) and Z/s
+ *       through driver WebSockets ({@code --ws-fixes});</li>
+ *   <li>churn ({@code --churn-ms L}): every stream closes after ~L ms and reconnects with
+ *       {@code Last-Event-ID}; clients check seq continuity, and afterwards the server's
+ *       {@code /metrics} must show no stream left registered.</li>
+ * </ul>
+ *
+ * <p>Reports p50/p99/p99.9/max latency, delivered events/s, server heap (after GC) and RSS per open
+ * stream, and CPU of the server and of the load generator; {@code --out file.json} keeps them. Only
+ * loopback is contacted; every phase is bounded in time and the harness stops by itself.
+ *
+ * <p>Run (after {@code ./mvnw -pl benchmarks -am package -DskipTests}):
+ * {@code java -cp benchmarks/target/benchmarks.jar org.ordertracking.benchmarks.load.LoadHarness
+ * --start-server --streams 10000 --orders 1000 --rate 1000 --duration 30}
+ */
+public final class LoadHarness {
+    static final String DEFAULT_SECRET = "bench-secret-bench-secret-bench-secret!";
+
+    private final Map<String, String> opts;
+    private final boolean nchan;
+    private final URI url;
+    private final InetSocketAddress server;
+    private final String base;
+    private final String secret;
+    private final Jwt jwt;
+    private final String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+    private final int streams;
+    private final int orders;
+    private final int clients;
+    private final String[] localIps;
+    private final PrintStream log = System.out;
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private final List<Child> children = new ArrayList<>();
+    private Process serverProcess;
+    private long serverPid;
+    private List<Long> serverPids = new ArrayList<>();
+
+    private LoadHarness(Map<String, String> opts) {
+        this.opts = opts;
+        this.nchan = "nchan".equals(opts.getOrDefault("target", "tracking"));
+        this.url = URI.create(opts.getOrDefault("url", nchan ? "http://127.0.0.1:8091" : "http://127.0.0.1:8090/tracking"));
+        if (!url.getHost().startsWith("127.") && !url.getHost().equals("localhost")) {
+            throw new IllegalArgumentException("the harness only targets loopback, not " + url.getHost());
+        }
+        this.server = new InetSocketAddress(url.getHost(), url.getPort());
+        this.base = url.getPath();
+        this.secret = opts.getOrDefault("secret", DEFAULT_SECRET);
+        this.jwt = new Jwt(secret);
+        this.streams = intOpt("streams", 10_000);
+        this.orders = intOpt("orders", 1_000);
+        this.clients = intOpt("clients", Math.max(1, (streams + 4_999) / 5_000));
+        int ips = intOpt("local-ips", 8);
+        this.localIps = new String[ips];
+        for (int i = 0; i < ips; i++) {
+            localIps[i] = "127.0.0." + (2 + i);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        LoadHarness harness = new LoadHarness(parse(args));
+        try {
+            harness.run();
+        } finally {
+            harness.shutdown();
+        }
+        System.exit(0);
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --option, got " + args[i]);
+            }
+            String key = args[i].substring(2);
+            if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                opts.put(key, args[++i]);
+            } else {
+                opts.put(key, "true");
+            }
+        }
+        return opts;
+    }
+
+    private int intOpt(String name, int defaultValue) {
+        return Integer.parseInt(opts.getOrDefault(name, Integer.toString(defaultValue)));
+    }
+
+    private void run() throws Exception {
+        results.put("date", Instant.now().toString());
+        results.put("target", nchan ? "nchan" : "tracking");
+        results.put("options", new LinkedHashMap<>(opts));
+        if (opts.containsKey("start-server")) {
+            startServer();
+        }
+        if (opts.containsKey("server-pids")) {
+            for (String pid : opts.get("server-pids").split(",")) {
+                serverPids.add(Long.parseLong(pid.trim()));
+            }
+        }
+        if (!nchan) {
+            setUpOrders();
+        }
+        Map<String, Long> before = serverMemory(true);
+        log.printf(Locale.ROOT, "server before streams: %s%n", before);
+
+        long openStart = System.nanoTime();
+        startClients();
+        boolean ready = awaitReady(Duration.ofSeconds(intOpt("open-timeout", 180)));
+        double openSeconds = (System.nanoTime() - openStart) / 1e9;
+        long open = children.stream().mapToLong(c -> c.open).sum();
+        log.printf(Locale.ROOT, "streams open: %d of %d in %.1f s%s%n", open, streams, openSeconds,
+                ready ? "" : " (timed out)");
+        results.put("streams_open", open);
+        results.put("open_seconds", round(openSeconds));
+        Thread.sleep(2000);
+        Map<String, Long> held = serverMemory(true);
+        log.printf(Locale.ROOT, "server with streams: %s%n", held);
+        if (before.containsKey("heap_used") && held.containsKey("heap_used") && open > 0) {
+            results.put("heap_bytes_per_stream", (held.get("heap_used") - before.get("heap_used")) / open);
+        }
+        if (before.containsKey("rss") && held.containsKey("rss") && open > 0) {
+            results.put("rss_bytes_per_stream", (held.get("rss") - before.get("rss")) / open);
+        }
+        results.put("server_before", before);
+        results.put("server_with_streams", held);
+
+        int rate = intOpt("rate", 0);
+        int fixes = intOpt("fixes", 0);
+        int wsFixes = intOpt("ws-fixes", 0);
+        int duration = intOpt("duration", 20);
+        int warmup = intOpt("warmup", 5);
+        int hold = intOpt("hold", 0);
+        if (hold > 0) {
+            log.printf("holding %d s%n", hold);
+            Thread.sleep(hold * 1000L);
+        }
+        if (rate > 0 || fixes > 0 || wsFixes > 0 || opts.containsKey("churn-ms")) {
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<Thread> threads = new ArrayList<>();
+            StatusPublisher statuses = new StatusPublisher(rate, running);
+            FixPublisher batches = new FixPublisher(fixes, intOpt("batch", 20), intOpt("drivers", 1000), running);
+            WsFixes sockets = new WsFixes(wsFixes, intOpt("ws-drivers", 50), running);
+            if (rate > 0) {
+                threads.addAll(statuses.start(intOpt("publishers", 8)));
+            }
+            if (fixes > 0 && !nchan) {
+                threads.addAll(batches.start(intOpt("fix-publishers", 4)));
+            }
+            if (wsFixes > 0 && !nchan) {
+                threads.add(sockets.start());
+            }
+            Thread.sleep(warmup * 1000L);
+            for (Child child : children) {
+                child.command("RESET");
+            }
+            long sent0 = statuses.sent.sum();
+            long fixes0 = batches.applied.sum();
+            long wsAcks0 = sockets.acks.get();
+            long[] cpu0 = cpu();
+            long t0 = System.nanoTime();
+            Thread.sleep(1200);
+            long events0 = children.stream().mapToLong(c -> c.statusEvents).sum();
+            long te0 = System.nanoTime();
+            Thread.sleep(Math.max(1, duration * 1000L - 1200));
+            long events1 = children.stream().mapToLong(c -> c.statusEvents).sum();
+            long te1 = System.nanoTime();
+            long t1 = System.nanoTime();
+            long[] cpu1 = cpu();
+            double secs = (t1 - t0) / 1e9;
+            running.set(false);
+            for (Thread thread : threads) {
+                thread.join(10_000);
+            }
+            results.put("measured_seconds", round(secs));
+            results.put("status_published_per_s", round((statuses.sent.sum() - sent0) / secs));
+            results.put("status_publish_errors", statuses.errors.sum());
+            results.put("events_delivered_per_s", round((events1 - events0) / ((te1 - te0) / 1e9)));
+            if (fixes > 0) {
+                results.put("batch_fixes_applied_per_s", round((batches.applied.sum() - fixes0) / secs));
+                results.put("batch_fixes_rejected", batches.rejected.sum());
+                results.put("batch_errors", batches.errors.sum());
+            }
+            if (wsFixes > 0) {
+                results.put("ws_acks_per_s", round((sockets.acks.get() - wsAcks0) / secs));
+                results.put("ws_sent", sockets.sent.get());
+                results.put("ws_errors", sockets.errors.get());
+            }
+            results.put("server_cpu_percent", round((cpu1[0] - cpu0[0]) / 10.0 / secs));
+            results.put("loadgen_cpu_percent", round((cpu1[1] - cpu0[1]) / 10.0 / secs));
+            results.put("machine_cpu_percent", round(100.0 * (cpu1[3] - cpu0[3]) / Math.max(1, cpu1[2] - cpu0[2])));
+        }
+        Histogram merged = stopClients();
+        results.put("latency_samples", merged.getTotalCount());
+        results.put("latency_ms", Map.of(
+                "p50", round(merged.getValueAtPercentile(50) / 1000.0),
+                "p99", round(merged.getValueAtPercentile(99) / 1000.0),
+                "p99_9", round(merged.getValueAtPercentile(99.9) / 1000.0),
+                "max", round(merged.getMaxValue() / 1000.0)));
+        Map<String, Long> totals = new LinkedHashMap<>();
+        for (Child child : children) {
+            child.last.forEach((k, v) -> totals.merge(k, v, Long::sum));
+        }
+        results.put("client_counters", totals);
+        if (!nchan) {
+            Thread.sleep(intOpt("settle-ms", 3000));
+            String metrics = get(base + "/metrics", jwt.issue("operator", "bench", 600));
+            results.put("metrics_after_clients_left", metrics);
+            long registered = 0;
+            int c = metrics.indexOf("\"connections\":{");
+            if (c >= 0) {
+                String block = metrics.substring(c + 15, metrics.indexOf('}', c));
+                for (String pair : block.split(",")) {
+                    if (pair.contains(":")) {
+                        registered += Long.parseLong(pair.substring(pair.indexOf(':') + 1).trim());
+                    }
+                }
+            }
+            results.put("connections_left_registered", registered);
+        }
+        String json = toJson(results, "");
+        log.println(json);
+        if (opts.containsKey("out")) {
+            Path out = Path.of(opts.get("out"));
+            if (out.getParent() != null) {
+                Files.createDirectories(out.getParent());
+            }
+            Files.writeString(out, json + "\n");
+        }
+    }
+
+    // ---------------------------------------------------------------- server and setup
+
+    private void startServer() throws Exception {
+        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xms" + opts.getOrDefault("server-heap", "2g"),
+                "-Xmx" + opts.getOrDefault("server-heap", "2g"), "-XX:+UseG1GC"));
+        if (opts.containsKey("server-jfr")) {
+            command.add("-XX:StartFlightRecording=filename=" + opts.get("server-jfr") + ",settings=profile");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.ordertracking.benchmarks.load.BenchServer",
+                "--port", Integer.toString(server.getPort()), "--secret", secret,
+                "--store", opts.getOrDefault("store", "memory")));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of(opts.getOrDefault("server-log",
+                        "benchmarks/target/bench-server.log")).toFile()));
+        serverProcess = builder.start();
+        serverPid = serverProcess.pid();
+        serverPids.add(serverPid);
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                get("/bench/stats", null);
+                log.println("bench server up, pid " + serverPid);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("the bench server did not come up within 60 s; see its log");
+    }
+
+    private void setUpOrders() throws Exception {
+        String operator = jwt.issue("operator", "bench", 3600);
+        int threads = 8;
+        List<Thread> workers = new ArrayList<>();
+        LongAdder failures = new LongAdder();
+        for (int w = 0; w < threads; w++) {
+            int worker = w;
+            Thread thread = new Thread(() -> {
+                try (Http1 http = new Http1(server, localIps[worker % localIps.length])) {
+                    for (int k = worker; k < orders; k += threads) {
+                        String id = orderId(k);
+                        Http1.Response created = http.send("POST", base + "/orders", operator,
+                                "{\"order_id\":\"" + id + "\",\"restaurant_id\":\"r-" + (k % 50) + "\",\"customer_id\":\"c-"
+                                        + k + "\",\"destination\":{\"lat\":33.8938,\"lon\":35.5018}}");
+                        Http1.Response accepted = http.send("POST", base + "/orders/" + id + "/transitions", operator,
+                                "{\"status\":\"accepted\"}");
+                        Http1.Response preparing = http.send("POST", base + "/orders/" + id + "/transitions", operator,
+                                "{\"status\":\"preparing\"}");
+                        if (created.status() != 201 || accepted.status() != 200 || preparing.status() != 200) {
+                            failures.increment();
+                            if (failures.sum() < 3) {
+                                log.println("setup of " + id + " failed: " + created + " " + accepted + " " + preparing);
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    failures.increment();
+                    log.println("setup failed: " + e);
+                }
+            });
+            thread.start();
+            workers.add(thread);
+        }
+        for (Thread thread : workers) {
+            thread.join();
+        }
+        if (failures.sum() > 0) {
+            throw new IllegalStateException(failures.sum() + " orders could not be set up");
+        }
+        log.printf("registered %d orders (run %s), each accepted and preparing%n", orders, run);
+    }
+
+    private String orderId(int k) {
+        return "bench-" + run + "-" + k;
+    }
+
+    private String get(String path, String token) throws IOException {
+        try (Http1 http = new Http1(server, "127.0.0.1")) {
+            Http1.Response response = http.send("GET", path, token, null);
+            if (response.status() != 200) {
+                throw new IOException("GET " + path + " answered " + response.status() + ": " + response.body());
+            }
+            return response.body();
+        }
+    }
+
+    /** Heap after a GC (bench server only) and RSS of the server processes, in bytes. */
+    private Map<String, Long> serverMemory(boolean gc) {
+        Map<String, Long> memory = new LinkedHashMap<>();
+        if (serverProcess != null) {
+            try {
+                String stats = get("/bench/stats" + (gc ? "?gc=1" : ""), null);
+                memory.put("heap_used", jsonLong(stats, "heap_used"));
+            } catch (IOException e) {
+                log.println("no heap figure: " + e);
+            }
+        }
+        long rss = 0;
+        for (long pid : serverPids) {
+            rss += ProcStats.rssBytes(pid);
+        }
+        if (!serverPids.isEmpty()) {
+            memory.put("rss", rss);
+        }
+        return memory;
+    }
+
+    /** CPU ms of the server processes, of the load generator (this JVM and its clients), machine jiffies. */
+    private long[] cpu() {
+        long serverCpu = 0;
+        for (long pid : serverPids) {
+            serverCpu += ProcStats.cpuMillis(pid);
+        }
+        long loadgen = ProcStats.cpuMillis(ProcessHandle.current().pid());
+        for (Child child : children) {
+            loadgen += ProcStats.cpuMillis(child.process.pid());
+        }
+        long[] machine = ProcStats.machineJiffies();
+        return new long[] {serverCpu, loadgen, machine[0], machine[1]};
+    }
+
+    // ---------------------------------------------------------------- client processes
+
+    private void startClients() throws IOException {
+        int per = (streams + clients - 1) / clients;
+        int connectRate = intOpt("connect-rate", 2000) / clients;
+        for (int i = 0; i < clients; i++) {
+            int first = i * per;
+            int count = Math.min(per, streams - first);
+            if (count <= 0) {
+                break;
+            }
+            List<String> ips = new ArrayList<>();
+            for (int k = i; k < localIps.length; k += clients) {
+                ips.add(localIps[k]);
+            }
+            if (ips.isEmpty()) {
+                ips.add(localIps[i % localIps.length]);
+            }
+            List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + opts.getOrDefault("client-heap", "512m"),
+                    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=4", "-cp", System.getProperty("java.class.path"),
+                    LoadClient.class.getName(), "--mode", nchan ? "nchan" : "tracking", "--host", server.getHostString(),
+                    "--port", Integer.toString(server.getPort()), "--base", base, "--run", run,
+                    "--secret", secret, "--orders", Integer.toString(orders), "--first", Integer.toString(first),
+                    "--count", Integer.toString(count), "--local-ips", String.join(",", ips),
+                    "--connect-rate", Integer.toString(Math.max(1, connectRate)),
+                    "--churn-ms", opts.getOrDefault("churn-ms", "0"),
+                    "--max-seconds", Integer.toString(intOpt("max-seconds", 900))));
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Child child = new Child(i, process);
+            children.add(child);
+            child.readInBackground();
+        }
+    }
+
+    private boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Child child : children) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !child.ready.await(left, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Histogram stopClients() throws InterruptedException {
+        Histogram merged = new Histogram(60_000_000L, 3);
+        for (Child child : children) {
+            child.command("STOP");
+        }
+        for (Child child : children) {
+            if (child.done.await(60, TimeUnit.SECONDS) && child.histogram != null) {
+                merged.add(child.histogram);
+            } else {
+                log.println("client " + child.index + " did not finish; its latencies are missing");
+            }
+        }
+        return merged;
+    }
+
+    private void shutdown() {
+        for (Child child : children) {
+            child.process.destroy();
+        }
+        if (serverProcess != null) {
+            serverProcess.destroy();
+            try {
+                if (!serverProcess.waitFor(20, TimeUnit.SECONDS)) {
+                    serverProcess.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                serverProcess.destroyForcibly();
+            }
+        }
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** A client process and what it last reported. */
+    private final class Child {
+        final int index;
+        final Process process;
+        final CountDownLatch ready = new CountDownLatch(1);
+        final CountDownLatch done = new CountDownLatch(1);
+        final PrintStream in;
+        volatile long open;
+        volatile long statusEvents;
+        volatile Map<String, Long> last = new LinkedHashMap<>();
+        volatile Histogram histogram;
+
+        Child(int index, Process process) {
+            this.index = index;
+            this.process = process;
+            this.in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        }
+
+        void command(String command) {
+            in.println(command);
+            in.flush();
+        }
+
+        void readInBackground() {
+            Thread reader = new Thread(() -> {
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        if (line.startsWith("READY")) {
+                            open = Long.parseLong(line.substring(6).trim());
+                            ready.countDown();
+                        } else if (line.startsWith("STAT ")) {
+                            Map<String, Long> stat = new LinkedHashMap<>();
+                            for (String pair : line.substring(5).split(" ")) {
+                                int eq = pair.indexOf('=');
+                                stat.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
+                            }
+                            last = stat;
+                            open = stat.get("open");
+                            statusEvents = stat.get("status_events");
+                            if (opts.containsKey("verbose")) {
+                                log.println("client " + index + ": " + line);
+                            }
+                        } else if (line.startsWith("HIST ")) {
+                            histogram = Histogram.decodeFromCompressedByteBuffer(
+                                    ByteBuffer.wrap(Base64.getDecoder().decode(line.substring(5))), 0);
+                        } else if (line.equals("DONE")) {
+                            done.countDown();
+                        } else {
+                            log.println("client " + index + ": " + line);
+                        }
+                    }
+                } catch (Exception e) {
+                    log.println("client " + index + " output failed: " + e);
+                }
+                ready.countDown();
+                done.countDown();
+            }, "client-" + index);
+            reader.setDaemon(true);
+            reader.start();
+        }
+    }
+
+    // ---------------------------------------------------------------- publishers
+
+    /** Posts status transitions at a fixed rate, round-robin over the orders, preparing ⇄ ready. */
+    private final class StatusPublisher {
+        final int rate;
+        final AtomicBoolean running;
+        final LongAdder sent = new LongAdder();
+        final LongAdder errors = new LongAdder();
+        final AtomicLong next = new AtomicLong();
+        final AtomicLong slot = new AtomicLong();
+        final AtomicIntegerArray ready;
+        final AtomicLongArray seq;
+
+        StatusPublisher(int rate, AtomicBoolean running) {
+            this.rate = rate;
+            this.running = running;
+            this.ready = new AtomicIntegerArray(orders);
+            this.seq = new AtomicLongArray(orders);
+            for (int k = 0; k < orders; k++) {
+                seq.set(k, 3);
+            }
+        }
+
+        List<Thread> start(int threads) {
+            long interval = 1_000_000_000L / rate;
+            slot.set(System.nanoTime());
+            String operator = jwt.issue("operator", "bench", 3600);
+            List<Thread> started = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int index = t;
+                Thread thread = new Thread(() -> {
+                    try (Http1 http = new Http1(server, localIps[index % localIps.length])) {
+                        while (running.get()) {
+                            long at = slot.getAndAdd(interval);
+                            long wait = at - System.nanoTime();
+                            if (wait > 0) {
+                                LockSupport.parkNanos(wait);
+                            }
+                            int k = (int) (next.getAndIncrement() % orders);
+                            boolean toReady = ready.get(k) == 0;
+                            ready.set(k, toReady ? 1 : 0);
+                            long micros = LoadClient.micros();
+                            try {
+                                Http1.Response response;
+                                if (nchan) {
+                                    long s = seq.incrementAndGet(k);
+                                    response = http.send("POST", "/pub/o" + k, null, "{\"order_id\":\"o" + k
+                                            + "\",\"seq\":" + s + ",\"status\":\"" + (toReady ? "ready" : "preparing")
+                                            + "\",\"previous\":\"" + (toReady ? "preparing" : "ready")
+                                            + "\",\"reason\":\"t=" + micros + "\",\"at\":\"" + Instant.now() + "\"}");
+                                } else {
+                                    response = http.send("POST", base + "/orders/" + orderId(k) + "/transitions",
+                                            operator, "{\"status\":\"" + (toReady ? "ready" : "preparing")
+                                                    + "\",\"reason\":\"t=" + micros + "\"}");
+                                }
+                                if (response.status() / 100 == 2) {
+                                    sent.increment();
+                                } else {
+                                    errors.increment();
+                                    if (errors.sum() < 3) {
+                                        log.println("publish answered " + response);
+                                    }
+                                }
+                            } catch (IOException e) {
+                                errors.increment();
+                            }
+                        }
+                    }
+                }, "status-publisher-" + t);
+                thread.start();
+                started.add(thread);
+            }
+            return started;
+        }
+    }
+
+    /** Posts batches of fixes at a fixed rate of fixes/s, round-robin over drivers. */
+    private final class FixPublisher {
+        final int fixesPerSecond;
+        final int batch;
+        final int drivers;
+        final AtomicBoolean running;
+        final LongAdder applied = new LongAdder();
+        final LongAdder rejected = new LongAdder();
+        final LongAdder errors = new LongAdder();
+        final AtomicLong next = new AtomicLong();
+        final AtomicLong slot = new AtomicLong();
+        final long[] lastRecorded;
+        final String[] tokens;
+
+        FixPublisher(int fixesPerSecond, int batch, int drivers, AtomicBoolean running) {
+            this.fixesPerSecond = fixesPerSecond;
+            this.batch = batch;
+            this.drivers = drivers;
+            this.running = running;
+            this.lastRecorded = new long[drivers];
+            this.tokens = new String[drivers];
+        }
+
+        List<Thread> start(int threads) {
+            for (int d = 0; d < drivers; d++) {
+                tokens[d] = jwt.issue("driver", "d-" + run + "-" + d, 3600);
+            }
+            long interval = 1_000_000_000L * batch / fixesPerSecond;
+            slot.set(System.nanoTime());
+            List<Thread> started = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int index = t;
+                Thread thread = new Thread(() -> {
+                    StringBuilder body = new StringBuilder(batch * 110);
+                    try (Http1 http = new Http1(server, localIps[(index + 3) % localIps.length])) {
+                        while (running.get()) {
+                            long at = slot.getAndAdd(interval);
+                            long wait = at - System.nanoTime();
+                            if (wait > 0) {
+                                LockSupport.parkNanos(wait);
+                            }
+                            int d = (int) (next.getAndIncrement() % drivers);
+                            long now = System.currentTimeMillis();
+                            body.setLength(0);
+                            body.append("{\"fixes\":[");
+                            synchronized (lastRecorded) {
+                                long start = Math.max(lastRecorded[d] + 10, now - 10L * batch);
+                                for (int j = 0; j < batch; j++) {
+                                    long recorded = start + 10L * j;
+                                    double lat = 33.80 + d * 0.0001 + (recorded % 600_000) * 1e-9;
+                                    if (j > 0) {
+                                        body.append(',');
+                                    }
+                                    body.append("{\"lat\":").append(lat).append(",\"lon\":35.50,\"accuracy\":8,\"recorded_at\":\"")
+                                            .append(Instant.ofEpochMilli(recorded)).append("\"}");
+                                }
+                                lastRecorded[d] = start + 10L * (batch - 1);
+                            }
+                            body.append("]}");
+                            try {
+                                Http1.Response response = http.send("POST", base + "/drivers/d-" + run + "-" + d
+                                        + "/locations", tokens[d], body.toString());
+                                if (response.status() == 200) {
+                                    applied.add(jsonLong(response.body(), "applied"));
+                                    rejected.add(count(response.body(), "\"index\""));
+                                } else {
+                                    errors.increment();
+                                    if (errors.sum() < 3) {
+                                        log.println("batch answered " + response);
+                                    }
+                                }
+                            } catch (IOException e) {
+                                errors.increment();
+                            }
+                        }
+                    }
+                }, "fix-publisher-" + t);
+                thread.start();
+                started.add(thread);
+            }
+            return started;
+        }
+    }
+
+    /** Sends single fixes over driver WebSockets at a fixed total rate; counts acks. */
+    private final class WsFixes {
+        final int perSecond;
+        final int drivers;
+        final AtomicBoolean running;
+        final AtomicLong sent = new AtomicLong();
+        final AtomicLong acks = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+
+        WsFixes(int perSecond, int drivers, AtomicBoolean running) {
+            this.perSecond = perSecond;
+            this.drivers = drivers;
+            this.running = running;
+        }
+
+        Thread start() {
+            Thread thread = new Thread(() -> {
+                HttpClient client = HttpClient.newHttpClient();
+                List<WebSocket> sockets = new ArrayList<>();
+                for (int d = 0; d < drivers; d++) {
+                    String id = "w-" + run + "-" + d;
+                    URI uri = URI.create("ws://" + server.getHostString() + ":" + server.getPort() + base + "/drivers/"
+                            + id + "/socket?access_token=" + jwt.issue("driver", id, 3600));
+                    try {
+                        sockets.add(client.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+                            @Override
+                            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                                if (data.toString().contains("\"ack\"")) {
+                                    acks.incrementAndGet();
+                                } else if (data.toString().contains("\"error\"")) {
+                                    errors.incrementAndGet();
+                                }
+                                ws.request(1);
+                                return null;
+                            }
+                        }).get(10, TimeUnit.SECONDS));
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                        if (errors.get() < 3) {
+                            log.println("driver socket failed: " + e);
+                        }
+                    }
+                }
+                if (sockets.isEmpty()) {
+                    return;
+                }
+                long interval = 1_000_000_000L / perSecond;
+                long at = System.nanoTime();
+                long[] last = new long[sockets.size()];
+                int i = 0;
+                while (running.get()) {
+                    at += interval;
+                    long wait = at - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    int d = i++ % sockets.size();
+                    long recorded = Math.max(System.currentTimeMillis(), last[d] + 1);
+                    last[d] = recorded;
+                    String frame = "{\"type\":\"location\",\"fix\":{\"lat\":" + (33.85 + d * 0.0001 + (recorded % 600_000) * 1e-9)
+                            + ",\"lon\":35.51,\"accuracy\":6,\"recorded_at\":\"" + Instant.ofEpochMilli(recorded) + "\"}}";
+                    try {
+                        sockets.get(d).sendText(frame, true).get(5, TimeUnit.SECONDS);
+                        sent.incrementAndGet();
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                }
+                for (WebSocket socket : sockets) {
+                    socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+                }
+            }, "ws-fixes");
+            thread.start();
+            return thread;
+        }
+    }
+
+    // ---------------------------------------------------------------- little helpers
+
+    static long jsonLong(String json, String field) {
+        int at = json.indexOf("\"" + field + "\":");
+        if (at < 0) {
+            return 0;
+        }
+        int i = at + field.length() + 3;
+        while (i < json.length() && json.charAt(i) == ' ') {
+            i++;
+        }
+        long v = 0;
+        for (; i < json.length() && Character.isDigit(json.charAt(i)); i++) {
+            v = v * 10 + (json.charAt(i) - '0');
+        }
+        return v;
+    }
+
+    private static long count(String s, String what) {
+        long n = 0;
+        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    @SuppressWarnings("unchecked")
+    static String toJson(Object value, String indent) {
+        if (value instanceof Map<?, ?> map) {
+            StringBuilder sb = new StringBuilder("{\n");
+            int i = 0;
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                sb.append(indent).append("  \"").append(e.getKey()).append("\": ")
+                        .append(toJson(e.getValue(), indent + "  "));
+                sb.append(++i < map.size() ? ",\n" : "\n");
+            }
+            return sb.append(indent).append('}').toString();
+        }
+        if (value instanceof Number || value instanceof Boolean) {
+            return value.toString();
+        }
+        String s = String.valueOf(value);
+        if (s.startsWith("{") && s.endsWith("}")) {
+            return s;
+        }
+        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
+    }
+}
