@@ -23,7 +23,7 @@ import org.ordertracking.core.LocationFix;
  * optional accuracy in metres. Blank lines and lines starting with {@code #} are ignored, as is a
  * header line starting with {@code t_offset}.
  *
- * <p>{@value #BEIRUT_DELIVERY} ships with this module: a 4 km delivery in Beirut with a wait at the
+ * <p>{@value #BEIRUT_DELIVERY} ships with this module: a 6 km delivery in Beirut with a wait at the
  * restaurant, a 45 s and a 3 min dead zone, GPS wobble around the 5-minute ETA and the arrival.
  *
  * <p>Immutable and thread-safe.
