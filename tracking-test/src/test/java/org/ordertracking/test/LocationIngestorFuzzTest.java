@@ -56,6 +56,7 @@ class LocationIngestorFuzzTest {
             LocationFix newestValid = onTrack(start, start);
             assertEquals(1, pipeline.ingestor.ingest(DRIVER, newestValid).applied());
             List<LocationFix> sentValid = new ArrayList<>(List.of(newestValid));
+            int published = 0;
 
             for (int step = 0; step < 150; step++) {
                 String where = "seed " + seed + " step " + step;
@@ -128,9 +129,11 @@ class LocationIngestorFuzzTest {
                 for (TrackingMessage message : LocationPipelineFixture.drain(customer)) {
                     if (message instanceof TrackingMessage.LocationUpdate update) {
                         assertEquals(newestValid, update.fix(), where + ": published fix");
+                        published++;
                     }
                 }
             }
+            assertTrue(published > 10, "seed " + seed + ": the run published positions (" + published + ")");
         }
     }
 
