@@ -371,7 +371,7 @@ public final class LocationIngestor implements TrackerListener {
     private static final class DriverState {
         LocationFix newest;
         boolean loaded;
-        List<OrderView> orders = List.of();
+        volatile List<OrderView> orders = List.of();
         long ordersLoadedMillis;
         volatile boolean ordersValid;
         volatile long lastActivityMillis;
