@@ -104,6 +104,39 @@ class ConnectionRegistryTest {
     }
 
     @Test
+    void register_concurrentOpenAndClose_endsWithNothingCounted() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int worker = w;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 2_000; i++) {
+                        ConnectionRegistry.Connection c = registry.register(Kind.values()[i % 3], "o-" + (i % 7),
+                                () -> { });
+                        if (worker % 2 == 0) {
+                            registry.snapshot();
+                        }
+                        c.close();
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(0, registry.total());
+        for (Kind kind : Kind.values()) {
+            assertEquals(0, registry.count(kind));
+        }
+        for (int i = 0; i < 7; i++) {
+            assertEquals(0, registry.viewers("o-" + i));
+        }
+    }
+
+    @Test
     void snapshot_reportsEveryKindAndTheOldestAge() {
         assertNull(registry.snapshot().oldestAgeSeconds());
         open(registry, Kind.DRIVER_SOCKET, "d-1");

@@ -269,6 +269,50 @@ class LocationIngestorTest {
     }
 
     @Test
+    void ingest_concurrentCallsForOneDriver_leaveTheNewestFixStoredAndUpToAccurate() throws Exception {
+        List<LocationFix> fixes = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            LocationFix base = fix(i * 2.0, 0); // 2 m per half second: 14 km/h, all distinct instants
+            fixes.add(new LocationFix(base.lat(), base.lon(), 5.0, null, null,
+                    now().minusSeconds(1_000).plusMillis(i * 500L), now()));
+        }
+        LocationFix newest = fixes.get(fixes.size() - 1);
+        List<LocationFix> shuffled = new ArrayList<>(fixes);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(7));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> done = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                List<LocationFix> mine = shuffled.subList(w * 500, (w + 1) * 500);
+                done.add(pool.submit(() -> {
+                    int applied = 0;
+                    for (int i = 0; i < mine.size(); i += 5) {
+                        applied += pipeline.ingestor.ingest(DRIVER, mine.subList(i, i + 5)).applied();
+                    }
+                    return applied;
+                }));
+            }
+            int applied = 0;
+            for (java.util.concurrent.Future<Integer> f : done) {
+                applied += f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertEquals(2_000, applied, "a smooth track has no jumps, whatever the interleaving");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(Optional.of(newest), pipeline.store.get(DRIVER));
+    }
+
+    @Test
+    void ingest_driverIdleLongerThanTheHorizon_isForgotten() {
+        pipeline.ingestor.ingest(DRIVER, fix(0, 0));
+        assertEquals(1, pipeline.ingestor.trackedDrivers());
+        pipeline.clock.advance(Duration.ofMinutes(31));
+        pipeline.ingestor.ingest("d-2", fix(0, 0));
+        assertEquals(1, pipeline.ingestor.trackedDrivers(), "d-1 was dropped, d-2 is kept");
+    }
+
+    @Test
     void ingest_invalidDriverId_isRefused() {
         assertThrows(IllegalArgumentException.class, () -> pipeline.ingestor.ingest("bad id", fix(0, 0)));
         assertNull(pipeline.store.get("bad id").orElse(null));
