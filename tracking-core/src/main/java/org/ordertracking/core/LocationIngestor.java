@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import org.ordertracking.core.internal.Checks;
 import org.slf4j.Logger;
@@ -73,6 +74,20 @@ public final class LocationIngestor implements TrackerListener {
     private final long forgetAfterMillis;
     private final ConcurrentHashMap<String, DriverState> drivers = new ConcurrentHashMap<>();
     private final AtomicLong lastEvictionMillis;
+    private final LongAdder appliedCount = new LongAdder();
+    private final LongAdder rejectedCount = new LongAdder();
+    private final LongAdder publishedCount = new LongAdder();
+
+    /**
+     * Counters since the ingestor was created, for the {@code /metrics} endpoint.
+     *
+     * @param applied fixes accepted
+     * @param rejected fixes refused, whatever the reason
+     * @param published location updates published (one per order)
+     * @since 0.1.0
+     */
+    public record Stats(long applied, long rejected, long published) {
+    }
 
     private LocationIngestor(Builder builder) {
         this.store = builder.store;
@@ -162,6 +177,10 @@ public final class LocationIngestor implements TrackerListener {
             }
         }
         maybeEvict(now);
+        appliedCount.add(applied);
+        if (rejected != null) {
+            rejectedCount.add(rejected.size());
+        }
         if (rejected != null && order != null) {
             rejected.sort((a, b) -> Integer.compare(a.index(), b.index()));
         }
@@ -276,6 +295,7 @@ public final class LocationIngestor implements TrackerListener {
             try {
                 bus.publish(Topic.order(order.orderId()), new TrackingMessage.LocationUpdate(order.orderId(),
                         driverId, fix, estimate == null ? null : Math.max(0, estimate.getSeconds())));
+                publishedCount.increment();
             } catch (RuntimeException e) {
                 LOG.warn("could not publish the position of driver {} for order {}", driverId, order.orderId(), e);
             }
@@ -360,6 +380,11 @@ public final class LocationIngestor implements TrackerListener {
                 state.ordersValid = false;
             }
         }
+    }
+
+    /** Returns the counters of fixes applied, rejected and positions published. */
+    public Stats stats() {
+        return new Stats(appliedCount.sum(), rejectedCount.sum(), publishedCount.sum());
     }
 
     /** Returns how many drivers the ingestor currently keeps state for. */

@@ -145,6 +145,7 @@ class LocationIngestorTest {
                 result.rejected().stream().map(IngestResult.Rejected::reason).toList());
         assertEquals(batch.get(5).recordedAt(), result.upTo());
         assertEquals(Optional.of(batch.get(5)), pipeline.store.get(DRIVER));
+        assertEquals(new org.ordertracking.core.LocationIngestor.Stats(4, 3, 0), pipeline.ingestor.stats());
     }
 
     @Test

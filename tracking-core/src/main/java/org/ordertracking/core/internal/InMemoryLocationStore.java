@@ -62,7 +62,9 @@ public final class InMemoryLocationStore implements LocationStore {
     public CompletionStage<Boolean> putIfNewer(String driverId, LocationFix fix) {
         Objects.requireNonNull(driverId, "driverId must not be null");
         Objects.requireNonNull(fix, "fix must not be null");
-        ensureOpen();
+        if (closed.get()) {
+            return CompletableFuture.failedStage(new IllegalStateException("the location store is closed"));
+        }
         long now = clock.millis();
         Entry candidate = new Entry(fix, now + ttlMillis, now + retentionMillis);
         // compute: the comparison and the replacement happen under the bin lock, so concurrent
@@ -145,13 +147,7 @@ public final class InMemoryLocationStore implements LocationStore {
         }
     }
 
-    private void ensureOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("the location store is closed");
-        }
-    }
-
-    /** Drops every entry; later writes fail. Idempotent. */
+    /** Drops every entry; later writes complete exceptionally. Idempotent. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
