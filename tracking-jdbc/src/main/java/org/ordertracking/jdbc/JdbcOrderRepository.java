@@ -336,8 +336,8 @@ public final class JdbcOrderRepository implements OrderRepository {
             insert.setString(1, orderId);
             insert.setString(2, moment.wireName());
             insert.setLong(3, when);
-            insert.executeUpdate();
-            return true;
+            // PostgreSQL and MariaDB skip the duplicate without an error (count 0); H2 raises one
+            return insert.executeUpdate() == 1;
         } catch (SQLException e) {
             if (isConstraintViolation(e)) {
                 return false;
@@ -471,7 +471,8 @@ public final class JdbcOrderRepository implements OrderRepository {
      */
     private <T> T inTransaction(Work<T> work, boolean readCommitted) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            int isolation = connection.getTransactionIsolation();
+            // asked only when needed: some drivers (pgjdbc) answer it with a round trip
+            int isolation = readCommitted ? connection.getTransactionIsolation() : Connection.TRANSACTION_NONE;
             boolean changeIsolation = readCommitted && isolation != Connection.TRANSACTION_READ_COMMITTED;
             boolean autoCommit = connection.getAutoCommit();
             if (changeIsolation) {

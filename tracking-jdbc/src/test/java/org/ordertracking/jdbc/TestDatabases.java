@@ -73,8 +73,8 @@ final class TestDatabases {
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new AssertionError(what + " is not reachable at " + url + ": start it (see README: the test "
-                    + "command brings the databases up) or point the system property at a running one. Cause: "
+            throw new AssertionError(what + " is not reachable at " + url + ": start it, or point the "
+                    + "system property at a running one. Cause: "
                     + e, e);
         }
     }

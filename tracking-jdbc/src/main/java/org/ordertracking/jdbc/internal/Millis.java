@@ -11,7 +11,11 @@ public final class Millis {
     /** Returns {@code at} truncated to milliseconds, as it will be stored. */
     public static Instant truncate(Instant at, String name) {
         Instant truncated = at.truncatedTo(ChronoUnit.MILLIS);
-        of(truncated, name);
+        try {
+            truncated.toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name + " is out of the storable range, but was " + at, e);
+        }
         return truncated;
     }
 

@@ -53,7 +53,12 @@ public final class Sql {
         relay = "SELECT " + EVENT_COLUMNS + " FROM " + events + " WHERE " + dialect.unpublishedPredicate()
                 + " AND occurred_at < ? ORDER BY occurred_at, order_id, seq " + dialect.limitForUpdateSkipLocked();
         markPublished = "UPDATE " + events + " SET published = TRUE WHERE order_id = ? AND seq = ?";
-        claimNotification = "INSERT INTO " + notifications + " (order_id, moment, claimed_at) VALUES (?, ?, ?)";
+        String claim = " INTO " + notifications + " (order_id, moment, claimed_at) VALUES (?, ?, ?)";
+        claimNotification = switch (dialect) {
+            case POSTGRESQL -> "INSERT" + claim + " ON CONFLICT (order_id, moment) DO NOTHING";
+            case MARIADB -> "INSERT IGNORE" + claim;
+            case H2 -> "INSERT" + claim;
+        };
     }
 
     private String active(String column) {
