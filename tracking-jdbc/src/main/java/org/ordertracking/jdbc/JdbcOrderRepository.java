@@ -481,11 +481,13 @@ public final class JdbcOrderRepository implements OrderRepository {
             if (autoCommit) {
                 connection.setAutoCommit(false);
             }
+            Throwable failure = null;
             try {
                 T result = work.run(connection);
                 connection.commit();
                 return result;
             } catch (SQLException | RuntimeException | Error e) {
+                failure = e;
                 try {
                     connection.rollback();
                 } catch (SQLException rollbackFailure) {
@@ -493,11 +495,19 @@ public final class JdbcOrderRepository implements OrderRepository {
                 }
                 throw e;
             } finally {
-                if (autoCommit) {
-                    connection.setAutoCommit(true);
-                }
-                if (changeIsolation) {
-                    connection.setTransactionIsolation(isolation);
+                try {
+                    if (autoCommit) {
+                        connection.setAutoCommit(true);
+                    }
+                    if (changeIsolation) {
+                        connection.setTransactionIsolation(isolation);
+                    }
+                } catch (SQLException restoreFailure) {
+                    // never hide the exception that ended the transaction behind one about the connection
+                    if (failure == null) {
+                        throw restoreFailure;
+                    }
+                    failure.addSuppressed(restoreFailure);
                 }
             }
         }
