@@ -146,6 +146,11 @@ public final class LoadHarness {
         if (!nchan) {
             setUpOrders();
         }
+        if ("polling-compare".equals(opts.get("mode"))) {
+            pollingCompare();
+            writeResults();
+            return;
+        }
         Map<String, Long> before = serverMemory(true);
         log.printf(Locale.ROOT, "server before streams: %s%n", before);
 
@@ -263,6 +268,10 @@ public final class LoadHarness {
             }
             results.put("connections_left_registered", registered);
         }
+        writeResults();
+    }
+
+    private void writeResults() throws IOException {
         String json = toJson(results, "");
         log.println(json);
         if (opts.containsKey("out")) {
@@ -272,6 +281,175 @@ public final class LoadHarness {
             }
             Files.writeString(out, json + "\n");
         }
+    }
+
+    // ---------------------------------------------------------------- polling versus SSE
+
+    /**
+     * The reference article's design against ours at the same load: the orders set up, customers
+     * polling {@code GET /orders/{id}} every {@code --poll-interval-s} (10 s) for
+     * {@code --compare-seconds} (60), then the same customers on SSE streams for as long; status
+     * transitions at {@code --transitions-per-min} in both phases. The bench server counts SQL
+     * statements through its DataSource proxy.
+     */
+    private void pollingCompare() throws Exception {
+        int seconds = intOpt("compare-seconds", 60);
+        int pollSeconds = intOpt("poll-interval-s", 10);
+        int perMinute = intOpt("transitions-per-min", 20);
+        String operator = jwt.issue("operator", "bench", 3600);
+        results.put("orders", orders);
+        results.put("poll_interval_s", pollSeconds);
+        results.put("transitions_per_min", perMinute);
+
+        // queries per transition alone
+        long q = queries();
+        int probe = 20;
+        try (Http1 http = new Http1(server, localIps[0])) {
+            for (int i = 0; i < probe; i++) {
+                int k = i % orders;
+                http.send("POST", base + "/orders/" + orderId(k) + "/transitions", operator,
+                        "{\"status\":\"" + ((i / orders) % 2 == 0 ? "ready" : "preparing") + "\"}");
+            }
+        }
+        double perTransition = (queries() - q) / (double) probe;
+        results.put("queries_per_transition", round(perTransition));
+        AtomicIntegerArray ready = new AtomicIntegerArray(orders);
+        for (int i = 0; i < probe; i++) {
+            int k = i % orders;
+            ready.set(k, ready.get(k) ^ 1);
+        }
+
+        // phase 1: polling
+        AtomicBoolean running = new AtomicBoolean(true);
+        LongAdder transitions = new LongAdder();
+        Thread mover = transitionThread(running, perMinute, ready, transitions, operator);
+        LongAdder polls = new LongAdder();
+        LongAdder pollErrors = new LongAdder();
+        long q0 = queries();
+        long start = System.nanoTime();
+        List<Thread> pollers = new ArrayList<>();
+        int pollThreads = 4;
+        for (int t = 0; t < pollThreads; t++) {
+            int index = t;
+            Thread thread = new Thread(() -> {
+                try (Http1 http = new Http1(server, localIps[index % localIps.length])) {
+                    String[] tokens = new String[orders];
+                    for (int k = index; k < orders; k += pollThreads) {
+                        tokens[k] = jwt.issue("customer", orderId(k), 3600);
+                    }
+                    long periodNanos = pollSeconds * 1_000_000_000L;
+                    long round = 0;
+                    while (running.get()) {
+                        for (int k = index; k < orders && running.get(); k += pollThreads) {
+                            long due = start + round * periodNanos + periodNanos * k / orders;
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                LockSupport.parkNanos(wait);
+                            }
+                            if (!running.get()) {
+                                break;
+                            }
+                            Http1.Response response = http.send("GET", base + "/orders/" + orderId(k), tokens[k], null);
+                            if (response.status() == 200) {
+                                polls.increment();
+                            } else {
+                                pollErrors.increment();
+                            }
+                        }
+                        round++;
+                    }
+                } catch (IOException e) {
+                    pollErrors.increment();
+                }
+            }, "poller-" + t);
+            thread.start();
+            pollers.add(thread);
+        }
+        Thread.sleep(seconds * 1000L);
+        running.set(false);
+        for (Thread thread : pollers) {
+            thread.join(15_000);
+        }
+        mover.join(15_000);
+        double minutes = (System.nanoTime() - start) / 60e9;
+        long pollQueries = queries() - q0;
+        Map<String, Object> polling = new LinkedHashMap<>();
+        polling.put("http_requests_per_min", round((polls.sum() + transitions.sum()) / minutes));
+        polling.put("poll_requests_per_min", round(polls.sum() / minutes));
+        polling.put("poll_errors", pollErrors.sum());
+        polling.put("transitions_per_min", round(transitions.sum() / minutes));
+        polling.put("db_queries_per_min", round(pollQueries / minutes));
+        double pollCustomerQueries = (pollQueries - transitions.sum() * perTransition) / minutes;
+        polling.put("customer_db_queries_per_min", round(pollCustomerQueries));
+        results.put("polling", polling);
+
+        // phase 2: SSE, the same customers on streams (opened inside the measured minute: the worst case)
+        AtomicBoolean running2 = new AtomicBoolean(true);
+        LongAdder transitions2 = new LongAdder();
+        long q2 = queries();
+        long start2 = System.nanoTime();
+        startClients();
+        boolean allOpen = awaitReady(Duration.ofSeconds(60));
+        Thread mover2 = transitionThread(running2, perMinute, ready, transitions2, operator);
+        Thread.sleep(Math.max(0, seconds * 1000L - (System.nanoTime() - start2) / 1_000_000));
+        running2.set(false);
+        mover2.join(15_000);
+        Histogram ignored = stopClients();
+        double minutes2 = (System.nanoTime() - start2) / 60e9;
+        long sseQueries = queries() - q2;
+        long opened = children.stream().mapToLong(c -> c.last.getOrDefault("connects", 0L)).sum();
+        long received = children.stream().mapToLong(c -> c.last.getOrDefault("status_events", 0L)).sum();
+        Map<String, Object> sse = new LinkedHashMap<>();
+        sse.put("all_streams_opened", allOpen);
+        sse.put("stream_opens", opened);
+        sse.put("status_events_received", received);
+        sse.put("latency_samples", ignored.getTotalCount());
+        sse.put("http_requests_per_min", round((opened + transitions2.sum()) / minutes2));
+        sse.put("transitions_per_min", round(transitions2.sum() / minutes2));
+        sse.put("db_queries_per_min", round(sseQueries / minutes2));
+        double sseCustomerQueries = (sseQueries - transitions2.sum() * perTransition) / minutes2;
+        sse.put("customer_db_queries_per_min", round(sseCustomerQueries));
+        results.put("sse", sse);
+        results.put("ratio_customer_queries_polling_over_sse",
+                round(pollCustomerQueries / Math.max(1e-9, sseCustomerQueries)));
+        results.put("ratio_all_queries_polling_over_sse",
+                round((pollQueries / minutes) / Math.max(1e-9, sseQueries / minutes2)));
+    }
+
+    private Thread transitionThread(AtomicBoolean running, int perMinute, AtomicIntegerArray ready, LongAdder done,
+            String operator) {
+        Thread thread = new Thread(() -> {
+            long interval = 60_000_000_000L / Math.max(1, perMinute);
+            long next = System.nanoTime() + interval / 2;
+            int i = 0;
+            try (Http1 http = new Http1(server, localIps[1 % localIps.length])) {
+                while (running.get()) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(Math.min(wait, 100_000_000L));
+                        continue;
+                    }
+                    next += interval;
+                    int k = (i++ * 7) % orders;
+                    boolean toReady = ready.get(k) == 0;
+                    ready.set(k, toReady ? 1 : 0);
+                    Http1.Response response = http.send("POST", base + "/orders/" + orderId(k) + "/transitions",
+                            operator, "{\"status\":\"" + (toReady ? "ready" : "preparing") + "\",\"reason\":\"t="
+                                    + LoadClient.micros() + "\"}");
+                    if (response.status() == 200) {
+                        done.increment();
+                    }
+                }
+            } catch (IOException e) {
+                log.println("transitions failed: " + e);
+            }
+        }, "transitions");
+        thread.start();
+        return thread;
+    }
+
+    private long queries() throws IOException {
+        return jsonLong(get("/bench/stats", null), "queries");
     }
 
     // ---------------------------------------------------------------- server and setup

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Side-by-side figures of BENCHMARKS.md, each pair in the same run (the machine is noisy, so the
+# ratio is what counts). Needs the benchmarks jar (./mvnw -B -pl benchmarks -am package -DskipTests),
+# Redis on 127.0.0.1:6379, PostgreSQL on 127.0.0.1:5432 (user postgres, trust) with its client
+# tools, and for `nchan` Debian's nginx + libnginx-mod-nchan. Loopback only; every step is bounded.
+#
+# Usage: benchmarks/scripts/side-by-side.sh redis|pgbench|nchan|polling|all  [clients]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+jar=benchmarks/target/benchmarks.jar
+results=benchmarks/results
+mkdir -p "$results"
+what="${1:-all}"
+clients="${2:-4}"
+redis_url="${TRACKING_TEST_REDIS:-redis://127.0.0.1:6379}"
+pg_url="${TRACKING_TEST_POSTGRES:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}"
+
+log() { printf '[side-by-side] %s\n' "$*" >&2; }
+
+machine() {
+  { date -u; echo "nproc: $(nproc)"; free -g | head -2; java -version 2>&1 | head -1; uptime; } >&2
+}
+
+redis() {
+  log "redis-benchmark -t set -P 16 (50 clients, 1,000,000 requests)"
+  redis-benchmark -h 127.0.0.1 -p 6379 -t set -P 16 -n 1000000 -q | tee "$results/redis-benchmark-set.txt"
+  log "redis-benchmark -t publish (50 clients, 200,000 requests)"
+  redis-benchmark -h 127.0.0.1 -p 6379 -t publish -n 200000 -q | tee "$results/redis-benchmark-publish.txt"
+  log "our RedisLocationStore and RedisEventBus"
+  java -Dtracking.test.redis="$redis_url" -jar "$jar" RedisBenchmark -f 1 -wi 2 -i 3 \
+    -rf json -rff "$results/RedisBenchmark.json" | tail -8
+}
+
+pgbench_run() {
+  log "pgbench TPC-B-like, $clients clients, on scratch database bench_tmp"
+  dropdb -h 127.0.0.1 -U postgres --if-exists bench_tmp
+  createdb -h 127.0.0.1 -U postgres bench_tmp
+  trap 'dropdb -h 127.0.0.1 -U postgres --if-exists bench_tmp' RETURN
+  pgbench -h 127.0.0.1 -U postgres -i -s 1 -q bench_tmp >/dev/null 2>&1
+  pgbench -h 127.0.0.1 -U postgres -c "$clients" -j 2 -T 20 bench_tmp 2>/dev/null | tee "$results/pgbench-c$clients.txt"
+  log "our JdbcOrderRepository transitions, $clients threads, PostgreSQL"
+  java -Dtracking.test.postgres="$pg_url" -jar "$jar" JdbcTransitionBenchmark -p database=postgresql \
+    -t "$clients" -f 1 -wi 2 -i 3 -rf json -rff "$results/JdbcTransitionBenchmark-postgresql-t$clients.json" | tail -4
+}
+
+nchan_run() {
+  local streams="${STREAMS:-10000}" orders="${ORDERS:-1000}" rate="${RATE:-1000}" duration="${DURATION:-20}"
+  local prefix=/tmp/nchan-bench conf="$root/benchmarks/nchan/nginx.conf"
+  mkdir -p "$prefix/logs"
+  nginx -p "$prefix" -c "$conf" -s quit 2>/dev/null || true
+  sleep 1
+  nginx -p "$prefix" -c "$conf"
+  sleep 1
+  local workers
+  workers=$(pgrep -d, -P "$(cat "$prefix/logs/nginx.pid")")
+  log "nchan: $streams streams over $orders channels, $rate events/s"
+  java -cp "$jar" org.ordertracking.benchmarks.load.LoadHarness --target nchan --url http://127.0.0.1:8091 \
+    --server-pids "$workers" --streams "$streams" --orders "$orders" --rate "$rate" --duration "$duration" \
+    --out "$results/load-nchan-s$streams-r$rate.json" | tail -40
+  nginx -p "$prefix" -c "$conf" -s quit
+  log "ours: $streams streams over $orders orders, $rate events/s"
+  java -cp "$jar" org.ordertracking.benchmarks.load.LoadHarness --start-server --streams "$streams" \
+    --orders "$orders" --rate "$rate" --duration "$duration" --out "$results/load-ours-s$streams-r$rate.json" | tail -40
+}
+
+polling() {
+  log "polling (every 10 s) versus SSE, 100 active orders, PostgreSQL repository"
+  java -Dtracking.test.postgres="$pg_url" -cp "$jar" org.ordertracking.benchmarks.load.LoadHarness --start-server \
+    --store postgres --mode polling-compare --orders 100 --streams 100 --clients 1 \
+    --out "$results/polling-vs-sse.json" | tail -40
+}
+
+machine
+case "$what" in
+  redis) redis ;;
+  pgbench) pgbench_run ;;
+  nchan) nchan_run ;;
+  polling) polling ;;
+  all) redis; pgbench_run; polling; nchan_run ;;
+  *) echo "usage: $0 redis|pgbench|nchan|polling|all [clients]" >&2; exit 2 ;;
+esac
