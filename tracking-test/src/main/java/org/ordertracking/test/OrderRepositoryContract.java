@@ -1,0 +1,619 @@
+package org.ordertracking.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.ordertracking.core.DuplicateOrderException;
+import org.ordertracking.core.EventRef;
+import org.ordertracking.core.GeoPoint;
+import org.ordertracking.core.IllegalTransitionException;
+import org.ordertracking.core.NewOrder;
+import org.ordertracking.core.NotificationMoment;
+import org.ordertracking.core.OrderEvent;
+import org.ordertracking.core.OrderRepository;
+import org.ordertracking.core.OrderStateMachine;
+import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.TrackedOrder;
+import org.ordertracking.core.TransitionRequest;
+import org.ordertracking.core.TransitionResult;
+import org.ordertracking.core.UnknownOrderException;
+
+/**
+ * The behaviour every {@link OrderRepository} must have. An implementation's test subclasses this
+ * and provides {@link #createRepository()}; the in-memory repository, and the JDBC one on
+ * PostgreSQL, MariaDB and H2, all run it.
+ *
+ * <p>Every test works on fresh, randomly named orders, so a subclass may share one schema across
+ * tests; a subclass that needs to clean up overrides {@link #dropRepository(OrderRepository)}.
+ *
+ * @since 0.1.0
+ */
+public abstract class OrderRepositoryContract {
+
+    /** Default table, used for the edge checks. */
+    protected static final OrderStateMachine MACHINE = OrderStateMachine.defaults();
+
+    /** A fixed instant with milliseconds, which every store must keep exactly. */
+    protected static final Instant T0 = Instant.parse("2026-11-24T10:00:00.123Z");
+
+    /** The way from {@code received} to each status, used to put an order into it. */
+    private static final Map<OrderStatus, List<OrderStatus>> PATHS = new EnumMap<>(OrderStatus.class);
+
+    static {
+        PATHS.put(OrderStatus.RECEIVED, List.of());
+        PATHS.put(OrderStatus.ACCEPTED, List.of(OrderStatus.ACCEPTED));
+        PATHS.put(OrderStatus.PREPARING, List.of(OrderStatus.ACCEPTED, OrderStatus.PREPARING));
+        PATHS.put(OrderStatus.READY, List.of(OrderStatus.ACCEPTED, OrderStatus.PREPARING, OrderStatus.READY));
+        PATHS.put(OrderStatus.PICKED_UP, List.of(OrderStatus.ACCEPTED, OrderStatus.PREPARING, OrderStatus.READY,
+                OrderStatus.PICKED_UP));
+        PATHS.put(OrderStatus.DELIVERED, List.of(OrderStatus.ACCEPTED, OrderStatus.PREPARING, OrderStatus.READY,
+                OrderStatus.PICKED_UP, OrderStatus.DELIVERED));
+        PATHS.put(OrderStatus.FAILED, List.of(OrderStatus.FAILED));
+    }
+
+    /** The happy path, in order. */
+    protected static final List<OrderStatus> HAPPY_PATH = PATHS.get(OrderStatus.DELIVERED);
+
+    protected OrderRepository repository;
+    private final String runId = UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicInteger ids = new AtomicInteger();
+
+    /** Returns the repository under test; called before each test. */
+    protected abstract OrderRepository createRepository();
+
+    /** Releases what {@link #createRepository()} made; called after each test. Does nothing by default. */
+    protected void dropRepository(OrderRepository repository) {
+    }
+
+    @BeforeEach
+    void setUpRepository() {
+        repository = createRepository();
+    }
+
+    @AfterEach
+    void tearDownRepository() {
+        dropRepository(repository);
+    }
+
+    /** Returns an order id unique to this test run. */
+    protected String newId(String prefix) {
+        return prefix + "-" + runId + "-" + ids.incrementAndGet();
+    }
+
+    /** Creates an order at {@link #T0} and returns its id. */
+    protected String createOrder() {
+        return createOrder(newId("r"), newId("c"));
+    }
+
+    protected String createOrder(String restaurantId, String customerId) {
+        String id = newId("o");
+        repository.create(new NewOrder(id, restaurantId, customerId, new GeoPoint(33.8938, 35.5018)), T0, "test");
+        return id;
+    }
+
+    /** Moves an order along {@code statuses}, one second apart after {@link #T0}. */
+    protected void walk(String orderId, List<OrderStatus> statuses) {
+        Instant at = T0;
+        for (OrderStatus status : statuses) {
+            at = at.plusSeconds(1);
+            repository.transition(TransitionRequest.of(orderId, status, null, "test", at), MACHINE);
+        }
+    }
+
+    protected TransitionResult move(String orderId, OrderStatus status, Instant at) {
+        return repository.transition(TransitionRequest.of(orderId, status, null, "test", at), MACHINE);
+    }
+
+    @Test
+    void create_newOrder_isReceivedWithEventOne() {
+        String id = newId("o");
+        TransitionResult result = repository.create(
+                new NewOrder(id, "r-1", "c-1", new GeoPoint(33.8938, 35.5018)), T0, "operator:1");
+
+        assertTrue(result.applied());
+        TrackedOrder order = result.order();
+        assertEquals(id, order.orderId());
+        assertEquals(OrderStatus.RECEIVED, order.status());
+        assertEquals(1, order.seq());
+        assertEquals(T0, order.createdAt());
+        assertEquals(T0, order.updatedAt());
+        assertEquals(null, order.driverId());
+        assertEquals(new OrderEvent(id, 1, OrderStatus.RECEIVED, null, null, "operator:1", T0), result.event());
+        assertEquals(order, repository.find(id).orElseThrow());
+        assertEquals(List.of(result.event()), repository.events(id, 0));
+    }
+
+    @Test
+    void create_duplicateId_isRejectedAndChangesNothing() {
+        String id = createOrder();
+        assertThrows(DuplicateOrderException.class, () -> repository.create(
+                new NewOrder(id, "other", "other", new GeoPoint(1, 1)), T0.plusSeconds(5), null));
+
+        TrackedOrder order = repository.find(id).orElseThrow();
+        assertFalse(order.restaurantId().equals("other"));
+        assertEquals(1, repository.events(id, 0).size());
+    }
+
+    static Stream<Arguments> everyPair() {
+        List<Arguments> pairs = new ArrayList<>();
+        for (OrderStatus from : OrderStatus.values()) {
+            for (OrderStatus to : OrderStatus.values()) {
+                pairs.add(Arguments.of(from, to));
+            }
+        }
+        return pairs.stream();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("everyPair")
+    void transition_everyPairOfStatuses_followsTheTable(OrderStatus from, OrderStatus to) {
+        String id = createOrder();
+        walk(id, PATHS.get(from));
+        TrackedOrder before = repository.find(id).orElseThrow();
+        List<OrderEvent> eventsBefore = repository.events(id, 0);
+        Instant at = T0.plusSeconds(60);
+
+        if (from == to) {
+            TransitionResult result = move(id, to, at);
+            assertFalse(result.applied(), "repeat must not write");
+            assertEquals(eventsBefore.get(eventsBefore.size() - 1), result.event());
+            assertEquals(eventsBefore, repository.events(id, 0));
+        } else if (MACHINE.isAllowed(from, to)) {
+            TransitionResult result = move(id, to, at);
+            assertTrue(result.applied());
+            OrderEvent expected = new OrderEvent(id, before.seq() + 1, to, from, null, "test", at);
+            assertEquals(expected, result.event());
+            assertEquals(to, repository.find(id).orElseThrow().status());
+            assertEquals(before.seq() + 1, repository.find(id).orElseThrow().seq());
+            assertEquals(at, repository.find(id).orElseThrow().updatedAt());
+            assertEquals(List.of(expected), repository.events(id, before.seq()));
+        } else {
+            IllegalTransitionException e = assertThrows(IllegalTransitionException.class, () -> move(id, to, at));
+            assertEquals(from, e.current());
+            assertEquals(to, e.requested());
+            assertEquals(MACHINE.allowedFrom(from), e.allowed());
+            assertTrue(e.getMessage().contains(id), e.getMessage());
+            assertEquals(before, repository.find(id).orElseThrow(), "a refused transition changes nothing");
+            assertEquals(eventsBefore, repository.events(id, 0));
+        }
+    }
+
+    @Test
+    void transition_repeatOfCurrentStatus_returnsExistingEventAndWritesNothing() {
+        String id = createOrder();
+        OrderEvent first = move(id, OrderStatus.ACCEPTED, T0.plusSeconds(1)).event();
+
+        TransitionResult again = repository.transition(
+                TransitionRequest.of(id, OrderStatus.ACCEPTED, "different reason", "someone else", T0.plusSeconds(9)),
+                MACHINE);
+
+        assertFalse(again.applied());
+        assertEquals(first, again.event());
+        assertEquals(2, repository.events(id, 0).size());
+        assertEquals(T0.plusSeconds(1), repository.find(id).orElseThrow().updatedAt());
+    }
+
+    @Test
+    void transition_unknownOrder_throwsUnknownOrder() {
+        UnknownOrderException e = assertThrows(UnknownOrderException.class,
+                () -> move("no-such-order-" + runId, OrderStatus.ACCEPTED, T0));
+        assertEquals("no-such-order-" + runId, e.orderId());
+    }
+
+    @Test
+    void transition_fromTerminal_isRejectedNamingNoNextStatus() {
+        String id = createOrder();
+        walk(id, List.of(OrderStatus.FAILED));
+
+        IllegalTransitionException e = assertThrows(IllegalTransitionException.class,
+                () -> move(id, OrderStatus.ACCEPTED, T0.plusSeconds(5)));
+        assertEquals(Set.of(), e.allowed());
+        assertTrue(e.getMessage().contains("failed"), e.getMessage());
+    }
+
+    @Test
+    void transition_keepsReasonActorAndMillisecondInstantExactly() {
+        String id = createOrder();
+        Instant at = T0.plusMillis(1_234);
+        String reason = "kitchen closed — مطبخ مغلق";
+        TransitionResult result = repository.transition(
+                TransitionRequest.of(id, OrderStatus.FAILED, reason, "restaurant:r-9", at), MACHINE);
+
+        OrderEvent stored = repository.events(id, 1).get(0);
+        assertEquals(result.event(), stored);
+        assertEquals(reason, stored.reason());
+        assertEquals("restaurant:r-9", stored.actor());
+        assertEquals(at, stored.at());
+    }
+
+    @Test
+    void transition_withExpectedCurrentThatNoLongerHolds_isRejectedAndChangesNothing() {
+        String id = createOrder();
+        move(id, OrderStatus.ACCEPTED, T0.plusSeconds(1));
+
+        assertThrows(IllegalTransitionException.class, () -> repository.transition(new TransitionRequest(id,
+                OrderStatus.FAILED, "acceptance_timeout", "system", T0.plusSeconds(2), OrderStatus.RECEIVED), MACHINE));
+
+        assertEquals(OrderStatus.ACCEPTED, repository.find(id).orElseThrow().status());
+        assertEquals(2, repository.events(id, 0).size());
+    }
+
+    @Test
+    void transition_withExpectedCurrentThatHolds_isApplied() {
+        String id = createOrder();
+        TransitionResult result = repository.transition(new TransitionRequest(id, OrderStatus.FAILED,
+                "acceptance_timeout", "system", T0.plusSeconds(300), OrderStatus.RECEIVED), MACHINE);
+        assertTrue(result.applied());
+        assertEquals("acceptance_timeout", result.event().reason());
+    }
+
+    @Test
+    void transition_customTable_isHonoured() {
+        OrderStateMachine wider = MACHINE.toBuilder().allow(OrderStatus.PREPARING, OrderStatus.FAILED).build();
+        String id = createOrder();
+        walk(id, List.of(OrderStatus.ACCEPTED, OrderStatus.PREPARING));
+
+        assertThrows(IllegalTransitionException.class, () -> move(id, OrderStatus.FAILED, T0.plusSeconds(10)));
+        TransitionResult result = repository.transition(
+                TransitionRequest.of(id, OrderStatus.FAILED, "customer cancelled", null, T0.plusSeconds(10)), wider);
+        assertTrue(result.applied());
+    }
+
+    @Test
+    void transition_manyThreadsRacingOneOrder_leaveGaplessSeqAndOneWinnerPerEdge() throws Exception {
+        String id = createOrder();
+        int threads = 16;
+        Map<OrderStatus, AtomicInteger> winners = new ConcurrentHashMap<>();
+        List<Throwable> unexpected = new CopyOnWriteArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    Instant at = T0;
+                    for (OrderStatus status : HAPPY_PATH) {
+                        at = at.plusSeconds(1);
+                        try {
+                            TransitionResult result = move(id, status, at);
+                            if (result.applied()) {
+                                winners.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+                            }
+                        } catch (IllegalTransitionException e) {
+                            // another thread moved past this status already: legal outcome of the race
+                        } catch (Throwable e) {
+                            unexpected.add(e);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : futures) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertEquals(List.of(), unexpected);
+        for (OrderStatus status : HAPPY_PATH) {
+            assertEquals(1, winners.get(status).get(), "exactly one winner for " + status);
+        }
+        assertGapless(id, HAPPY_PATH.size() + 1);
+        assertEquals(OrderStatus.DELIVERED, repository.find(id).orElseThrow().status());
+    }
+
+    @Test
+    void transition_manyThreadsAcrossManyOrders_loseNoEvent() throws Exception {
+        int orders = 40;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < orders; i++) {
+            ids.add(createOrder());
+        }
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                List<String> mine = new ArrayList<>(ids);
+                Collections.shuffle(mine, new java.util.Random(t));
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (OrderStatus status : HAPPY_PATH) {
+                        for (String id : mine) {
+                            try {
+                                move(id, status, T0.plusSeconds(status.ordinal()));
+                            } catch (IllegalTransitionException e) {
+                                // lost the race for this edge
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : futures) {
+                future.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (String id : ids) {
+            assertGapless(id, HAPPY_PATH.size() + 1);
+        }
+    }
+
+    /** Asserts the order's trail is seq 1..count with each event's previous the prior status. */
+    protected void assertGapless(String orderId, int count) {
+        List<OrderEvent> events = repository.events(orderId, 0);
+        assertEquals(count, events.size(), "events of " + orderId + ": " + events);
+        OrderStatus previous = null;
+        for (int i = 0; i < events.size(); i++) {
+            OrderEvent event = events.get(i);
+            assertEquals(i + 1, event.seq());
+            assertEquals(previous, event.previous());
+            previous = event.status();
+        }
+    }
+
+    @Test
+    void events_afterSeq_returnsOnlyTheTailInOrder() {
+        String id = createOrder();
+        walk(id, List.of(OrderStatus.ACCEPTED, OrderStatus.PREPARING, OrderStatus.READY));
+
+        assertEquals(List.of(OrderStatus.PREPARING, OrderStatus.READY),
+                repository.events(id, 2).stream().map(OrderEvent::status).toList());
+        assertEquals(4, repository.events(id, 0).size());
+        assertEquals(List.of(), repository.events(id, 4));
+        assertEquals(List.of(), repository.events(id, 99));
+    }
+
+    @Test
+    void find_and_events_unknownOrder_areEmpty() {
+        assertTrue(repository.find("missing-" + runId).isEmpty());
+        assertEquals(List.of(), repository.events("missing-" + runId, 0));
+    }
+
+    @Test
+    void assignDriver_activeOrder_setsDriverWithoutAnEvent() {
+        String id = createOrder();
+        TrackedOrder order = repository.assignDriver(id, "d-7", T0.plusSeconds(3));
+
+        assertEquals("d-7", order.driverId());
+        assertEquals("d-7", repository.find(id).orElseThrow().driverId());
+        assertEquals(1, repository.events(id, 0).size());
+        assertEquals("d-8", repository.assignDriver(id, "d-8", T0.plusSeconds(4)).driverId());
+    }
+
+    @Test
+    void assignDriver_terminalOrder_isRejectedAndChangesNothing() {
+        String id = createOrder();
+        walk(id, List.of(OrderStatus.FAILED));
+        assertThrows(IllegalTransitionException.class, () -> repository.assignDriver(id, "d-1", T0.plusSeconds(9)));
+        assertEquals(null, repository.find(id).orElseThrow().driverId());
+    }
+
+    @Test
+    void assignDriver_unknownOrder_throwsUnknownOrder() {
+        assertThrows(UnknownOrderException.class, () -> repository.assignDriver("missing-" + runId, "d-1", T0));
+    }
+
+    @Test
+    void activeOrders_excludeTerminalOrders() {
+        String restaurant = newId("r");
+        String customer = newId("c");
+        String driver = newId("d");
+        String live = createOrder(restaurant, customer);
+        String delivered = createOrder(restaurant, customer);
+        String failed = createOrder(restaurant, customer);
+        repository.assignDriver(live, driver, T0);
+        repository.assignDriver(delivered, driver, T0);
+        walk(delivered, HAPPY_PATH);
+        walk(failed, List.of(OrderStatus.FAILED));
+
+        assertEquals(List.of(live), ids(repository.activeOrdersOfRestaurant(restaurant)));
+        assertEquals(List.of(live), ids(repository.activeOrdersOfCustomer(customer)));
+        assertEquals(List.of(live), ids(repository.activeOrdersOfDriver(driver)));
+        assertEquals(List.of(), repository.activeOrdersOfRestaurant(newId("nobody")));
+    }
+
+    @Test
+    void findByStatus_honoursChangedBeforeAndLimit() {
+        String old1 = createOrder();
+        String old2 = createOrder();
+        String fresh = createOrder();
+        move(fresh, OrderStatus.ACCEPTED, T0.plusSeconds(100));
+        move(fresh, OrderStatus.FAILED, T0.plusSeconds(101));
+        String accepted = createOrder();
+        move(accepted, OrderStatus.ACCEPTED, T0.plusSeconds(10));
+
+        List<String> received = ids(repository.findByStatus(OrderStatus.RECEIVED, T0.plusSeconds(1), 1000));
+        assertTrue(received.containsAll(List.of(old1, old2)), received.toString());
+        assertFalse(received.contains(fresh));
+        assertFalse(received.contains(accepted));
+        assertTrue(repository.findByStatus(OrderStatus.RECEIVED, T0, 1000).stream()
+                .noneMatch(o -> o.orderId().equals(old1)), "changedBefore is exclusive");
+        assertEquals(1, repository.findByStatus(OrderStatus.RECEIVED, null, 1).size());
+        assertTrue(ids(repository.findByStatus(OrderStatus.ACCEPTED, null, 1000)).contains(accepted));
+    }
+
+    @Test
+    void relayUnpublished_publishesCommittedEventsInSeqOrderAndMarksThem() {
+        String id = createOrder();
+        walk(id, List.of(OrderStatus.ACCEPTED, OrderStatus.PREPARING));
+        List<OrderEvent> relayed = new ArrayList<>();
+
+        int count = relayAll(Instant.MAX.minusSeconds(1), relayed);
+
+        List<OrderEvent> mine = relayed.stream().filter(e -> e.orderId().equals(id)).toList();
+        assertEquals(repository.events(id, 0), mine);
+        assertTrue(count >= 3);
+        List<OrderEvent> again = new ArrayList<>();
+        relayAll(Instant.MAX.minusSeconds(1), again);
+        assertTrue(again.stream().noneMatch(e -> e.orderId().equals(id)), "published events are not relayed twice");
+    }
+
+    @Test
+    void relayUnpublished_skipsEventsMarkedPublished() {
+        String id = createOrder();
+        walk(id, List.of(OrderStatus.ACCEPTED, OrderStatus.PREPARING));
+        repository.markPublished(List.of(new EventRef(id, 1), new EventRef(id, 3)));
+        List<OrderEvent> relayed = new ArrayList<>();
+
+        relayAll(Instant.MAX.minusSeconds(1), relayed);
+
+        assertEquals(List.of(2L), relayed.stream().filter(e -> e.orderId().equals(id)).map(OrderEvent::seq).toList());
+    }
+
+    @Test
+    void relayUnpublished_leavesEventsCommittedAfterTheCutoff() {
+        String id = createOrder();
+        move(id, OrderStatus.ACCEPTED, T0.plus(Duration.ofHours(1)));
+        List<OrderEvent> relayed = new ArrayList<>();
+
+        relayAll(T0.plusSeconds(1), relayed);
+
+        assertEquals(List.of(1L), relayed.stream().filter(e -> e.orderId().equals(id)).map(OrderEvent::seq).toList());
+    }
+
+    @Test
+    void relayUnpublished_publisherThrows_eventStaysUnpublished() {
+        String id = createOrder();
+        relayAll(T0.plusSeconds(1), new ArrayList<>()); // drain other tests' leftovers before T0+1s
+        move(id, OrderStatus.ACCEPTED, T0.plusSeconds(2));
+        RuntimeException boom = new IllegalStateException("bus down");
+
+        assertThrows(IllegalStateException.class, () -> repository.relayUnpublished(Instant.MAX.minusSeconds(1), 100,
+                event -> {
+                    if (event.orderId().equals(id)) {
+                        throw boom;
+                    }
+                }));
+
+        List<OrderEvent> relayed = new ArrayList<>();
+        relayAll(Instant.MAX.minusSeconds(1), relayed);
+        assertEquals(List.of(2L), relayed.stream().filter(e -> e.orderId().equals(id)).map(OrderEvent::seq).toList());
+    }
+
+    @Test
+    void relayUnpublished_twoRelaysAtOnce_neverPublishAnEventTwice() throws Exception {
+        relayAll(Instant.MAX.minusSeconds(1), new ArrayList<>());
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String id = createOrder();
+            walk(id, List.of(OrderStatus.ACCEPTED, OrderStatus.PREPARING));
+            ids.add(id);
+        }
+        Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    int n;
+                    do {
+                        n = repository.relayUnpublished(Instant.MAX.minusSeconds(1), 7, event ->
+                                seen.computeIfAbsent(event.orderId() + "#" + event.seq(), k -> new AtomicInteger())
+                                        .incrementAndGet());
+                    } while (n > 0);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : futures) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (String id : ids) {
+            for (int seq = 1; seq <= 3; seq++) {
+                AtomicInteger times = seen.get(id + "#" + seq);
+                assertEquals(1, times == null ? 0 : times.get(), id + "#" + seq + " published exactly once");
+            }
+        }
+    }
+
+    @Test
+    void claimNotification_isTrueOnlyOncePerOrderAndMoment() {
+        String id = createOrder();
+        assertTrue(repository.claimNotification(id, NotificationMoment.ACCEPTED, T0));
+        assertFalse(repository.claimNotification(id, NotificationMoment.ACCEPTED, T0.plusSeconds(1)));
+        assertTrue(repository.claimNotification(id, NotificationMoment.PICKED_UP, T0));
+        assertTrue(repository.claimNotification(createOrder(), NotificationMoment.ACCEPTED, T0));
+    }
+
+    @Test
+    void claimNotification_racingThreads_exactlyOneWins() throws Exception {
+        String id = createOrder();
+        int threads = 8;
+        AtomicInteger wins = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    if (repository.claimNotification(id, NotificationMoment.DELIVERED, T0)) {
+                        wins.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : futures) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, wins.get());
+    }
+
+    /** Relays until nothing is left before {@code before}, collecting what was published. */
+    protected int relayAll(Instant before, List<OrderEvent> into) {
+        int total = 0;
+        int n;
+        do {
+            n = repository.relayUnpublished(before, 500, into::add);
+            total += n;
+        } while (n > 0);
+        return total;
+    }
+
+    private static List<String> ids(List<TrackedOrder> orders) {
+        return orders.stream().map(TrackedOrder::orderId).toList();
+    }
+}
