@@ -88,6 +88,28 @@ class RedisOutageIT {
     }
 
     @Test
+    void subscribe_whileRedisIsDown_returnsAfterTheTimeoutAndSignalsAGapOnceSubscribed() throws Exception {
+        RedisEventBusConfig config = RedisEventBusConfig.builder().channelPrefix(RedisTestSupport.uniquePrefix())
+                .subscribeTimeout(Duration.ofMillis(300)).build();
+        Topic order = Topic.order("o-down");
+        try (RedisEventBus subscriberNode = RedisEventBus.create(client, config);
+                RedisEventBus publisherNode = RedisEventBus.create(client, config)) {
+            LocalRedisServers.kill(server);
+            GapRecorder listener = new GapRecorder();
+            try (Subscription ignored = subscriberNode.subscribe(order, listener)) {
+                server = servers.start(port);
+                assertTrue(listener.awaitGap(60), "onGap once the subscription is confirmed");
+                publisherNode.publish(order, status(order.id(), 2)).toCompletableFuture().join();
+                assertEquals(2, ((TrackingMessage.StatusUpdate) listener.messages.next().message()).event().seq());
+            }
+        } finally {
+            if (!server.isAlive()) {
+                server = servers.start(port);
+            }
+        }
+    }
+
+    @Test
     void serverRestart_storeWritesAgainAfterReconnect() {
         RedisLocationStoreConfig config = RedisLocationStoreConfig.builder().keyPrefix(RedisTestSupport.uniquePrefix()).build();
         try (RedisLocationStore store = RedisLocationStore.create(client, config)) {
