@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * the temporary directory is removed on close.
  */
 final class LocalRedisServers implements AutoCloseable {
-    static final Path SERVER = Path.of(System.getProperty("tracking.test.redisServer", "/usr/bin/redis-server"));
-    static final Path CLI = Path.of(System.getProperty("tracking.test.redisCli", "/usr/bin/redis-cli"));
+    static final Path SERVER = binary("tracking.test.redisServer", "redis-server");
+    static final Path CLI = binary("tracking.test.redisCli", "redis-cli");
 
     private final Path dir;
     private final List<Process> processes = new CopyOnWriteArrayList<>();
@@ -39,6 +39,20 @@ final class LocalRedisServers implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** The binary named by {@code property}, else the first {@code name} on the PATH, else /usr/bin/{@code name}. */
+    private static Path binary(String property, String name) {
+        String configured = System.getProperty(property);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name);
+            }
+        }
+        return Path.of("/usr/bin", name);
     }
 
     private static void require(Path binary) {
