@@ -1,10 +1,16 @@
 package org.ordertracking.redis;
 
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.GeoArgs;
+import io.lettuce.core.GeoSearch;
+import io.lettuce.core.GeoWithin;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScoredValueScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -30,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.WireCodec;
@@ -167,6 +174,97 @@ public final class RedisLocationStore implements LocationStore {
         return config.keyPrefix() + "driver:{" + driverId + "}:seen";
     }
 
+    /** Returns the key of the GEO index of drivers, e.g. {@code tracking:drivers:geo}. */
+    public String geoKey() {
+        return config.keyPrefix() + "drivers:geo";
+    }
+
+    /**
+     * Returns the current positions of up to {@code limit} drivers within {@code radiusMeters} of
+     * {@code center}, nearest first. Needs {@link RedisLocationStoreConfig#geoIndex()}.
+     *
+     * <p>GEO members have no TTL of their own: a driver whose position expired is left out and swept
+     * from the index by this call (see also {@link #sweepGeoIndex()}). The index position is written right after the fix, so under
+     * concurrent writes for one driver it may briefly lag the stored fix; the returned fixes are
+     * always the stored ones.
+     *
+     * @throws IllegalStateException if the store was built without the GEO index
+     */
+    public Map<String, LocationFix> driversNear(GeoPoint center, double radiusMeters, int limit) {
+        Objects.requireNonNull(center, "center must not be null");
+        if (!(radiusMeters > 0) || Double.isInfinite(radiusMeters)) {
+            throw new IllegalArgumentException("radiusMeters must be positive and finite, but was " + radiusMeters);
+        }
+        RedisChecks.requirePositive(limit, "limit");
+        if (!config.geoIndex()) {
+            throw new IllegalStateException("driversNear needs a store built with geoIndex(true)");
+        }
+        Map<String, LocationFix> result = new LinkedHashMap<>();
+        for (int round = 0; round < 3; round++) {
+            List<GeoWithin<String>> near = await(commands.geosearch(geoKey(), GeoSearch.fromCoordinates(center.lon(), center.lat()),
+                    GeoSearch.byRadius(radiusMeters, GeoArgs.Unit.m), new GeoArgs().asc().withCount(limit)), "GEOSEARCH");
+            if (near.isEmpty()) {
+                return result;
+            }
+            List<String> ids = new ArrayList<>(near.size());
+            near.forEach(within -> ids.add(within.getMember()));
+            Map<String, LocationFix> found = getAll(ids);
+            List<String> expired = new ArrayList<>();
+            for (String id : ids) {
+                if (!found.containsKey(id)) {
+                    expired.add(id);
+                }
+            }
+            result.clear();
+            result.putAll(found);
+            if (expired.isEmpty() || near.size() < limit) {
+                sweep(expired);
+                return result;
+            }
+            sweep(expired);
+        }
+        return result;
+    }
+
+    /**
+     * Removes from the GEO index every driver whose position expired; a host with many drivers may
+     * call it on a schedule. Returns how many were removed. A no-op without the index.
+     */
+    public long sweepGeoIndex() {
+        if (!config.geoIndex()) {
+            return 0;
+        }
+        long removed = 0;
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            ScoredValueScanCursor<String> page = await(commands.zscan(geoKey(), cursor, ScanArgs.Builder.limit(500)), "ZSCAN");
+            List<String> ids = new ArrayList<>();
+            page.getValues().forEach(value -> ids.add(value.getValue()));
+            if (!ids.isEmpty()) {
+                Map<String, LocationFix> alive = getAll(ids);
+                List<String> expired = new ArrayList<>();
+                for (String id : ids) {
+                    if (!alive.containsKey(id)) {
+                        expired.add(id);
+                    }
+                }
+                removed += sweep(expired);
+            }
+            cursor = page;
+        } while (!cursor.isFinished());
+        return removed;
+    }
+
+    private long sweep(List<String> expired) {
+        if (expired.isEmpty()) {
+            return 0;
+        }
+        // Not atomic with the read (the index and the positions live in different Cluster slots): a
+        // driver that wrote in between drops out of the index until its next fix, seconds later.
+        Long removed = await(commands.zrem(geoKey(), expired.toArray(String[]::new)), "ZREM");
+        return removed == null ? 0 : removed;
+    }
+
     @Override
     public CompletionStage<Boolean> putIfNewer(String driverId, LocationFix fix) {
         RedisChecks.requireId(driverId, "driverId");
@@ -189,7 +287,14 @@ public final class RedisLocationStore implements LocationStore {
                     return commands.<Long>eval(PutIfNewerScript.SOURCE, ScriptOutputType.INTEGER, keys, args);
                 }
                 return CompletableFuture.<Long>failedFuture(cause);
-            }).thenCompose(stage -> stage).thenApply(result -> result != null && result == 1L);
+            }).thenCompose(stage -> stage).thenCompose(result -> {
+                boolean stored = result != null && result == 1L;
+                if (!stored || !config.geoIndex()) {
+                    return CompletableFuture.completedFuture(stored);
+                }
+                // A separate command: the index key lives in another Cluster slot than the driver's keys.
+                return commands.geoadd(geoKey(), fix.lon(), fix.lat(), driverId).thenApply(added -> true);
+            });
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -10,9 +10,11 @@ import org.ordertracking.redis.internal.RedisChecks;
  * @param keyPrefix prepended to every key ({@code tracking:driver:{d-1}:location})
  * @param ttl time-to-live of a driver's position after its last write
  * @param lastSeenRetention how long the last-seen instant is kept after the last write; longer than {@code ttl}
+ * @param geoIndex whether writes also maintain a GEO index of drivers for
+ *     {@link RedisLocationStore#driversNear}
  * @since 0.1.0
  */
-public record RedisLocationStoreConfig(String keyPrefix, Duration ttl, Duration lastSeenRetention) {
+public record RedisLocationStoreConfig(String keyPrefix, Duration ttl, Duration lastSeenRetention, boolean geoIndex) {
 
     /** Default key prefix: {@value}. */
     public static final String DEFAULT_KEY_PREFIX = "tracking:";
@@ -20,6 +22,9 @@ public record RedisLocationStoreConfig(String keyPrefix, Duration ttl, Duration 
     public static final Duration DEFAULT_TTL = LocationStore.DEFAULT_TTL;
     /** Default retention of the last-seen instant: {@link LocationStore#DEFAULT_LAST_SEEN_RETENTION} (10 minutes). */
     public static final Duration DEFAULT_LAST_SEEN_RETENTION = LocationStore.DEFAULT_LAST_SEEN_RETENTION;
+
+    /** Default: no GEO index (one write per fix instead of two). */
+    public static final boolean DEFAULT_GEO_INDEX = false;
 
     public RedisLocationStoreConfig {
         RedisChecks.requirePrefix(keyPrefix, "keyPrefix");
@@ -51,6 +56,7 @@ public record RedisLocationStoreConfig(String keyPrefix, Duration ttl, Duration 
         private String keyPrefix = DEFAULT_KEY_PREFIX;
         private Duration ttl = DEFAULT_TTL;
         private Duration lastSeenRetention = DEFAULT_LAST_SEEN_RETENTION;
+        private boolean geoIndex = DEFAULT_GEO_INDEX;
 
         private Builder() {
         }
@@ -73,8 +79,17 @@ public record RedisLocationStoreConfig(String keyPrefix, Duration ttl, Duration 
             return this;
         }
 
+        /**
+         * Also keeps a GEO index of drivers ({@code tracking:drivers:geo}) for
+         * {@link RedisLocationStore#driversNear}; default off.
+         */
+        public Builder geoIndex(boolean geoIndex) {
+            this.geoIndex = geoIndex;
+            return this;
+        }
+
         public RedisLocationStoreConfig build() {
-            return new RedisLocationStoreConfig(keyPrefix, ttl, lastSeenRetention);
+            return new RedisLocationStoreConfig(keyPrefix, ttl, lastSeenRetention, geoIndex);
         }
     }
 }

@@ -2,6 +2,7 @@ package org.ordertracking.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
 
 /**
@@ -170,6 +172,40 @@ abstract class AbstractRedisLocationStoreIT {
         // writes were pipelined without waiting; one more write to each and a join orders them
         store.putIfNewer(driver("many-1"), expected.get(driver("many-1"))).toCompletableFuture().join();
         assertEquals(expected, store.getAll(asked));
+    }
+
+    @Test
+    void driversNear_returnsLivePositionsNearestFirstAndSweepsExpiredDrivers() {
+        Duration ttl = Duration.ofMillis(400);
+        RedisLocationStoreConfig config = RedisLocationStoreConfig.builder().keyPrefix(prefix).ttl(ttl).lastSeenRetention(ttl.multipliedBy(4))
+                        .geoIndex(true).build();
+        try (RedisLocationStore geo = newStore(config)) {
+            Instant t = Instant.parse("2026-11-24T10:00:00Z");
+            String a = driver("geo-a");
+            String b = driver("geo-b");
+            String far = driver("geo-far");
+            LocationFix atCenter = new LocationFix(33.8938, 35.5018, null, null, null, t, t);
+            LocationFix oneKmEast = new LocationFix(33.8938, 35.5126, null, null, null, t, t);
+            put(geo, b, oneKmEast);
+            put(geo, a, atCenter);
+            put(geo, far, new LocationFix(34.4367, 35.8497, null, null, null, t, t));
+            GeoPoint center = new GeoPoint(33.8938, 35.5018);
+
+            assertEquals(List.of(a, b), List.copyOf(geo.driversNear(center, 5_000, 10).keySet()));
+            assertEquals(List.of(a), List.copyOf(geo.driversNear(center, 5_000, 1).keySet()));
+
+            waitFor(ttl.multipliedBy(2));
+            LocationFix bLater = new LocationFix(33.8938, 35.5130, null, null, null, t.plusSeconds(1), t.plusSeconds(1));
+            put(geo, b, bLater);
+            assertEquals(Map.of(b, bLater), geo.driversNear(center, 5_000, 10), "a expired and is left out");
+            assertEquals(1, geo.sweepGeoIndex(), "the far driver expired too; a was swept by the query");
+            assertEquals(0, geo.sweepGeoIndex());
+        }
+    }
+
+    @Test
+    void driversNear_withoutTheIndex_isRefused() {
+        assertThrows(IllegalStateException.class, () -> store.driversNear(new GeoPoint(33.9, 35.5), 1000, 5));
     }
 
     @Test
