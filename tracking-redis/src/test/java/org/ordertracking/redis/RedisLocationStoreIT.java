@@ -1,6 +1,5 @@
 package org.ordertracking.redis;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,18 +68,6 @@ class RedisLocationStoreIT extends AbstractRedisLocationStoreIT {
         CompletionException e = assertThrows(CompletionException.class,
                 () -> owned.putIfNewer(driver("x"), fix).toCompletableFuture().join());
         assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
-    }
-
-    @Test
-    void config_badValues_areRejectedShowingTheValue() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RedisLocationStoreConfig.builder().ttl(Duration.ofSeconds(-3)));
-        assertEquals("ttl must be positive, but was PT-3S", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> RedisLocationStoreConfig.builder()
-                .ttl(Duration.ofMinutes(5)).lastSeenRetention(Duration.ofMinutes(1)).build());
-        assertEquals("lastSeenRetention must be longer than ttl (PT5M), but was PT1M", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> RedisLocationStoreConfig.builder().keyPrefix("a b"));
-        assertTrue(e.getMessage().contains("'a b'"), e.getMessage());
     }
 
     @Test
