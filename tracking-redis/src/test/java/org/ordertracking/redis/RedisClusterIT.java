@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
+import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.test.RecordingListener;
 
 /**
@@ -29,6 +33,8 @@ import org.ordertracking.test.RecordingListener;
 class RedisClusterIT {
     private static LocalRedisServers servers;
     private static final List<Integer> PORTS = new ArrayList<>();
+    private static final Map<Integer, String[]> ARGS = new HashMap<>();
+    private static final Map<Integer, Process> PROCESSES = new HashMap<>();
     private static RedisClusterClient client;
     private static StatefulRedisClusterConnection<String, String> admin;
 
@@ -39,8 +45,10 @@ class RedisClusterIT {
         for (int i = 0; i < 3; i++) {
             int port = LocalRedisServers.freePort();
             int busPort = LocalRedisServers.freePort();
-            servers.start(port, "--cluster-enabled", "yes", "--cluster-port", Integer.toString(busPort),
-                    "--cluster-config-file", "nodes-" + port + ".conf", "--cluster-node-timeout", "5000");
+            String[] args = {"--cluster-enabled", "yes", "--cluster-port", Integer.toString(busPort),
+                "--cluster-config-file", "nodes-" + port + ".conf", "--cluster-node-timeout", "5000"};
+            ARGS.put(port, args);
+            PROCESSES.put(port, servers.start(port, args));
             PORTS.add(port);
             nodes.add("127.0.0.1:" + port);
         }
@@ -48,15 +56,19 @@ class RedisClusterIT {
         create.addAll(nodes);
         create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
         servers.cli(Duration.ofSeconds(60), create.toArray(String[]::new));
+        awaitClusterOk();
+        RedisURI seed = RedisURI.create("127.0.0.1", PORTS.get(0));
+        seed.setTimeout(Duration.ofSeconds(10));
+        client = RedisClusterClient.create(seed);
+        admin = client.connect();
+    }
+
+    private static void awaitClusterOk() {
         for (int port : PORTS) {
             RedisTestSupport.awaitCondition(Duration.ofSeconds(30), "cluster_state:ok on port " + port,
                     () -> servers.cli(Duration.ofSeconds(5), "-p", Integer.toString(port), "cluster", "info")
                             .contains("cluster_state:ok"));
         }
-        RedisURI seed = RedisURI.create("127.0.0.1", PORTS.get(0));
-        seed.setTimeout(Duration.ofSeconds(10));
-        client = RedisClusterClient.create(seed);
-        admin = client.connect();
     }
 
     @AfterAll
@@ -84,6 +96,30 @@ class RedisClusterIT {
         }
         assertEquals(3, masters.size(), "three masters");
         return masters;
+    }
+
+    @Test
+    void masterRestart_busResubscribesTheShardChannelSignalsAGapAndDeliversLaterMessages() throws Exception {
+        RedisEventBusConfig config = RedisEventBusConfig.builder().channelPrefix(RedisTestSupport.uniquePrefix()).build();
+        Topic topic = Topic.order("o-cluster-outage");
+        try (RedisEventBus subscriberNode = RedisEventBus.create(client, config);
+                RedisEventBus publisherNode = RedisEventBus.create(client, config)) {
+            GapRecorder listener = new GapRecorder();
+            try (Subscription ignored = subscriberNode.subscribe(topic, listener)) {
+                publisherNode.publish(topic, RedisTestSupport.status(topic.id(), 2)).toCompletableFuture().join();
+                listener.messages.next();
+
+                int slot = SlotHash.getSlot(subscriberNode.channelOf(topic));
+                int port = admin.getPartitions().getPartitionBySlot(slot).getUri().getPort();
+                LocalRedisServers.kill(PROCESSES.get(port));
+                PROCESSES.put(port, servers.start(port, ARGS.get(port)));
+                awaitClusterOk();
+
+                assertTrue(listener.awaitGap(60), "onGap once the shard channel is subscribed again");
+                publisherNode.publish(topic, RedisTestSupport.status(topic.id(), 3)).toCompletableFuture().join();
+                assertEquals(3, ((TrackingMessage.StatusUpdate) listener.messages.next().message()).event().seq());
+            }
+        }
     }
 
     @Nested

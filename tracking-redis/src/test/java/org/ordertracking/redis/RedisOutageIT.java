@@ -12,8 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ordertracking.core.LocationFix;
-import org.ordertracking.core.OrderEvent;
-import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
@@ -52,12 +50,6 @@ class RedisOutageIT {
         }
     }
 
-    /** An {@code accepted} event; {@code seq} must be 2 or more (seq 1 is always {@code received}). */
-    private static TrackingMessage status(String orderId, long seq) {
-        return new TrackingMessage.StatusUpdate(new OrderEvent(orderId, seq, OrderStatus.ACCEPTED, OrderStatus.RECEIVED,
-                null, null, Instant.parse("2026-11-24T10:00:00Z").plusSeconds(seq)));
-    }
-
     @Test
     void serverRestart_busReconnectsResubscribesSignalsGapsAndDeliversLaterMessages() throws Exception {
         RedisEventBusConfig config = RedisEventBusConfig.builder().channelPrefix(RedisTestSupport.uniquePrefix()).build();
@@ -69,7 +61,7 @@ class RedisOutageIT {
             GapRecorder restaurantListener = new GapRecorder();
             try (Subscription a = subscriberNode.subscribe(order, orderListener);
                     Subscription b = subscriberNode.subscribe(restaurant, restaurantListener)) {
-                publisherNode.publish(order, status(order.id(), 2)).toCompletableFuture().join();
+                publisherNode.publish(order, RedisTestSupport.status(order.id(), 2)).toCompletableFuture().join();
                 assertEquals(2, ((TrackingMessage.StatusUpdate) orderListener.messages.next().message()).event().seq());
 
                 LocalRedisServers.kill(server);
@@ -77,8 +69,8 @@ class RedisOutageIT {
 
                 assertTrue(orderListener.awaitGap(60), "onGap after the subscription came back");
                 assertTrue(restaurantListener.awaitGap(60), "every topic's listeners are told");
-                publisherNode.publish(order, status(order.id(), 3)).toCompletableFuture().join();
-                publisherNode.publish(restaurant, status(order.id(), 4)).toCompletableFuture().join();
+                publisherNode.publish(order, RedisTestSupport.status(order.id(), 3)).toCompletableFuture().join();
+                publisherNode.publish(restaurant, RedisTestSupport.status(order.id(), 4)).toCompletableFuture().join();
                 assertEquals(3, ((TrackingMessage.StatusUpdate) orderListener.messages.next().message()).event().seq());
                 assertEquals(4,
                         ((TrackingMessage.StatusUpdate) restaurantListener.messages.next().message()).event().seq());
@@ -99,7 +91,7 @@ class RedisOutageIT {
             try (Subscription ignored = subscriberNode.subscribe(order, listener)) {
                 server = servers.start(port);
                 assertTrue(listener.awaitGap(60), "onGap once the subscription is confirmed");
-                publisherNode.publish(order, status(order.id(), 2)).toCompletableFuture().join();
+                publisherNode.publish(order, RedisTestSupport.status(order.id(), 2)).toCompletableFuture().join();
                 assertEquals(2, ((TrackingMessage.StatusUpdate) listener.messages.next().message()).event().seq());
             }
         } finally {

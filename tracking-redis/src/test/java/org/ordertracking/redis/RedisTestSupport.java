@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.ordertracking.core.OrderEvent;
+import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.TrackingMessage;
 
 /** Connection to the Redis the integration tests use, and helpers shared by them. */
 final class RedisTestSupport {
@@ -33,6 +36,12 @@ final class RedisTestSupport {
                     + URI + " (set -Dtracking.test.redis=redis://host:port, or start redis-server): " + e, e);
         }
         return client;
+    }
+
+    /** An {@code accepted} status message; {@code seq} must be 2 or more (seq 1 is always {@code received}). */
+    static TrackingMessage status(String orderId, long seq) {
+        return new TrackingMessage.StatusUpdate(new OrderEvent(orderId, seq, OrderStatus.ACCEPTED, OrderStatus.RECEIVED,
+                null, null, Instant.parse("2026-11-24T10:00:00Z").plusSeconds(seq)));
     }
 
     /** Returns a key/channel prefix no other test uses. */
