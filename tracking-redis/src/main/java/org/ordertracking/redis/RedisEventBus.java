@@ -338,7 +338,8 @@ public final class RedisEventBus implements EventBus {
             }
         }
         if (gapTopic != null) {
-            LOG.info("subscription to {} re-established; signalling a possible gap", channel);
+            LOG.info("subscription to {} (re-)established after an outage; telling its listeners they may have missed"
+                    + " messages", channel);
             fanout.gap(gapTopic);
         }
     }
