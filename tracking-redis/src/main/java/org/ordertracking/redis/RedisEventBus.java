@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #subscribe} waits (up to {@link RedisEventBusConfig#subscribeTimeout()})
  * for Redis to confirm a new channel, so a message published after it returns is delivered.
+ * Listeners run on the delivery executor, never on a Lettuce I/O thread; the stage {@link #publish}
+ * returns completes on a Lettuce I/O thread, so callbacks attached to it must not block.
  *
  * @since 0.1.0
  */

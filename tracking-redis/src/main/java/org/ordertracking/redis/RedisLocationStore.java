@@ -64,7 +64,8 @@ import org.slf4j.LoggerFactory;
  * time; {@link #getAll} is one {@code MGET} (on a cluster, Lettuce splits it by slot and
  * sends the parts in parallel).
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. The stages {@link #putIfNewer} returns complete on a Lettuce I/O thread: callbacks
+ * attached to them must not block (hand slow work to an executor with the {@code *Async} variants).
  *
  * @since 0.1.0
  */
