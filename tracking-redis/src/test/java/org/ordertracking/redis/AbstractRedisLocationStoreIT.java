@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -18,17 +17,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
+import org.ordertracking.core.LocationStore;
+import org.ordertracking.test.LocationStoreContract;
 
 /**
- * What only the Redis store has: its key layout and expiry on the server's clock, the script cache,
- * the prefix isolation. Run on standalone Redis and on Redis Cluster. Each test uses its own key
- * prefix and deletes every key under it afterwards, checking none is left.
+ * The {@link LocationStoreContract} (on the server's clock: a one-second TTL and real waits) plus what
+ * only the Redis store has: its key layout, nanosecond comparison, the script cache, the GEO index,
+ * prefix isolation. Run on standalone Redis and on Redis Cluster. Each test uses its own key prefix
+ * and deletes every key under it afterwards, checking none is left.
  */
-abstract class AbstractRedisLocationStoreIT {
+abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
     /** Key prefix of this test. */
     protected final String prefix = RedisTestSupport.uniquePrefix();
-    private final String runId = UUID.randomUUID().toString().substring(0, 8);
-    protected RedisLocationStore store;
+    /** A store with a 30 s TTL for the Redis-specific tests. */
+    protected RedisLocationStore redisStore;
 
     /** Returns a store with the caller-owned client of the Redis under test. */
     protected abstract RedisLocationStore newStore(RedisLocationStoreConfig config);
@@ -49,22 +51,40 @@ abstract class AbstractRedisLocationStoreIT {
         return RedisLocationStoreConfig.builder().keyPrefix(prefix).ttl(ttl).lastSeenRetention(ttl.multipliedBy(4)).build();
     }
 
+    @Override
+    protected LocationStore createStore(Duration ttl, Duration lastSeenRetention) {
+        return newStore(RedisLocationStoreConfig.builder().keyPrefix(prefix).ttl(ttl).lastSeenRetention(lastSeenRetention)
+                .build());
+    }
+
+    /** Expiry runs on the Redis server's clock, so the suite runs on real time with a short TTL. */
+    @Override
+    protected Duration ttl() {
+        return Duration.ofSeconds(1);
+    }
+
+    @Override
+    protected Instant now() {
+        return Instant.now();
+    }
+
+    @Override
+    protected void advance(Duration amount) {
+        waitFor(amount);
+    }
+
     @BeforeEach
-    void openStore() {
-        store = newStore(config(Duration.ofSeconds(30)));
+    void openRedisStore() {
+        redisStore = newStore(config(Duration.ofSeconds(30)));
     }
 
     @AfterEach
-    void closeStoreAndDeleteKeys() {
-        store.close();
+    void closeRedisStoreAndDeleteKeys() {
+        redisStore.close();
         deleteKeys(prefix);
     }
 
-    protected String driver(String name) {
-        return "rs-" + runId + "-" + name;
-    }
-
-    protected static LocationFix fix(Instant recordedAt, int step) {
+    protected static LocationFix fixAt(Instant recordedAt, int step) {
         return new LocationFix(33.8938, 35.5018 + step * 0.0001, 5.0, 90.0, 8.5, recordedAt, recordedAt.plusMillis(300));
     }
 
@@ -84,32 +104,32 @@ abstract class AbstractRedisLocationStoreIT {
     @Test
     void putIfNewer_storesTheDocumentedKeysWithTheirExpiries() {
         String d = driver("keys");
-        LocationFix fix = fix(Instant.parse("2026-11-24T10:00:00.123456789Z"), 1);
-        assertTrue(put(store, d, fix));
+        LocationFix fix = fixAt(Instant.parse("2026-11-24T10:00:00.123456789Z"), 1);
+        assertTrue(put(redisStore, d, fix));
 
         String location = prefix + "driver:{" + d + "}:location";
         String seen = prefix + "driver:{" + d + "}:seen";
-        assertEquals(location, store.locationKey(d));
-        assertEquals(seen, store.seenKey(d));
+        assertEquals(location, redisStore.locationKey(d));
+        assertEquals(seen, redisStore.seenKey(d));
         assertEquals("string", type(location));
         assertEquals("hash", type(seen));
         long locationTtl = pttl(location);
         long seenTtl = pttl(seen);
         assertTrue(locationTtl > 0 && locationTtl <= 30_000, "position TTL " + locationTtl);
         assertTrue(seenTtl > 30_000 && seenTtl <= 120_000, "last-seen retention " + seenTtl);
-        assertEquals(Optional.of(fix), store.get(d), "every field, nanoseconds included, survives");
-        assertEquals(Optional.of(fix.recordedAt()), store.lastSeen(d));
+        assertEquals(Optional.of(fix), redisStore.get(d), "every field, nanoseconds included, survives");
+        assertEquals(Optional.of(fix.recordedAt()), redisStore.lastSeen(d));
     }
 
     @Test
     void putIfNewer_olderFixAndNewer_comparesToTheNanosecond() {
         String d = driver("nanos");
         Instant t = Instant.parse("2026-11-24T10:00:00.000000002Z");
-        assertTrue(put(store, d, fix(t, 1)));
-        assertFalse(put(store, d, fix(t.minusNanos(1), 2)));
-        assertTrue(put(store, d, fix(t, 3)), "the same instant is accepted");
-        assertTrue(put(store, d, fix(t.plusNanos(1), 4)));
-        assertEquals(4, Math.round((store.get(d).orElseThrow().lon() - 35.5018) / 0.0001));
+        assertTrue(put(redisStore, d, fixAt(t, 1)));
+        assertFalse(put(redisStore, d, fixAt(t.minusNanos(1), 2)));
+        assertTrue(put(redisStore, d, fixAt(t, 3)), "the same instant is accepted");
+        assertTrue(put(redisStore, d, fixAt(t.plusNanos(1), 4)));
+        assertEquals(4, Math.round((redisStore.get(d).orElseThrow().lon() - 35.5018) / 0.0001));
     }
 
     @Test
@@ -117,7 +137,7 @@ abstract class AbstractRedisLocationStoreIT {
         Duration ttl = Duration.ofMillis(300);
         try (RedisLocationStore shortLived = newStore(config(ttl))) {
             String d = driver("short");
-            LocationFix fix = fix(Instant.parse("2026-11-24T10:00:00Z"), 1);
+            LocationFix fix = fixAt(Instant.parse("2026-11-24T10:00:00Z"), 1);
             assertTrue(put(shortLived, d, fix));
             assertEquals(Optional.of(fix), shortLived.get(d));
             waitFor(ttl.multipliedBy(2));
@@ -133,13 +153,13 @@ abstract class AbstractRedisLocationStoreIT {
         try (RedisLocationStore shortLived = newStore(config(ttl))) {
             String d = driver("late");
             Instant t = Instant.parse("2026-11-24T10:00:10Z");
-            put(shortLived, d, fix(t, 1));
+            put(shortLived, d, fixAt(t, 1));
             waitFor(ttl.multipliedBy(2));
-            LocationFix older = fix(t.minusSeconds(5), 2);
+            LocationFix older = fixAt(t.minusSeconds(5), 2);
             assertTrue(put(shortLived, d, older), "no stored position to protect");
             assertEquals(Optional.of(older), shortLived.get(d));
             assertEquals(Optional.of(t), shortLived.lastSeen(d));
-            LocationFix between = fix(t.minusSeconds(2), 3);
+            LocationFix between = fixAt(t.minusSeconds(2), 3);
             assertTrue(put(shortLived, d, between), "newer than the stored position");
             assertEquals(Optional.of(between), shortLived.get(d));
         }
@@ -148,11 +168,11 @@ abstract class AbstractRedisLocationStoreIT {
     @Test
     void putIfNewer_afterTheScriptCacheWasFlushed_loadsTheScriptAgain() {
         String d = driver("flush");
-        put(store, d, fix(Instant.parse("2026-11-24T10:00:00Z"), 1));
+        put(redisStore, d, fixAt(Instant.parse("2026-11-24T10:00:00Z"), 1));
         flushScripts();
-        LocationFix newer = fix(Instant.parse("2026-11-24T10:00:05Z"), 2);
-        assertTrue(put(store, d, newer));
-        assertEquals(Optional.of(newer), store.get(d));
+        LocationFix newer = fixAt(Instant.parse("2026-11-24T10:00:05Z"), 2);
+        assertTrue(put(redisStore, d, newer));
+        assertEquals(Optional.of(newer), redisStore.get(d));
     }
 
     @Test
@@ -164,14 +184,14 @@ abstract class AbstractRedisLocationStoreIT {
             String d = driver("many-" + i);
             asked.add(d);
             if (i % 3 != 0) {
-                LocationFix fix = fix(t.plusSeconds(i), i);
+                LocationFix fix = fixAt(t.plusSeconds(i), i);
                 expected.put(d, fix);
-                store.putIfNewer(d, fix);
+                redisStore.putIfNewer(d, fix);
             }
         }
         // writes were pipelined without waiting; one more write to each and a join orders them
-        store.putIfNewer(driver("many-1"), expected.get(driver("many-1"))).toCompletableFuture().join();
-        assertEquals(expected, store.getAll(asked));
+        redisStore.putIfNewer(driver("many-1"), expected.get(driver("many-1"))).toCompletableFuture().join();
+        assertEquals(expected, redisStore.getAll(asked));
     }
 
     @Test
@@ -205,13 +225,13 @@ abstract class AbstractRedisLocationStoreIT {
 
     @Test
     void driversNear_withoutTheIndex_isRefused() {
-        assertThrows(IllegalStateException.class, () -> store.driversNear(new GeoPoint(33.9, 35.5), 1000, 5));
+        assertThrows(IllegalStateException.class, () -> redisStore.driversNear(new GeoPoint(33.9, 35.5), 1000, 5));
     }
 
     @Test
     void prefixes_isolateStores() {
         String d = driver("iso");
-        put(store, d, fix(Instant.parse("2026-11-24T10:00:00Z"), 1));
+        put(redisStore, d, fixAt(Instant.parse("2026-11-24T10:00:00Z"), 1));
         String otherPrefix = RedisTestSupport.uniquePrefix();
         try (RedisLocationStore other = newStore(RedisLocationStoreConfig.builder().keyPrefix(otherPrefix).build())) {
             assertEquals(Optional.empty(), other.get(d));
@@ -227,7 +247,7 @@ abstract class AbstractRedisLocationStoreIT {
         extra.close();
         extra.close();
         String d = driver("after-close");
-        assertTrue(put(store, d, fix(Instant.parse("2026-11-24T10:00:00Z"), 1)));
-        assertTrue(store.get(d).isPresent());
+        assertTrue(put(redisStore, d, fixAt(Instant.parse("2026-11-24T10:00:00Z"), 1)));
+        assertTrue(redisStore.get(d).isPresent());
     }
 }

@@ -73,7 +73,7 @@ class RedisLocationStoreIT extends AbstractRedisLocationStoreIT {
     @Test
     void putIfNewer_invalidDriverId_isRejected() {
         LocationFix fix = LocationFix.of(33.9, 35.5, Instant.parse("2026-11-24T10:00:00Z"), Instant.parse("2026-11-24T10:00:00Z"));
-        assertThrows(IllegalArgumentException.class, () -> store.putIfNewer("no spaces", fix));
-        assertThrows(IllegalArgumentException.class, () -> store.get("{x}"));
+        assertThrows(IllegalArgumentException.class, () -> redisStore.putIfNewer("no spaces", fix));
+        assertThrows(IllegalArgumentException.class, () -> redisStore.get("{x}"));
     }
 }
