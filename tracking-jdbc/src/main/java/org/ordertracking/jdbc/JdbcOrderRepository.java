@@ -30,8 +30,8 @@ import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TransitionRequest;
 import org.ordertracking.core.TransitionResult;
 import org.ordertracking.core.UnknownOrderException;
+import org.ordertracking.core.internal.Checks;
 import org.ordertracking.jdbc.internal.Dialect;
-import org.ordertracking.jdbc.internal.Ids;
 import org.ordertracking.jdbc.internal.Millis;
 import org.ordertracking.jdbc.internal.Sql;
 
@@ -164,7 +164,7 @@ public final class JdbcOrderRepository implements OrderRepository {
     public TrackedOrder assignDriver(String orderId, String driverId, Instant at) {
         Objects.requireNonNull(orderId, "orderId must not be null");
         Objects.requireNonNull(at, "at must not be null");
-        Ids.require(driverId, "driverId");
+        Checks.requireId(driverId, "driverId");
         try {
             return inTransaction(connection -> {
                 TrackedOrder order = lock(connection, orderId);
