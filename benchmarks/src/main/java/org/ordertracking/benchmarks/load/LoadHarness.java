@@ -253,20 +253,26 @@ public final class LoadHarness {
         }
         results.put("client_counters", totals);
         if (!nchan) {
-            Thread.sleep(intOpt("settle-ms", 3000));
-            String metrics = get(base + "/metrics", jwt.issue("operator", "bench", 600));
-            results.put("metrics_after_clients_left", metrics);
-            long registered = 0;
-            int c = metrics.indexOf("\"connections\":{");
-            if (c >= 0) {
-                String block = metrics.substring(c + 15, metrics.indexOf('}', c));
-                for (String pair : block.split(",")) {
+            // a stream whose client left is noticed on the next write (an event or the 15 s keep-alive)
+            long settleStart = System.nanoTime();
+            long deadline = settleStart + TimeUnit.SECONDS.toNanos(intOpt("settle-s", 45));
+            long registered;
+            String connections;
+            do {
+                Thread.sleep(1000);
+                String metrics = get(base + "/metrics", jwt.issue("operator", "bench", 600));
+                int c = metrics.indexOf("\"connections\":{");
+                connections = c < 0 ? "{}" : metrics.substring(c + 14, metrics.indexOf('}', c) + 1);
+                registered = 0;
+                for (String pair : connections.substring(1, connections.length() - 1).split(",")) {
                     if (pair.contains(":")) {
                         registered += Long.parseLong(pair.substring(pair.indexOf(':') + 1).trim());
                     }
                 }
-            }
+            } while (registered > 0 && System.nanoTime() < deadline);
+            results.put("connections_after_clients_left", connections);
             results.put("connections_left_registered", registered);
+            results.put("seconds_until_unregistered", round((System.nanoTime() - settleStart) / 1e9));
         }
         writeResults();
     }
