@@ -22,7 +22,7 @@ import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.WireCodec;
-import org.ordertracking.redis.internal.LocalFanout;
+import org.ordertracking.core.internal.LocalFanout;
 import org.ordertracking.redis.internal.PubSubTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,6 +3,7 @@ package org.ordertracking.redis;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import org.ordertracking.core.internal.Checks;
 import org.ordertracking.redis.internal.RedisChecks;
 
 /**
@@ -30,9 +31,9 @@ public record RedisEventBusConfig(String channelPrefix, int bufferSize, Duration
 
     public RedisEventBusConfig {
         RedisChecks.requirePrefix(channelPrefix, "channelPrefix");
-        RedisChecks.requirePositive(bufferSize, "bufferSize");
-        RedisChecks.requirePositive(subscribeTimeout, "subscribeTimeout");
-        RedisChecks.requirePositive(deliveryThreads, "deliveryThreads");
+        Checks.requirePositive(bufferSize, "bufferSize");
+        Checks.requirePositive(subscribeTimeout, "subscribeTimeout");
+        Checks.requirePositive(deliveryThreads, "deliveryThreads");
     }
 
     /** Returns the defaults. */
@@ -69,13 +70,13 @@ public record RedisEventBusConfig(String channelPrefix, int bufferSize, Duration
 
         /** Mailbox capacity per local listener; default {@value RedisEventBusConfig#DEFAULT_BUFFER_SIZE}. */
         public Builder bufferSize(int bufferSize) {
-            this.bufferSize = RedisChecks.requirePositive(bufferSize, "bufferSize");
+            this.bufferSize = Checks.requirePositive(bufferSize, "bufferSize");
             return this;
         }
 
         /** Wait for a subscription confirmation; default 5 seconds. */
         public Builder subscribeTimeout(Duration subscribeTimeout) {
-            this.subscribeTimeout = RedisChecks.requirePositive(subscribeTimeout, "subscribeTimeout");
+            this.subscribeTimeout = Checks.requirePositive(subscribeTimeout, "subscribeTimeout");
             return this;
         }
 
@@ -92,7 +93,7 @@ public record RedisEventBusConfig(String channelPrefix, int bufferSize, Duration
 
         /** Number of delivery threads created when no executor is given; default one per processor. */
         public Builder deliveryThreads(int deliveryThreads) {
-            this.deliveryThreads = RedisChecks.requirePositive(deliveryThreads, "deliveryThreads");
+            this.deliveryThreads = Checks.requirePositive(deliveryThreads, "deliveryThreads");
             return this;
         }
 

@@ -40,8 +40,8 @@ import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.Checks;
 import org.ordertracking.redis.internal.PutIfNewerScript;
-import org.ordertracking.redis.internal.RedisChecks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -196,7 +196,7 @@ public final class RedisLocationStore implements LocationStore {
         if (!(radiusMeters > 0) || Double.isInfinite(radiusMeters)) {
             throw new IllegalArgumentException("radiusMeters must be positive and finite, but was " + radiusMeters);
         }
-        RedisChecks.requirePositive(limit, "limit");
+        Checks.requirePositive(limit, "limit");
         if (!config.geoIndex()) {
             throw new IllegalStateException("driversNear needs a store built with geoIndex(true)");
         }
@@ -268,7 +268,7 @@ public final class RedisLocationStore implements LocationStore {
 
     @Override
     public CompletionStage<Boolean> putIfNewer(String driverId, LocationFix fix) {
-        RedisChecks.requireId(driverId, "driverId");
+        Checks.requireId(driverId, "driverId");
         Objects.requireNonNull(fix, "fix must not be null");
         if (closed.get()) {
             return CompletableFuture.failedFuture(new IllegalStateException("the location store is closed"));
@@ -303,7 +303,7 @@ public final class RedisLocationStore implements LocationStore {
 
     @Override
     public Optional<LocationFix> get(String driverId) {
-        RedisChecks.requireId(driverId, "driverId");
+        Checks.requireId(driverId, "driverId");
         String json = await(commands.get(locationKey(driverId)), "GET");
         return json == null ? Optional.empty() : Optional.of(WireCodec.readStoredFix(json));
     }
@@ -317,7 +317,7 @@ public final class RedisLocationStore implements LocationStore {
         }
         String[] keys = new String[ids.size()];
         for (int i = 0; i < keys.length; i++) {
-            keys[i] = locationKey(RedisChecks.requireId(ids.get(i), "driverId"));
+            keys[i] = locationKey(Checks.requireId(ids.get(i), "driverId"));
         }
         List<KeyValue<String, String>> values = await(commands.mget(keys), "MGET");
         Map<String, LocationFix> result = new LinkedHashMap<>();
@@ -332,7 +332,7 @@ public final class RedisLocationStore implements LocationStore {
 
     @Override
     public Optional<Instant> lastSeen(String driverId) {
-        RedisChecks.requireId(driverId, "driverId");
+        Checks.requireId(driverId, "driverId");
         String at = await(commands.hget(seenKey(driverId), PutIfNewerScript.LAST_SEEN_FIELD), "HGET");
         return at == null ? Optional.empty() : Optional.of(Instant.parse(at));
     }

@@ -2,6 +2,7 @@ package org.ordertracking.redis;
 
 import java.time.Duration;
 import org.ordertracking.core.LocationStore;
+import org.ordertracking.core.internal.Checks;
 import org.ordertracking.redis.internal.RedisChecks;
 
 /**
@@ -28,8 +29,8 @@ public record RedisLocationStoreConfig(String keyPrefix, Duration ttl, Duration 
 
     public RedisLocationStoreConfig {
         RedisChecks.requirePrefix(keyPrefix, "keyPrefix");
-        requireMillis(RedisChecks.requirePositive(ttl, "ttl"), "ttl");
-        requireMillis(RedisChecks.requirePositive(lastSeenRetention, "lastSeenRetention"), "lastSeenRetention");
+        requireMillis(Checks.requirePositive(ttl, "ttl"), "ttl");
+        requireMillis(Checks.requirePositive(lastSeenRetention, "lastSeenRetention"), "lastSeenRetention");
         if (lastSeenRetention.compareTo(ttl) <= 0) {
             throw new IllegalArgumentException("lastSeenRetention must be longer than ttl (" + ttl + "), but was "
                     + lastSeenRetention);
@@ -69,13 +70,13 @@ public record RedisLocationStoreConfig(String keyPrefix, Duration ttl, Duration 
 
         /** Time-to-live of a position; default 30 seconds. */
         public Builder ttl(Duration ttl) {
-            this.ttl = RedisChecks.requirePositive(ttl, "ttl");
+            this.ttl = Checks.requirePositive(ttl, "ttl");
             return this;
         }
 
         /** Retention of the last-seen instant; default 10 minutes, must exceed the TTL. */
         public Builder lastSeenRetention(Duration lastSeenRetention) {
-            this.lastSeenRetention = RedisChecks.requirePositive(lastSeenRetention, "lastSeenRetention");
+            this.lastSeenRetention = Checks.requirePositive(lastSeenRetention, "lastSeenRetention");
             return this;
         }
 

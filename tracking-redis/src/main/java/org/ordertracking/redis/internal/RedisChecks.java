@@ -1,10 +1,8 @@
 package org.ordertracking.redis.internal;
 
-import java.time.Duration;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
-/** Argument checks of the Redis configs; messages always show the bad value. */
+/** The Redis-specific argument check; the general ones are core's {@code Checks}. */
 public final class RedisChecks {
     private RedisChecks() {
     }
@@ -20,33 +18,5 @@ public final class RedisChecks {
                     + " must be at most 64 printable ASCII characters without spaces or braces, but was '" + prefix + "'");
         }
         return prefix;
-    }
-
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
-
-    /** Requires an id as tracking-core defines them: 1 to 128 characters of {@code [A-Za-z0-9_.-]}. */
-    public static String requireId(String value, String name) {
-        Objects.requireNonNull(value, () -> name + " must not be null");
-        if (!ID.matcher(value).matches()) {
-            String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
-            throw new IllegalArgumentException(name + " must be 1 to 128 characters of [A-Za-z0-9_.-], but was '"
-                    + shown + "'");
-        }
-        return value;
-    }
-
-    public static Duration requirePositive(Duration value, String name) {
-        Objects.requireNonNull(value, () -> name + " must not be null");
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive, but was " + value);
-        }
-        return value;
-    }
-
-    public static int requirePositive(int value, String name) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be positive, but was " + value);
-        }
-        return value;
     }
 }

@@ -1,4 +1,4 @@
-package org.ordertracking.redis.internal;
+package org.ordertracking.core.internal;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers the messages one node received to that node's local listeners.
+ * Delivers messages to the local listeners of a bus: the in-memory bus for everything it
+ * publishes, the Redis bus for what its node receives.
  *
  * <p>Each listener owns a bounded mailbox drained by a task on the executor, one task at a time per
  * listener, so a listener sees messages in arrival order and never concurrently, and a slow or
