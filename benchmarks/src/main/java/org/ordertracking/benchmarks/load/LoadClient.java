@@ -168,7 +168,7 @@ public final class LoadClient {
                     }
                 }
             }
-            if (!readySent && open >= count) {
+            if (!readySent && (open >= count || (churnMs > 0 && connects >= count))) {
                 readySent = true;
                 out.println("READY " + open);
                 out.flush();
