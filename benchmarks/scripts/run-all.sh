@@ -46,6 +46,17 @@ load() {
   log "churn: 10,000 streams reconnecting every ~5 s (2,000/s) while 1,000 events/s flow"
   $harness --start-server --streams 10000 --orders 1000 --clients 4 --rate 1000 --churn-ms 5000 \
     --connect-rate 6000 --duration 30 --out "$results/load-ours-churn.json" | tail -5
+  log "mixed: 10,000 streams, 1,000 status events/s, 20,000 batch fixes/s and 1,000 WebSocket fixes/s at once"
+  $harness --start-server --streams 10000 --orders 1000 --rate 1000 --fixes 20000 --drivers 1000 --ws-fixes 1000 \
+    --ws-drivers 100 --duration 20 --out "$results/load-ours-mixed.json" | tail -5
+  log "server profile at 10,000 streams and 5,000 events/s (JFR)"
+  $harness --start-server --server-jfr /tmp/bench-server-load.jfr --streams 10000 --orders 1000 --rate 5000 \
+    --duration 20 --out /tmp/bench-server-load.json | tail -3
+  sleep 5
+  { echo "# bench server under 10,000 streams and 5,000 status events/s, JFR execution samples"
+    echo "## top frames"; python3 benchmarks/scripts/jfr-top.py /tmp/bench-server-load.jfr -n 20
+    echo "## inclusive"; python3 benchmarks/scripts/jfr-top.py /tmp/bench-server-load.jfr --inclusive -n 80 \
+      | grep -i 'ordertracking\|jetty\|jackson\|concurrent'; } > "$results/profiles/server-load.txt"
   log "fixes: batch endpoint (batches of 20) and driver WebSockets"
   $harness --start-server --streams 0 --orders 100 --fixes 100000 --batch 20 --drivers 2000 \
     --fix-publishers 8 --ws-fixes 2000 --ws-drivers 100 --duration 20 --out "$results/load-ours-fixes.json" | tail -5
