@@ -192,7 +192,7 @@ public final class LoadHarness {
             FixPublisher batches = new FixPublisher(fixes, intOpt("batch", 20), intOpt("drivers", 1000), running);
             WsFixes sockets = new WsFixes(wsFixes, intOpt("ws-drivers", 50), running);
             if (rate > 0) {
-                threads.addAll(statuses.start(intOpt("publishers", 8)));
+                threads.addAll(statuses.start(intOpt("publishers", Math.max(4, Math.min(32, rate / 500)))));
             }
             if (fixes > 0 && !nchan) {
                 threads.addAll(batches.start(intOpt("fix-publishers", 4)));
