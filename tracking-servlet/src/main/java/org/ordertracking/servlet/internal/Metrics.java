@@ -1,0 +1,19 @@
+package org.ordertracking.servlet.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of what the servlet did. Thread-safe. */
+public final class Metrics {
+    public final ConcurrentHashMap<String, LongAdder> eventsSent = new ConcurrentHashMap<>();
+    public final LongAdder dropped = new LongAdder();
+    public final LongAdder slowDisconnects = new LongAdder();
+    public final LongAdder leaksClosed = new LongAdder();
+    public final LongAdder fixesApplied = new LongAdder();
+    public final LongAdder fixesRejected = new LongAdder();
+    public final LongAdder rateLimited = new LongAdder();
+
+    void sent(String type) {
+        eventsSent.computeIfAbsent(type, t -> new LongAdder()).increment();
+    }
+}
