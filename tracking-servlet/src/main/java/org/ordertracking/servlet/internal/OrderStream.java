@@ -111,7 +111,7 @@ public final class OrderStream extends SseStream {
                 pending.add(envelope);
                 return;
             }
-            offerStatusLocked(status.event(), envelope.json());
+            offerStatusLocked(status.event(), envelope.json(), true);
         } else if (message instanceof TrackingMessage.LocationUpdate || message instanceof TrackingMessage.SignalUpdate) {
             if (!terminal) {
                 offerLocked(Frame.event(Frame.Kind.STALE_OK, null, message.type(), envelope.json()));
@@ -119,8 +119,8 @@ public final class OrderStream extends SseStream {
         }
     }
 
-    private void offerStatusLocked(OrderEvent event, String json) {
-        if (offerLocked(Frame.event(Frame.Kind.STATUS, Long.toString(event.seq()), "status", json))) {
+    private void offerStatusLocked(OrderEvent event, String json, boolean live) {
+        if (offerLocked(Frame.event(Frame.Kind.STATUS, Long.toString(event.seq()), "status", json), live)) {
             maxSent = event.seq();
             if (event.status().isTerminal() && !terminal) {
                 terminal = true;
@@ -174,7 +174,7 @@ public final class OrderStream extends SseStream {
         synchronized (lock) {
             for (OrderEvent event : events) {
                 if (event.seq() == maxSent + 1) {
-                    offerStatusLocked(event, WireCodec.toJson(event));
+                    offerStatusLocked(event, WireCodec.toJson(event), false);
                 }
             }
             if (snapshot != null && !snapshotSent) {

@@ -81,12 +81,20 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
         }
     }
 
-    /** Appends a frame; must be called holding {@link #lock}. Returns false if the stream is closed or overflowed. */
+    /**
+     * Appends a frame; must be called holding {@link #lock}. Returns false if the stream is closed or
+     * overflowed. Control frames (retry, snapshot) and frames read from the repository are bounded by
+     * the order's history and always fit; live frames are held to the buffer capacity.
+     */
     protected boolean offerLocked(Frame frame) {
+        return offerLocked(frame, frame.kind != Frame.Kind.CONTROL || frame == Frame.KEEP_ALIVE);
+    }
+
+    protected boolean offerLocked(Frame frame, boolean bounded) {
         if (closed || endAfterDrain) {
             return false;
         }
-        if (queue.size() >= capacity) {
+        if (bounded && queue.size() >= capacity) {
             if (!dropOldestStaleLocked()) {
                 if (frame.kind != Frame.Kind.STATUS) {
                     hub.metrics().dropped.increment();
