@@ -2,10 +2,12 @@ package org.ordertracking.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.ordertracking.core.internal.InMemoryLocationStore;
 
 /**
  * The current position of each driver, kept for a time-to-live after the last write: when fixes
@@ -21,6 +23,29 @@ public interface LocationStore extends AutoCloseable {
 
     /** Default time-to-live of a driver's position: 30 seconds. */
     Duration DEFAULT_TTL = Duration.ofSeconds(30);
+
+    /**
+     * Returns a thread-safe store that keeps positions in this JVM, with the {@linkplain #DEFAULT_TTL
+     * default TTL} and {@linkplain #DEFAULT_LAST_SEEN_RETENTION last-seen retention}. Entries expire
+     * on {@code clock}; expired entries are reclaimed, so memory stays bounded by the drivers seen
+     * within the retention.
+     *
+     * @param clock server time, on which entries expire (a test passes a clock it moves)
+     */
+    static LocationStore inMemory(InstantSource clock) {
+        return inMemory(clock, DEFAULT_TTL, DEFAULT_LAST_SEEN_RETENTION);
+    }
+
+    /**
+     * Returns a thread-safe in-memory store; see {@link #inMemory(InstantSource)}.
+     *
+     * @param ttl time-to-live of a position after its last write, positive
+     * @param lastSeenRetention how long the last-seen instant is kept after the last write, at least {@code ttl}
+     * @throws IllegalArgumentException naming the bad value
+     */
+    static LocationStore inMemory(InstantSource clock, Duration ttl, Duration lastSeenRetention) {
+        return new InMemoryLocationStore(clock, ttl, lastSeenRetention);
+    }
 
     /**
      * Stores {@code fix} as the driver's current position and restarts its time-to-live, unless

@@ -415,6 +415,20 @@ public abstract class OrderRepositoryContract {
     }
 
     @Test
+    void assignDriver_reassignment_movesTheOrderToTheNewDriversActiveOrders() {
+        String id = createOrder();
+        String first = newId("d");
+        String second = newId("d");
+        repository.assignDriver(id, first, T0.plusSeconds(1));
+        repository.assignDriver(id, second, T0.plusSeconds(2));
+
+        assertEquals(List.of(), repository.activeOrdersOfDriver(first));
+        assertEquals(List.of(id), ids(repository.activeOrdersOfDriver(second)));
+        walk(id, HAPPY_PATH);
+        assertEquals(List.of(), repository.activeOrdersOfDriver(second));
+    }
+
+    @Test
     void assignDriver_terminalOrder_isRejectedAndChangesNothing() {
         String id = createOrder();
         walk(id, List.of(OrderStatus.FAILED));

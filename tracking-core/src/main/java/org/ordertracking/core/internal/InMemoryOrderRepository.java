@@ -30,7 +30,8 @@ import org.ordertracking.core.UnknownOrderException;
 
 /**
  * {@link OrderRepository} in memory. Thread-safe: each order has its own lock (no global lock),
- * active orders are indexed separately so dashboard queries scan only what is live, and the
+ * active orders are indexed by restaurant, customer and driver so those queries touch only the
+ * orders they return (the location pipeline asks per driver), and the
  * outbox is a concurrent set of unpublished events ordered by commit time.
  *
  * <p>Keeps every order and event for the life of the instance (it is the audit trail); for a
@@ -43,6 +44,9 @@ public final class InMemoryOrderRepository implements OrderRepository {
 
     private final ConcurrentHashMap<String, Entry> orders = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Entry> active = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<Entry>> byRestaurant = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<Entry>> byCustomer = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<Entry>> byDriver = new ConcurrentHashMap<>();
     private final ConcurrentSkipListSet<Pending> unpublished = new ConcurrentSkipListSet<>();
     private final Set<String> notified = ConcurrentHashMap.newKeySet();
 
@@ -84,6 +88,8 @@ public final class InMemoryOrderRepository implements OrderRepository {
             }
             append(entry, event);
             active.put(order.orderId(), entry);
+            index(byRestaurant, order.restaurantId(), entry);
+            index(byCustomer, order.customerId(), entry);
         } finally {
             entry.lock.unlock();
         }
@@ -115,6 +121,11 @@ public final class InMemoryOrderRepository implements OrderRepository {
             append(entry, event);
             if (updated.status().isTerminal()) {
                 active.remove(updated.orderId(), entry);
+                unindex(byRestaurant, updated.restaurantId(), entry);
+                unindex(byCustomer, updated.customerId(), entry);
+                if (updated.driverId() != null) {
+                    unindex(byDriver, updated.driverId(), entry);
+                }
             }
             return new TransitionResult(updated, event, true);
         } finally {
@@ -135,6 +146,10 @@ public final class InMemoryOrderRepository implements OrderRepository {
             }
             TrackedOrder updated = order.withDriver(driverId);
             entry.order = updated;
+            if (order.driverId() != null && !order.driverId().equals(driverId)) {
+                unindex(byDriver, order.driverId(), entry);
+            }
+            index(byDriver, driverId, entry);
             return updated;
         } finally {
             entry.lock.unlock();
@@ -167,19 +182,19 @@ public final class InMemoryOrderRepository implements OrderRepository {
     @Override
     public List<TrackedOrder> activeOrdersOfRestaurant(String restaurantId) {
         Objects.requireNonNull(restaurantId, "restaurantId must not be null");
-        return activeWhere(o -> restaurantId.equals(o.restaurantId()));
+        return activeIn(byRestaurant, restaurantId, o -> restaurantId.equals(o.restaurantId()));
     }
 
     @Override
     public List<TrackedOrder> activeOrdersOfCustomer(String customerId) {
         Objects.requireNonNull(customerId, "customerId must not be null");
-        return activeWhere(o -> customerId.equals(o.customerId()));
+        return activeIn(byCustomer, customerId, o -> customerId.equals(o.customerId()));
     }
 
     @Override
     public List<TrackedOrder> activeOrdersOfDriver(String driverId) {
         Objects.requireNonNull(driverId, "driverId must not be null");
-        return activeWhere(o -> driverId.equals(o.driverId()));
+        return activeIn(byDriver, driverId, o -> driverId.equals(o.driverId()));
     }
 
     @Override
@@ -272,9 +287,15 @@ public final class InMemoryOrderRepository implements OrderRepository {
         unpublished.add(new Pending(event.at(), event.orderId(), event.seq()));
     }
 
-    private List<TrackedOrder> activeWhere(Predicate<TrackedOrder> filter) {
-        List<TrackedOrder> result = new ArrayList<>();
-        for (Entry entry : active.values()) {
+    /** Returns the active orders indexed under {@code key} that still match (the index may lag a racing change). */
+    private static List<TrackedOrder> activeIn(ConcurrentHashMap<String, Set<Entry>> index, String key,
+            Predicate<TrackedOrder> filter) {
+        Set<Entry> entries = index.get(key);
+        if (entries == null) {
+            return List.of();
+        }
+        List<TrackedOrder> result = new ArrayList<>(entries.size());
+        for (Entry entry : entries) {
             TrackedOrder order = entry.order;
             if (order.isActive() && filter.test(order)) {
                 result.add(order);
@@ -282,5 +303,20 @@ public final class InMemoryOrderRepository implements OrderRepository {
         }
         result.sort(OLDEST_FIRST);
         return result;
+    }
+
+    private static void index(ConcurrentHashMap<String, Set<Entry>> index, String key, Entry entry) {
+        index.compute(key, (k, entries) -> {
+            Set<Entry> set = entries != null ? entries : ConcurrentHashMap.newKeySet();
+            set.add(entry);
+            return set;
+        });
+    }
+
+    private static void unindex(ConcurrentHashMap<String, Set<Entry>> index, String key, Entry entry) {
+        index.computeIfPresent(key, (k, entries) -> {
+            entries.remove(entry);
+            return entries.isEmpty() ? null : entries;
+        });
     }
 }

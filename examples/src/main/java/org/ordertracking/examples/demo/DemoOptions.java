@@ -1,0 +1,139 @@
+package org.ordertracking.examples.demo;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The demo's settings, from command-line options first and environment variables second.
+ *
+ * <pre>
+ * --port N          PORT                  HTTP port (default 8080; 0 picks a free one)
+ * --data-dir DIR    DATA_DIR              where the H2 file database lives (default ./data)
+ * --redis URI       REDIS_URL             use Redis for the bus and the location store
+ * --jdbc URL        JDBC_URL              use this database instead of the H2 file (e.g. PostgreSQL)
+ * --no-simulator    NO_SIMULATOR=true     do not start the simulated restaurant and drivers
+ *                   TRACKING_JWT_SECRET   HS256 secret for tokens (a fresh one is generated and printed when unset)
+ * </pre>
+ *
+ * @param port HTTP port, 0 for any free one
+ * @param dataDir directory of the H2 file database
+ * @param redisUri Redis URI, or {@code null} for the in-memory bus and store
+ * @param jdbcUrl JDBC URL, or {@code null} for the H2 file database under {@code dataDir}
+ * @param simulator whether to run the simulated restaurant and drivers
+ * @param jwtSecret the token secret, or {@code null} to generate one
+ * @param staleAfter when a driver's position turns "low coverage" (default 30 s; shorter in tests)
+ * @param lostAfter when it turns "connection lost" (default 2 min; shorter in tests)
+ */
+public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUrl, boolean simulator, String jwtSecret,
+        Duration staleAfter, Duration lostAfter) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final Path DEFAULT_DATA_DIR = Path.of("data");
+
+    public DemoOptions {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be in [0, 65535], but was " + port);
+        }
+        Objects.requireNonNull(dataDir, "dataDir must not be null");
+        Objects.requireNonNull(staleAfter, "staleAfter must not be null");
+        Objects.requireNonNull(lostAfter, "lostAfter must not be null");
+        if (!staleAfter.isPositive() || lostAfter.compareTo(staleAfter) <= 0) {
+            throw new IllegalArgumentException("need 0 < staleAfter < lostAfter, but were " + staleAfter + " and "
+                    + lostAfter);
+        }
+        if (jwtSecret != null && jwtSecret.length() < 32) {
+            throw new IllegalArgumentException("TRACKING_JWT_SECRET must be at least 32 characters, but was "
+                    + jwtSecret.length());
+        }
+    }
+
+    /** The defaults: port 8080, ./data, everything embedded, simulator on. */
+    public static DemoOptions defaults() {
+        return new DemoOptions(DEFAULT_PORT, DEFAULT_DATA_DIR, null, null, true, null, Duration.ofSeconds(30),
+                Duration.ofMinutes(2));
+    }
+
+    /**
+     * Parses command-line arguments, falling back to environment variables.
+     *
+     * @throws IllegalArgumentException naming the bad option or value
+     */
+    public static DemoOptions parse(String[] args, Map<String, String> env) {
+        int port = env.containsKey("PORT") ? parsePort(env.get("PORT"), "PORT") : DEFAULT_PORT;
+        Path dataDir = env.containsKey("DATA_DIR") ? Path.of(env.get("DATA_DIR")) : DEFAULT_DATA_DIR;
+        String redis = blankToNull(env.get("REDIS_URL"));
+        String jdbc = blankToNull(env.get("JDBC_URL"));
+        boolean simulator = !"true".equalsIgnoreCase(env.getOrDefault("NO_SIMULATOR", "false"));
+        String secret = blankToNull(env.get("TRACKING_JWT_SECRET"));
+        List<String> rest = new ArrayList<>(List.of(args));
+        while (!rest.isEmpty()) {
+            String option = rest.remove(0);
+            switch (option) {
+                case "--port" -> port = parsePort(value(option, rest), "--port");
+                case "--data-dir" -> dataDir = Path.of(value(option, rest));
+                case "--redis" -> redis = value(option, rest);
+                case "--jdbc" -> jdbc = value(option, rest);
+                case "--no-simulator" -> simulator = false;
+                case "--help", "-h" -> throw new HelpRequested();
+                default -> throw new IllegalArgumentException("unknown option '" + option + "'; see --help");
+            }
+        }
+        DemoOptions defaults = defaults();
+        return new DemoOptions(port, dataDir, redis, jdbc, simulator, secret, defaults.staleAfter,
+                defaults.lostAfter);
+    }
+
+    /** Returns a copy with other staleness thresholds (tests use seconds, not minutes). */
+    public DemoOptions withStaleness(Duration stale, Duration lost) {
+        return new DemoOptions(port, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, stale, lost);
+    }
+
+    /** Returns a copy on another port. */
+    public DemoOptions withPort(int newPort) {
+        return new DemoOptions(newPort, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, staleAfter, lostAfter);
+    }
+
+    public static final String USAGE = """
+            Order Tracking SDK demo
+
+              --port N         HTTP port (env PORT, default 8080)
+              --data-dir DIR   H2 file database directory (env DATA_DIR, default ./data)
+              --redis URI      Redis for bus and locations, e.g. redis://127.0.0.1:6379 (env REDIS_URL)
+              --jdbc URL       database instead of H2, e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres (env JDBC_URL)
+              --no-simulator   no simulated restaurant and drivers (env NO_SIMULATOR=true)
+
+              TRACKING_JWT_SECRET  token secret (at least 32 characters); generated and printed when unset
+            """;
+
+    /** Thrown by {@link #parse} for {@code --help}. */
+    public static final class HelpRequested extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HelpRequested() {
+            super(USAGE, null, false, false);
+        }
+    }
+
+    private static String value(String option, List<String> rest) {
+        if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return rest.remove(0);
+    }
+
+    private static int parsePort(String value, String name) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a port number, but was '" + value + "'");
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

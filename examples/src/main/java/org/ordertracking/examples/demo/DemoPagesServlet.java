@@ -1,0 +1,169 @@
+package org.ordertracking.examples.demo;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.ordertracking.core.GeoPoint;
+import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.TrackedOrder;
+import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.Checks;
+
+/**
+ * The demo's own pages: the landing page listing live orders with ready-made links (tokens minted
+ * by the demo), the customer tracking page, the restaurant board, their static assets and the
+ * street map they draw. Everything is served from this process: the pages work offline.
+ */
+public final class DemoPagesServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8",
+            "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8");
+
+    /** The coastline, drawn as the sea polygon (north and west of the city). */
+    private static final double[][] SEA = {{33.8700, 35.4762}, {33.8800, 35.4720}, {33.8880, 35.4690},
+            {33.9012, 35.4688}, {33.9022, 35.4880}, {33.9042, 35.4980}, {33.9062, 35.5150}, {33.9062, 35.5300},
+            {33.9150, 35.5300}, {33.9150, 35.4600}, {33.8700, 35.4600}};
+
+    private final transient OrderTracker tracker;
+    private final transient BiFunction<String, String, String> tokens;
+
+    /** @param tokens mints a token for (role, subject) */
+    public DemoPagesServlet(OrderTracker tracker, BiFunction<String, String, String> tokens) {
+        this.tracker = tracker;
+        this.tokens = tokens;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (path.equals("/") || path.isEmpty()) {
+            landing(response);
+        } else if (path.startsWith("/track/") && Checks.isValidId(path.substring("/track/".length()))) {
+            resource(response, "track.html");
+        } else if (path.startsWith("/restaurant/") && Checks.isValidId(path.substring("/restaurant/".length()))) {
+            resource(response, "restaurant.html");
+        } else if (path.equals("/demo/map.json")) {
+            map(response);
+        } else if (path.startsWith("/demo/") && path.substring(6).matches("[a-z]+\\.(js|css|html)")) {
+            resource(response, path.substring(6));
+        } else {
+            response.sendError(HttpServletResponse.SC_NOT_FOUND);
+        }
+    }
+
+    private void landing(HttpServletResponse response) throws IOException {
+        StringBuilder html = new StringBuilder("""
+                <!doctype html><html lang="en"><head><meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>Order Tracking SDK demo</title><link rel="stylesheet" href="/demo/app.css">
+                <meta http-equiv="refresh" content="15"></head><body>
+                <header><h1>Order Tracking SDK demo</h1><span class="sub">Beirut · live orders</span></header><main>
+                <section class="card"><h2>Live orders</h2><p class="muted">Open an order to watch it the way its customer
+                does. This page refreshes every 15 s; new orders arrive every 15–30 s while the simulator runs.</p>
+                <ul class="orders" id="orders">
+                """);
+        int count = 0;
+        for (String restaurant : DemoSimulator.RESTAURANTS.keySet()) {
+            for (TrackedOrder order : tracker.activeOrdersOfRestaurant(restaurant)) {
+                count++;
+                html.append("<li><a href=\"/track/").append(order.orderId()).append("?access_token=")
+                        .append(tokens.apply("customer", order.orderId())).append("\">").append(order.orderId())
+                        .append("</a> <span class=\"status-badge\">").append(order.status().wireName().replace('_', ' '))
+                        .append("</span> <span class=\"muted\">").append(restaurant)
+                        .append(order.driverId() == null ? "" : " · driver " + order.driverId()).append("</span></li>\n");
+            }
+        }
+        if (count == 0) {
+            html.append("<li class=\"muted\">No live orders yet — the simulator registers one every 15–30 s.</li>\n");
+        }
+        html.append("</ul></section><section class=\"card\"><h2>Restaurant boards</h2><ul>\n");
+        String metricsToken = tokens.apply("operator", "demo-dashboard");
+        for (String restaurant : DemoSimulator.RESTAURANTS.keySet()) {
+            html.append("<li><a href=\"/restaurant/").append(restaurant).append("?access_token=")
+                    .append(tokens.apply("restaurant", restaurant)).append("&metrics_token=").append(metricsToken)
+                    .append("\">").append(restaurant).append("</a></li>\n");
+        }
+        html.append("</ul></section></main></body></html>\n");
+        write(response, "text/html; charset=utf-8", html.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void resource(HttpServletResponse response, String name) throws IOException {
+        try (InputStream in = DemoPagesServlet.class.getResourceAsStream("/demo-web/" + name)) {
+            if (in == null) {
+                response.sendError(HttpServletResponse.SC_NOT_FOUND);
+                return;
+            }
+            write(response, TYPES.get(name.substring(name.lastIndexOf('.') + 1)), in.readAllBytes());
+        }
+    }
+
+    private void map(HttpServletResponse response) throws IOException {
+        response.setContentType("application/json");
+        response.setHeader("Cache-Control", "max-age=3600");
+        BeirutMap map = BeirutMap.get();
+        try (JsonGenerator g = WireCodec.mapper().getFactory().createGenerator(response.getOutputStream())) {
+            g.writeStartObject();
+            g.writeObjectFieldStart("bounds");
+            g.writeNumberField("min_lat", 33.870);
+            g.writeNumberField("max_lat", 33.906);
+            g.writeNumberField("min_lon", 35.462);
+            g.writeNumberField("max_lon", 35.530);
+            g.writeEndObject();
+            g.writeArrayFieldStart("coast");
+            for (double[] point : SEA) {
+                g.writeArray(point, 0, 2);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("streets");
+            for (BeirutMap.Street street : map.streets()) {
+                g.writeStartObject();
+                g.writeStringField("name", street.name());
+                g.writeArrayFieldStart("points");
+                for (BeirutMap.Place place : street.places()) {
+                    writePoint(g, place.point());
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("places");
+            List<String> labelled = List.of("hamra", "manara", "raouche", "downtown", "gemmayzeh_east", "sassine",
+                    "verdun_south", "zaitunay");
+            for (String id : labelled) {
+                BeirutMap.Place place = map.place(id);
+                g.writeStartObject();
+                g.writeStringField("name", place.name());
+                g.writeNumberField("lat", place.point().lat());
+                g.writeNumberField("lon", place.point().lon());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+    }
+
+    private static void writePoint(JsonGenerator g, GeoPoint point) throws IOException {
+        g.writeStartArray();
+        g.writeNumber(point.lat());
+        g.writeNumber(point.lon());
+        g.writeEndArray();
+    }
+
+    private static void write(HttpServletResponse response, String type, byte[] body) throws IOException {
+        response.setContentType(type);
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(body.length);
+        try (OutputStream out = response.getOutputStream()) {
+            out.write(body);
+        }
+    }
+}

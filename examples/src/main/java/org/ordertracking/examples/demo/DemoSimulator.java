@@ -1,0 +1,424 @@
+package org.ordertracking.examples.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.ordertracking.core.GeoPoint;
+import org.ordertracking.core.LocationFix;
+import org.ordertracking.core.LocationStore;
+import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.TrackedOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A simulated restaurant kitchen and fleet of drivers in Beirut, driving the demo through the
+ * public HTTP and WebSocket API exactly as a platform and a driver app would.
+ *
+ * <ul>
+ * <li>Orders arrive every 15–30 s at one of three restaurants; the kitchen accepts them after a
+ * few seconds (rejecting about one in twelve as {@code kitchen_busy}), starts cooking and marks
+ * them ready 20–40 s later.</li>
+ * <li>Accepted orders are dispatched to the nearest idle driver, who drives to the restaurant,
+ * waits for the food, picks it up and drives to the customer along Beirut streets at 20–40 km/h,
+ * reporting a fix every 5–10 s over the driver WebSocket.</li>
+ * <li>Driver {@code d-2} loses signal for 45 s and driver {@code d-3} for 3 minutes on every
+ * delivery: they buffer their fixes and flush the buffer as one batch over HTTP when the signal
+ * returns, like a real app's offline buffer.</li>
+ * </ul>
+ *
+ * <p>On start it adopts the active orders it finds in the repository, so a restarted demo carries
+ * on with the deliveries that were under way. All simulation state is confined to one thread.
+ */
+public final class DemoSimulator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DemoSimulator.class);
+
+    /** The demo's restaurants: id → place on the map. */
+    public static final Map<String, String> RESTAURANTS = Map.of(
+            "r-hamra", "hamra", "r-gemmayzeh", "gemmayzeh_west", "r-verdun", "verdun_north");
+
+    private static final List<String> ADDRESSES = List.of("manara", "raouche", "ramlet", "ain_mreisseh", "zaitunay",
+            "aub_gate", "clemenceau", "spears", "verdun_south", "mar_elias", "downtown", "martyrs", "bechara_south",
+            "sodeco", "sassine", "gemmayzeh_east", "mar_mikhael", "hamra_west", "bliss_east");
+
+    private final TrackingClient client;
+    private final OrderTracker tracker;
+    private final LocationStore locations;
+    private final BiFunction<String, String, String> tokens;
+    private final BeirutMap map = BeirutMap.get();
+    private final Random random = new Random();
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread t = new Thread(runnable, "demo-simulator");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Kitchen> kitchen = new LinkedHashMap<>();
+    private final List<Driver> drivers = new ArrayList<>();
+    private final String operatorToken;
+    private Instant nextOrderAt = Instant.EPOCH;
+    private int orderCounter;
+
+    /**
+     * @param tokens mints a token for (role, subject), e.g. ("driver", "d-1")
+     */
+    public DemoSimulator(TrackingClient client, OrderTracker tracker, LocationStore locations,
+            BiFunction<String, String, String> tokens) {
+        this.client = client;
+        this.tracker = tracker;
+        this.locations = locations;
+        this.tokens = tokens;
+        this.operatorToken = tokens.apply("operator", "demo-simulator");
+        String[] homes = {"hamra", "gemmayzeh_west", "verdun_north", "downtown", "mar_elias"};
+        Duration[] deadZones = {Duration.ZERO, Duration.ofSeconds(45), Duration.ofMinutes(3), Duration.ZERO,
+                Duration.ZERO};
+        for (int i = 0; i < homes.length; i++) {
+            drivers.add(new Driver("d-" + (i + 1), map.place(homes[i]).point(), deadZones[i],
+                    6 + random.nextDouble() * 4));
+        }
+    }
+
+    /** Starts the simulation: adopts orders under way, then ticks once a second. */
+    public void start() {
+        thread.execute(this::adoptActiveOrders);
+        thread.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        for (Driver driver : drivers) {
+            if (driver.socket != null) {
+                driver.socket.abort();
+            }
+        }
+    }
+
+    private void tick() {
+        try {
+            Instant now = Instant.now();
+            newOrders(now);
+            cook(now);
+            for (Driver driver : drivers) {
+                driver.step(now);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("simulator tick failed; carrying on", e);
+        }
+    }
+
+    private void adoptActiveOrders() {
+        for (String restaurant : RESTAURANTS.keySet()) {
+            for (TrackedOrder order : tracker.activeOrdersOfRestaurant(restaurant)) {
+                Kitchen k = new Kitchen(order.orderId(), restaurant, order.destination(), order.status(), Instant.now());
+                kitchen.put(order.orderId(), k);
+                Driver driver = drivers.stream().filter(d -> d.id.equals(order.driverId())).findFirst().orElse(null);
+                if (driver != null) {
+                    k.driver = driver;
+                    LocationFix last = locations.get(driver.id).orElse(null);
+                    if (last != null) {
+                        driver.position = last.point();
+                    }
+                    driver.adopt(k);
+                }
+                LOG.info("simulator adopted order {} ({})", order.orderId(), order.status());
+            }
+        }
+    }
+
+    private void newOrders(Instant now) {
+        if (now.isBefore(nextOrderAt) || kitchen.size() >= drivers.size() + 2) {
+            return;
+        }
+        nextOrderAt = now.plusSeconds(15 + random.nextInt(16));
+        List<String> ids = new ArrayList<>(RESTAURANTS.keySet());
+        String restaurant = ids.get(random.nextInt(ids.size()));
+        String place;
+        do {
+            place = ADDRESSES.get(random.nextInt(ADDRESSES.size()));
+        } while (place.equals(RESTAURANTS.get(restaurant)));
+        String orderId = "o-" + Long.toString(now.getEpochSecond(), 36) + "-" + (++orderCounter);
+        String customer = "c-" + (100 + random.nextInt(900));
+        GeoPoint destination = map.place(place).point();
+        try {
+            client.registerOrder(operatorToken, orderId, restaurant, customer, destination);
+            Kitchen k = new Kitchen(orderId, restaurant, destination, OrderStatus.RECEIVED, now);
+            k.nextStepAt = now.plusSeconds(5 + random.nextInt(8));
+            kitchen.put(orderId, k);
+        } catch (Exception e) {
+            LOG.warn("could not register a demo order: {}", e.getMessage());
+        }
+    }
+
+    private void cook(Instant now) {
+        for (Kitchen k : List.copyOf(kitchen.values())) {
+            if (k.status.isTerminal()) {
+                kitchen.remove(k.orderId);
+                continue;
+            }
+            if (k.driver == null && (k.status == OrderStatus.ACCEPTED || k.status == OrderStatus.PREPARING
+                    || k.status == OrderStatus.READY)) {
+                dispatch(k);
+            }
+            if (now.isBefore(k.nextStepAt)) {
+                continue;
+            }
+            String restaurantToken = tokens.apply("restaurant", k.restaurantId);
+            try {
+                switch (k.status) {
+                    case RECEIVED -> {
+                        if (random.nextInt(12) == 0) {
+                            client.transition(restaurantToken, k.orderId, "failed", "kitchen_busy");
+                            k.status = OrderStatus.FAILED;
+                        } else {
+                            client.transition(restaurantToken, k.orderId, "accepted", null);
+                            k.status = OrderStatus.ACCEPTED;
+                            k.nextStepAt = now.plusSeconds(4);
+                        }
+                    }
+                    case ACCEPTED -> {
+                        client.transition(restaurantToken, k.orderId, "preparing", null);
+                        k.status = OrderStatus.PREPARING;
+                        k.nextStepAt = now.plusSeconds(20 + random.nextInt(21));
+                    }
+                    case PREPARING -> {
+                        client.transition(restaurantToken, k.orderId, "ready", null);
+                        k.status = OrderStatus.READY;
+                        k.nextStepAt = Instant.MAX;
+                    }
+                    default -> k.nextStepAt = Instant.MAX;
+                }
+            } catch (Exception e) {
+                // someone else moved the order (the dashboard's buttons): follow the stored status
+                tracker.find(k.orderId).ifPresent(order -> k.status = order.status());
+                k.nextStepAt = now.plusSeconds(3);
+                LOG.debug("kitchen step of {} failed: {}", k.orderId, e.getMessage());
+            }
+        }
+    }
+
+    private void dispatch(Kitchen k) {
+        GeoPoint restaurant = map.place(RESTAURANTS.get(k.restaurantId)).point();
+        Driver best = null;
+        for (Driver driver : drivers) {
+            if (driver.job == null && (best == null || Route.distanceMeters(driver.position, restaurant)
+                    < Route.distanceMeters(best.position, restaurant))) {
+                best = driver;
+            }
+        }
+        if (best == null) {
+            return;
+        }
+        try {
+            client.assignDriver(operatorToken, k.orderId, best.id);
+            k.driver = best;
+            best.job = k;
+            best.assignedAt = Instant.now();
+            // the driver starts moving when its socket receives the assignment frame
+        } catch (Exception e) {
+            LOG.warn("could not dispatch {} to {}: {}", k.orderId, best.id, e.getMessage());
+        }
+    }
+
+    /** The kitchen's view of one order. */
+    private static final class Kitchen {
+        final String orderId;
+        final String restaurantId;
+        final GeoPoint destination;
+        OrderStatus status;
+        Instant nextStepAt;
+        Driver driver;
+
+        Kitchen(String orderId, String restaurantId, GeoPoint destination, OrderStatus status, Instant now) {
+            this.orderId = orderId;
+            this.restaurantId = restaurantId;
+            this.destination = destination;
+            this.status = status;
+            this.nextStepAt = now.plusSeconds(3);
+        }
+    }
+
+    private enum Leg { IDLE, TO_RESTAURANT, WAITING, TO_CUSTOMER }
+
+    /** One simulated driver app: position, leg, socket and offline buffer. */
+    private final class Driver {
+        final String id;
+        final Duration deadZone;
+        final double baseSpeed;
+        final String token;
+        final ConcurrentLinkedQueue<String> assignments = new ConcurrentLinkedQueue<>();
+        final List<TrackingClient.Fix> offline = new ArrayList<>();
+        GeoPoint position;
+        Kitchen job;
+        Leg leg = Leg.IDLE;
+        Route route;
+        double travelled;
+        double speed;
+        Instant legStartedAt;
+        Instant assignedAt = Instant.EPOCH;
+        Instant nextFixAt = Instant.EPOCH;
+        volatile WebSocket socket;
+        volatile boolean connecting;
+
+        Driver(String id, GeoPoint home, Duration deadZone, double baseSpeed) {
+            this.id = id;
+            this.position = home;
+            this.deadZone = deadZone;
+            this.baseSpeed = baseSpeed;
+            this.token = tokens.apply("driver", id);
+        }
+
+        void adopt(Kitchen k) {
+            job = k;
+            if (k.status == OrderStatus.PICKED_UP) {
+                startLeg(Leg.TO_CUSTOMER, k.destination);
+            } else {
+                startLeg(Leg.TO_RESTAURANT, map.place(RESTAURANTS.get(k.restaurantId)).point());
+            }
+        }
+
+        void step(Instant now) {
+            connect();
+            boolean told = false;
+            String assigned;
+            while ((assigned = assignments.poll()) != null) {
+                told |= job != null && job.orderId.equals(assigned);
+            }
+            // an app that missed the assignment frame (socket down) learns of it on its next sync
+            if (job != null && leg == Leg.IDLE && (told || now.isAfter(assignedAt.plusSeconds(5)))) {
+                startLeg(Leg.TO_RESTAURANT, map.place(RESTAURANTS.get(job.restaurantId)).point());
+            }
+            if (job != null && job.status.isTerminal()) {
+                job = null;
+                leg = Leg.IDLE;
+            }
+            switch (leg) {
+                case TO_RESTAURANT, TO_CUSTOMER -> drive(now);
+                case WAITING -> {
+                    if (job.status == OrderStatus.READY) {
+                        transition("picked_up", OrderStatus.PICKED_UP);
+                        startLeg(Leg.TO_CUSTOMER, job.destination);
+                    }
+                }
+                default -> {
+                }
+            }
+            if (!now.isBefore(nextFixAt) && leg != Leg.IDLE) {
+                report(now);
+                nextFixAt = now.plusSeconds(5 + random.nextInt(6));
+            }
+        }
+
+        private void startLeg(Leg next, GeoPoint target) {
+            leg = next;
+            route = map.route(map.nearest(position), map.nearest(target));
+            travelled = 0;
+            legStartedAt = Instant.now();
+        }
+
+        private void drive(Instant now) {
+            speed = Math.max(3, baseSpeed * (0.8 + random.nextDouble() * 0.4));
+            travelled += speed;
+            position = route.positionAt(travelled);
+            if (travelled < route.length()) {
+                return;
+            }
+            if (leg == Leg.TO_RESTAURANT) {
+                leg = Leg.WAITING;
+            } else {
+                report(now);
+                flush();
+                if (random.nextInt(30) == 0) {
+                    transition("failed", OrderStatus.FAILED, "customer_unreachable");
+                } else {
+                    transition("delivered", OrderStatus.DELIVERED);
+                }
+                job = null;
+                leg = Leg.IDLE;
+            }
+        }
+
+        private boolean inDeadZone(Instant now) {
+            if (deadZone.isZero() || leg != Leg.TO_CUSTOMER) {
+                return false;
+            }
+            Duration since = Duration.between(legStartedAt, now);
+            return since.compareTo(Duration.ofSeconds(30)) >= 0
+                    && since.compareTo(Duration.ofSeconds(30).plus(deadZone)) < 0;
+        }
+
+        private void report(Instant now) {
+            TrackingClient.Fix fix = new TrackingClient.Fix(position, 5 + random.nextInt(15),
+                    route == null ? 0 : route.headingAt(travelled), speed, now.truncatedTo(ChronoUnit.MILLIS));
+            if (inDeadZone(now) || socket == null) {
+                offline.add(fix);
+                return;
+            }
+            if (!offline.isEmpty()) {
+                offline.add(fix);
+                flush();
+                return;
+            }
+            TrackingClient.sendFix(socket, fix).exceptionally(error -> {
+                socket = null;
+                return null;
+            });
+        }
+
+        /** Sends the offline buffer as one HTTP batch, as an app does when the signal returns. */
+        private void flush() {
+            if (offline.isEmpty()) {
+                return;
+            }
+            try {
+                JsonNode reply = client.sendBatch(token, id, offline);
+                LOG.info("driver {} flushed {} buffered fixes: {} applied, up to {}", id, offline.size(),
+                        reply.path("applied").asInt(), reply.path("up_to").asText());
+                offline.clear();
+            } catch (Exception e) {
+                LOG.warn("driver {} could not flush its buffer: {}", id, e.getMessage());
+            }
+        }
+
+        private void transition(String status, OrderStatus next) {
+            transition(status, next, null);
+        }
+
+        private void transition(String status, OrderStatus next, String reason) {
+            try {
+                client.transition(token, job.orderId, status, reason);
+                job.status = next;
+            } catch (Exception e) {
+                tracker.find(job.orderId).ifPresent(order -> job.status = order.status());
+                LOG.warn("driver {} could not mark {} {}: {}", id, job.orderId, status, e.getMessage());
+            }
+        }
+
+        private void connect() {
+            if (socket != null || connecting) {
+                return;
+            }
+            connecting = true;
+            client.openDriverSocket(token, id, frame -> {
+                if ("assignment".equals(frame.path("type").asText())) {
+                    assignments.add(frame.path("order_id").asText());
+                }
+            }, () -> socket = null).whenComplete((ws, error) -> {
+                socket = ws;
+                connecting = false;
+            });
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package org.ordertracking.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.ordertracking.core.internal.Checks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every open stream and socket of this node: the servlet adapters {@linkplain #register register}
+ * each one and close the returned {@link Connection} when it ends. Gives counts by kind, viewers
+ * per order, and finds leaks: customer streams still open a grace period after their order reached
+ * a terminal state, which {@link #reapLeaks()} reports and closes.
+ *
+ * <p>The registry learns that an order ended from its {@link TrackerListener} events (register it
+ * with this node's {@link OrderTracker}) and, when built with a {@link Builder#repository
+ * repository}, also by looking up, at each reap, the orders of customer streams open longer than the
+ * grace (one lookup per distinct order; this catches orders ended on another node). Call
+ * {@link #reapLeaks()} from a scheduler, e.g. every 30 seconds.
+ *
+ * <p>Thread-safe.
+ *
+ * @since 0.1.0
+ */
+public final class ConnectionRegistry implements TrackerListener {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionRegistry.class);
+
+    /** Default time a customer stream may stay open after its order ended: 30 seconds. */
+    public static final Duration DEFAULT_LEAK_GRACE = Duration.ofSeconds(30);
+
+    /** What a connection is. */
+    public enum Kind {
+        /** A customer's SSE stream of one order; its subject is the order id. */
+        CUSTOMER_STREAM,
+        /** A restaurant's SSE stream; its subject is the restaurant id. */
+        RESTAURANT_STREAM,
+        /** A driver's WebSocket; its subject is the driver id. */
+        DRIVER_SOCKET;
+
+        private final String wireName = name().toLowerCase(Locale.ROOT);
+
+        /** Returns the snake_case name used in metrics, e.g. {@code "customer_stream"}. */
+        public String wireName() {
+            return wireName;
+        }
+    }
+
+    /**
+     * A leak that {@link #reapLeaks()} found and closed.
+     *
+     * @param kind always {@link Kind#CUSTOMER_STREAM} today
+     * @param orderId the order the stream watched
+     * @param openedAt when the stream was opened
+     * @param orderEndedAt when the order reached its terminal state
+     */
+    public record Leak(Kind kind, String orderId, Instant openedAt, Instant orderEndedAt) {
+    }
+
+    /**
+     * Counts for the {@code /metrics} endpoint.
+     *
+     * @param at when the snapshot was taken
+     * @param open open connections by {@link Kind#wireName()}, every kind present
+     * @param total all open connections
+     * @param oldestAgeSeconds age of the oldest open connection, or {@code null} if none
+     * @param leaksClosed leaks closed by {@link #reapLeaks()} since the registry was created
+     */
+    public record Snapshot(Instant at, Map<String, Integer> open, int total, Long oldestAgeSeconds,
+            long leaksClosed) {
+        public Snapshot {
+            open = Map.copyOf(open);
+        }
+    }
+
+    private final InstantSource clock;
+    private final Duration leakGrace;
+    private final OrderRepository repository;
+    private final Map<Connection, Boolean> connections = new ConcurrentHashMap<>();
+    private final EnumMap<Kind, AtomicInteger> counts = new EnumMap<>(Kind.class);
+    private final ConcurrentHashMap<String, Integer> viewers = new ConcurrentHashMap<>();
+    /** When viewed orders ended, as seen in tracker events; only orders with viewers are kept. */
+    private final ConcurrentHashMap<String, Instant> endedAt = new ConcurrentHashMap<>();
+    private final AtomicLong leaksClosed = new AtomicLong();
+
+    private ConnectionRegistry(Builder builder) {
+        this.clock = builder.clock;
+        this.leakGrace = builder.leakGrace;
+        this.repository = builder.repository;
+        for (Kind kind : Kind.values()) {
+            counts.put(kind, new AtomicInteger());
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Registers an open connection, opened now.
+     *
+     * @param kind what it is
+     * @param subjectId the order (customer stream), restaurant or driver id
+     * @param closer closes the underlying stream or socket when the registry reaps it as a leak;
+     *     it should end in closing the returned {@link Connection} (closing it twice is harmless)
+     * @return the registration; close it when the connection ends
+     */
+    public Connection register(Kind kind, String subjectId, AutoCloseable closer) {
+        Objects.requireNonNull(kind, "kind must not be null");
+        Checks.requireId(subjectId, "subjectId");
+        Objects.requireNonNull(closer, "closer must not be null");
+        Connection connection = new Connection(kind, subjectId, clock.instant(), closer);
+        connections.put(connection, Boolean.TRUE);
+        counts.get(kind).incrementAndGet();
+        if (kind == Kind.CUSTOMER_STREAM) {
+            viewers.merge(subjectId, 1, Integer::sum);
+        }
+        return connection;
+    }
+
+    private void unregister(Connection connection) {
+        if (connections.remove(connection) == null) {
+            return;
+        }
+        counts.get(connection.kind).decrementAndGet();
+        if (connection.kind == Kind.CUSTOMER_STREAM) {
+            Integer left = viewers.computeIfPresent(connection.subjectId, (id, n) -> n <= 1 ? null : n - 1);
+            if (left == null) {
+                endedAt.remove(connection.subjectId);
+            }
+        }
+    }
+
+    /** Returns how many connections of {@code kind} are open. */
+    public int count(Kind kind) {
+        return counts.get(Objects.requireNonNull(kind, "kind must not be null")).get();
+    }
+
+    /** Returns how many connections are open. */
+    public int total() {
+        return connections.size();
+    }
+
+    /** Returns how many customer streams watch the order. */
+    public int viewers(String orderId) {
+        return viewers.getOrDefault(orderId, 0);
+    }
+
+    /** Returns the open connections, oldest first. */
+    public List<Connection> connections() {
+        List<Connection> list = new ArrayList<>(connections.keySet());
+        list.sort((a, b) -> a.openedAt.compareTo(b.openedAt));
+        return list;
+    }
+
+    /** Remembers when a watched order ended. */
+    @Override
+    public void onEvent(TrackedOrder order, OrderEvent event) {
+        if (event.status().isTerminal() && viewers.containsKey(event.orderId())) {
+            endedAt.putIfAbsent(event.orderId(), event.at());
+        }
+    }
+
+    /**
+     * Finds the customer streams still open {@link Builder#leakGrace} after their order ended, closes
+     * them (through the closer given at registration) and unregisters them.
+     *
+     * @return the leaks found, oldest first
+     */
+    public List<Leak> reapLeaks() {
+        Instant now = clock.instant();
+        Instant limit = now.minus(leakGrace);
+        Map<String, Optional<Instant>> looked = new HashMap<>();
+        List<Leak> leaks = new ArrayList<>();
+        for (Connection connection : connections()) {
+            if (connection.kind != Kind.CUSTOMER_STREAM || connection.openedAt.isAfter(limit)) {
+                continue;
+            }
+            Instant ended = endedAt.get(connection.subjectId);
+            if (ended == null && repository != null) {
+                ended = looked.computeIfAbsent(connection.subjectId, this::lookUpEnd).orElse(null);
+            }
+            if (ended == null || ended.isAfter(limit)) {
+                continue;
+            }
+            leaks.add(new Leak(connection.kind, connection.subjectId, connection.openedAt, ended));
+            LOG.warn("closing a leaked {} of order {}: open since {}, order ended at {}", connection.kind.wireName(),
+                    connection.subjectId, connection.openedAt, ended);
+            try {
+                connection.closer.close();
+            } catch (Exception e) {
+                LOG.warn("closing a leaked stream of order {} failed", connection.subjectId, e);
+            }
+            connection.close();
+            leaksClosed.incrementAndGet();
+        }
+        return leaks;
+    }
+
+    private Optional<Instant> lookUpEnd(String orderId) {
+        try {
+            return repository.find(orderId).filter(o -> o.status().isTerminal()).map(TrackedOrder::updatedAt);
+        } catch (RuntimeException e) {
+            LOG.warn("could not look up order {} for the leak check", orderId, e);
+            return Optional.empty();
+        }
+    }
+
+    /** Returns the counts, for the metrics endpoint. */
+    public Snapshot snapshot() {
+        Instant now = clock.instant();
+        Map<String, Integer> open = new LinkedHashMap<>();
+        for (Kind kind : Kind.values()) {
+            open.put(kind.wireName(), counts.get(kind).get());
+        }
+        Instant oldest = null;
+        for (Connection connection : connections.keySet()) {
+            if (oldest == null || connection.openedAt.isBefore(oldest)) {
+                oldest = connection.openedAt;
+            }
+        }
+        Long age = oldest == null ? null : Math.max(0, Duration.between(oldest, now).getSeconds());
+        return new Snapshot(now, open, connections.size(), age, leaksClosed.get());
+    }
+
+    /**
+     * One registered connection. Closing it unregisters it (it does not close the stream itself);
+     * closing twice is harmless. Thread-safe.
+     *
+     * @since 0.1.0
+     */
+    public final class Connection implements AutoCloseable {
+        private final Kind kind;
+        private final String subjectId;
+        private final Instant openedAt;
+        private final AutoCloseable closer;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        private Connection(Kind kind, String subjectId, Instant openedAt, AutoCloseable closer) {
+            this.kind = kind;
+            this.subjectId = subjectId;
+            this.openedAt = openedAt;
+            this.closer = closer;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        /** Returns the order, restaurant or driver id. */
+        public String subjectId() {
+            return subjectId;
+        }
+
+        public Instant openedAt() {
+            return openedAt;
+        }
+
+        /** Unregisters the connection. Idempotent. */
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                unregister(this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return kind.wireName() + ':' + subjectId + '@' + openedAt;
+        }
+    }
+
+    /**
+     * Configures a {@link ConnectionRegistry}. Not thread-safe.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+        private InstantSource clock = InstantSource.system();
+        private Duration leakGrace = DEFAULT_LEAK_GRACE;
+        private OrderRepository repository;
+
+        private Builder() {
+        }
+
+        /** Server time; default the system clock. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock must not be null");
+            return this;
+        }
+
+        /** How long a customer stream may outlive its order; positive, default 30 seconds. */
+        public Builder leakGrace(Duration grace) {
+            this.leakGrace = Checks.requirePositive(grace, "leakGrace");
+            return this;
+        }
+
+        /** Where to look up whether a watched order ended on another node; default none. */
+        public Builder repository(OrderRepository repository) {
+            this.repository = Objects.requireNonNull(repository, "repository must not be null");
+            return this;
+        }
+
+        public ConnectionRegistry build() {
+            return new ConnectionRegistry(this);
+        }
+    }
+}

@@ -1,0 +1,562 @@
+package org.ordertracking.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.ordertracking.core.DuplicateOrderException;
+import org.ordertracking.core.EventRef;
+import org.ordertracking.core.GeoPoint;
+import org.ordertracking.core.IllegalTransitionException;
+import org.ordertracking.core.NewOrder;
+import org.ordertracking.core.NotificationMoment;
+import org.ordertracking.core.OrderEvent;
+import org.ordertracking.core.OrderRepository;
+import org.ordertracking.core.OrderStateMachine;
+import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.TrackedOrder;
+import org.ordertracking.core.TransitionRequest;
+import org.ordertracking.core.TransitionResult;
+import org.ordertracking.core.UnknownOrderException;
+import org.ordertracking.core.internal.Checks;
+import org.ordertracking.jdbc.internal.Dialect;
+import org.ordertracking.jdbc.internal.Millis;
+import org.ordertracking.jdbc.internal.Sql;
+
+/**
+ * {@link OrderRepository} on PostgreSQL, MariaDB/MySQL or H2, through a {@link DataSource} the caller
+ * owns (and pools, and closes: this class never closes it). The tables must exist: apply the
+ * migrations with Flyway or {@link JdbcSchema#migrate(DataSource, JdbcConfig)} first.
+ *
+ * <p>Every write is one short transaction on one connection, returned to the data source before the
+ * method returns, on every path. A transition locks only its order's row ({@code SELECT … FOR UPDATE}),
+ * so transitions of different orders never wait for each other; it costs three statements and the
+ * commit. Instants are stored as epoch milliseconds: sub-millisecond parts are truncated, and the
+ * returned orders and events carry the truncated instants, exactly as they are read back later.
+ *
+ * <p>The outbox relay locks the events it hands out with {@code FOR UPDATE SKIP LOCKED}, so relays on
+ * several nodes never publish the same event at once.
+ *
+ * <p>Thread-safe; holds no connection between calls.
+ *
+ * @since 0.1.0
+ */
+public final class JdbcOrderRepository implements OrderRepository {
+
+    private static final Comparator<EventRef> REF_ORDER =
+            Comparator.comparing(EventRef::orderId).thenComparingLong(EventRef::seq);
+
+    private final DataSource dataSource;
+    private final JdbcConfig config;
+    private final Dialect dialect;
+    private final Sql sql;
+
+    private JdbcOrderRepository(Builder builder) {
+        this.dataSource = builder.dataSource;
+        this.config = builder.config;
+        try (Connection connection = dataSource.getConnection()) {
+            this.dialect = Dialect.of(connection);
+        } catch (SQLException e) {
+            throw new JdbcStoreException("could not connect to detect the database dialect", e);
+        }
+        this.sql = new Sql(config.tablePrefix(), dialect);
+    }
+
+    /** Returns a repository on {@code dataSource} with the default {@link JdbcConfig}. */
+    public static JdbcOrderRepository create(DataSource dataSource) {
+        return builder(dataSource).build();
+    }
+
+    /** Returns a builder for a repository on {@code dataSource}. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** Returns the settings. */
+    public JdbcConfig config() {
+        return config;
+    }
+
+    @Override
+    public TransitionResult create(NewOrder newOrder, Instant at, String actor) {
+        Objects.requireNonNull(newOrder, "order must not be null");
+        Objects.requireNonNull(at, "at must not be null");
+        Instant when = Millis.truncate(at, "at");
+        TrackedOrder order = new TrackedOrder(newOrder.orderId(), newOrder.restaurantId(), newOrder.customerId(),
+                null, newOrder.destination(), OrderStatus.RECEIVED, 1, when, when);
+        OrderEvent event = new OrderEvent(order.orderId(), 1, OrderStatus.RECEIVED, null, null, actor, when);
+        try {
+            inTransaction(connection -> {
+                try (PreparedStatement insert = connection.prepareStatement(sql.insertOrder)) {
+                    insert.setString(1, order.orderId());
+                    insert.setString(2, order.restaurantId());
+                    insert.setString(3, order.customerId());
+                    insert.setNull(4, Types.VARCHAR);
+                    insert.setDouble(5, order.destination().lat());
+                    insert.setDouble(6, order.destination().lon());
+                    insert.setString(7, order.status().wireName());
+                    insert.setLong(8, order.seq());
+                    insert.setLong(9, when.toEpochMilli());
+                    insert.setLong(10, when.toEpochMilli());
+                    insert.executeUpdate();
+                }
+                insertEvent(connection, event);
+                return null;
+            });
+        } catch (SQLException e) {
+            if (isConstraintViolation(e)) {
+                throw new DuplicateOrderException(order.orderId());
+            }
+            throw failure("could not create order '" + order.orderId() + "'", e);
+        }
+        return new TransitionResult(order, event, true);
+    }
+
+    @Override
+    public TransitionResult transition(TransitionRequest request, OrderStateMachine machine) {
+        Objects.requireNonNull(request, "request must not be null");
+        Objects.requireNonNull(machine, "machine must not be null");
+        String orderId = request.orderId();
+        Instant at = Millis.truncate(request.at(), "at");
+        try {
+            return inTransaction(connection -> {
+                TrackedOrder order = lock(connection, orderId);
+                OrderStatus current = order.status();
+                if (current == request.target()) {
+                    return new TransitionResult(order, event(connection, orderId, order.seq()), false);
+                }
+                if (request.expectedCurrent() != null && request.expectedCurrent() != current) {
+                    throw new IllegalTransitionException(orderId, current, request.target(),
+                            machine.allowedFrom(current));
+                }
+                machine.check(orderId, current, request.target());
+                long seq = order.seq() + 1;
+                try (PreparedStatement update = connection.prepareStatement(sql.updateStatus)) {
+                    update.setString(1, request.target().wireName());
+                    update.setLong(2, seq);
+                    update.setLong(3, at.toEpochMilli());
+                    update.setString(4, orderId);
+                    update.executeUpdate();
+                }
+                OrderEvent event = new OrderEvent(orderId, seq, request.target(), current, request.reason(),
+                        request.actor(), at);
+                insertEvent(connection, event);
+                return new TransitionResult(order.withStatus(request.target(), seq, at), event, true);
+            });
+        } catch (SQLException e) {
+            throw failure("could not move order '" + orderId + "' to " + request.target(), e);
+        }
+    }
+
+    @Override
+    public TrackedOrder assignDriver(String orderId, String driverId, Instant at) {
+        Objects.requireNonNull(orderId, "orderId must not be null");
+        Objects.requireNonNull(at, "at must not be null");
+        Checks.requireId(driverId, "driverId");
+        try {
+            return inTransaction(connection -> {
+                TrackedOrder order = lock(connection, orderId);
+                if (order.status().isTerminal()) {
+                    throw new IllegalTransitionException(orderId, order.status(), order.status(), Set.of());
+                }
+                try (PreparedStatement update = connection.prepareStatement(sql.updateDriver)) {
+                    update.setString(1, driverId);
+                    update.setString(2, orderId);
+                    update.executeUpdate();
+                }
+                return order.withDriver(driverId);
+            });
+        } catch (SQLException e) {
+            throw failure("could not assign driver '" + driverId + "' to order '" + orderId + "'", e);
+        }
+    }
+
+    @Override
+    public Optional<TrackedOrder> find(String orderId) {
+        Objects.requireNonNull(orderId, "orderId must not be null");
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(sql.selectOrder)) {
+            select.setString(1, orderId);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(order(rows)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("could not read order '" + orderId + "'", e);
+        }
+    }
+
+    @Override
+    public List<OrderEvent> events(String orderId, long afterSeq) {
+        Objects.requireNonNull(orderId, "orderId must not be null");
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(sql.selectEventsAfter)) {
+            select.setString(1, orderId);
+            select.setLong(2, afterSeq);
+            return events(select);
+        } catch (SQLException e) {
+            throw failure("could not read the events of order '" + orderId + "'", e);
+        }
+    }
+
+    @Override
+    public List<TrackedOrder> activeOrdersOfRestaurant(String restaurantId) {
+        Objects.requireNonNull(restaurantId, "restaurantId must not be null");
+        return orders(sql.activeOfRestaurant, restaurantId, "restaurant");
+    }
+
+    @Override
+    public List<TrackedOrder> activeOrdersOfCustomer(String customerId) {
+        Objects.requireNonNull(customerId, "customerId must not be null");
+        return orders(sql.activeOfCustomer, customerId, "customer");
+    }
+
+    @Override
+    public List<TrackedOrder> activeOrdersOfDriver(String driverId) {
+        Objects.requireNonNull(driverId, "driverId must not be null");
+        return orders(sql.activeOfDriver, driverId, "driver");
+    }
+
+    @Override
+    public List<TrackedOrder> findByStatus(OrderStatus status, Instant changedBefore, int limit) {
+        Objects.requireNonNull(status, "status must not be null");
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, but was " + limit);
+        }
+        long cutoff = changedBefore == null ? Long.MAX_VALUE : Millis.exclusiveCutoff(changedBefore);
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(sql.byStatus)) {
+            select.setString(1, status.wireName());
+            select.setLong(2, cutoff);
+            select.setInt(3, limit);
+            List<TrackedOrder> result = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    result.add(order(rows));
+                }
+            }
+            return result;
+        } catch (SQLException e) {
+            throw failure("could not find orders in " + status, e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: selects up to {@code max} unpublished events committed before the cutoff,
+     * oldest first, locking them with {@code FOR UPDATE SKIP LOCKED} (rows another relay holds are
+     * skipped), hands them to {@code publisher} one by one, marks those it accepted in one batch and
+     * commits. The locks are held while {@code publisher} runs. If {@code publisher} throws, the events
+     * it accepted before are still marked and committed, the failed one and the rest stay unpublished,
+     * and the exception propagates. If the commit itself fails after publishing, the events are
+     * published again by a later relay (at least once).
+     */
+    @Override
+    public int relayUnpublished(Instant committedBefore, int max, Consumer<OrderEvent> publisher) {
+        Objects.requireNonNull(committedBefore, "committedBefore must not be null");
+        if (max <= 0) {
+            throw new IllegalArgumentException("max must be positive, but was " + max);
+        }
+        Objects.requireNonNull(publisher, "publisher must not be null");
+        long cutoff = Millis.exclusiveCutoff(committedBefore);
+        RuntimeException[] publisherFailure = new RuntimeException[1];
+        int published;
+        try {
+            published = inTransaction(connection -> {
+                List<OrderEvent> batch;
+                try (PreparedStatement select = connection.prepareStatement(sql.relay)) {
+                    select.setLong(1, cutoff);
+                    select.setInt(2, max);
+                    batch = events(select);
+                }
+                List<EventRef> done = new ArrayList<>(batch.size());
+                for (OrderEvent event : batch) {
+                    try {
+                        publisher.accept(event);
+                    } catch (RuntimeException e) {
+                        publisherFailure[0] = e;
+                        break;
+                    }
+                    done.add(EventRef.of(event));
+                }
+                mark(connection, done);
+                return done.size();
+            }, dialect == Dialect.MARIADB);
+        } catch (SQLException e) {
+            throw failure("could not relay unpublished events", e);
+        }
+        if (publisherFailure[0] != null) {
+            throw publisherFailure[0];
+        }
+        return published;
+    }
+
+    @Override
+    public void markPublished(Collection<EventRef> events) {
+        Objects.requireNonNull(events, "events must not be null");
+        if (events.isEmpty()) {
+            return;
+        }
+        // one lock order for every caller, so concurrent marks cannot deadlock
+        TreeSet<EventRef> sorted = new TreeSet<>(REF_ORDER);
+        sorted.addAll(events);
+        try {
+            inTransaction(connection -> {
+                mark(connection, sorted);
+                return null;
+            });
+        } catch (SQLException e) {
+            throw failure("could not mark " + sorted.size() + " event(s) published", e);
+        }
+    }
+
+    @Override
+    public boolean claimNotification(String orderId, NotificationMoment moment, Instant at) {
+        Objects.requireNonNull(orderId, "orderId must not be null");
+        Objects.requireNonNull(moment, "moment must not be null");
+        Objects.requireNonNull(at, "at must not be null");
+        long when = Millis.of(at, "at");
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement insert = connection.prepareStatement(sql.claimNotification)) {
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true);
+            }
+            insert.setString(1, orderId);
+            insert.setString(2, moment.wireName());
+            insert.setLong(3, when);
+            // PostgreSQL and MariaDB skip the duplicate without an error (count 0); H2 raises one
+            return insert.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if (isConstraintViolation(e)) {
+                return false;
+            }
+            throw failure("could not claim notification " + moment.wireName() + " of order '" + orderId + "'", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcOrderRepository[" + dialect + ", tablePrefix=" + config.tablePrefix() + "]";
+    }
+
+    // ---- steps -----------------------------------------------------------------------------------
+
+    /** Locks the order's row for the rest of the transaction and returns it. */
+    private TrackedOrder lock(Connection connection, String orderId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql.selectOrderForUpdate)) {
+            select.setString(1, orderId);
+            try (ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    throw new UnknownOrderException(orderId);
+                }
+                return order(rows);
+            }
+        }
+    }
+
+    private OrderEvent event(Connection connection, String orderId, long seq) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql.selectEvent)) {
+            select.setString(1, orderId);
+            select.setLong(2, seq);
+            List<OrderEvent> found = events(select);
+            if (found.isEmpty()) {
+                throw new IllegalStateException("order '" + orderId + "' is at seq " + seq
+                        + " but its event is missing from " + sql.events);
+            }
+            return found.get(0);
+        }
+    }
+
+    private void insertEvent(Connection connection, OrderEvent event) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(sql.insertEvent)) {
+            insert.setString(1, event.orderId());
+            insert.setLong(2, event.seq());
+            insert.setString(3, event.status().wireName());
+            setNullable(insert, 4, event.previous() == null ? null : event.previous().wireName());
+            setNullable(insert, 5, event.reason());
+            setNullable(insert, 6, event.actor());
+            insert.setLong(7, event.at().toEpochMilli());
+            insert.executeUpdate();
+        }
+    }
+
+    private void mark(Connection connection, Collection<EventRef> refs) throws SQLException {
+        if (refs.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = connection.prepareStatement(sql.markPublished)) {
+            for (EventRef ref : refs) {
+                update.setString(1, ref.orderId());
+                update.setLong(2, ref.seq());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
+    private List<TrackedOrder> orders(String query, String id, String what) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(query)) {
+            select.setString(1, id);
+            List<TrackedOrder> result = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    result.add(order(rows));
+                }
+            }
+            return result;
+        } catch (SQLException e) {
+            throw failure("could not read the active orders of " + what + " '" + id + "'", e);
+        }
+    }
+
+    private static TrackedOrder order(ResultSet rows) throws SQLException {
+        return new TrackedOrder(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4),
+                new GeoPoint(rows.getDouble(5), rows.getDouble(6)), OrderStatus.fromWireName(rows.getString(7)),
+                rows.getLong(8), Millis.toInstant(rows.getLong(9)), Millis.toInstant(rows.getLong(10)));
+    }
+
+    private static List<OrderEvent> events(PreparedStatement select) throws SQLException {
+        List<OrderEvent> result = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                String previous = rows.getString(4);
+                result.add(new OrderEvent(rows.getString(1), rows.getLong(2), OrderStatus.fromWireName(rows.getString(3)),
+                        previous == null ? null : OrderStatus.fromWireName(previous), rows.getString(5),
+                        rows.getString(6), Millis.toInstant(rows.getLong(7))));
+            }
+        }
+        return result;
+    }
+
+    private static void setNullable(PreparedStatement statement, int index, String value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.VARCHAR);
+        } else {
+            statement.setString(index, value);
+        }
+    }
+
+    // ---- transactions ----------------------------------------------------------------------------
+
+    /** Work inside one transaction; may throw SQLException or any unchecked exception. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T inTransaction(Work<T> work) throws SQLException {
+        return inTransaction(work, false);
+    }
+
+    /**
+     * Runs {@code work} in a transaction on a connection of its own: commits if it returns, rolls back
+     * if it throws anything, restores the connection's auto-commit (and isolation) and returns the
+     * connection to the data source on every path.
+     *
+     * @param readCommitted run at READ COMMITTED (for the relay on InnoDB, whose REPEATABLE READ would
+     *     take gap locks on the outbox index and hold up concurrent inserts)
+     */
+    private <T> T inTransaction(Work<T> work, boolean readCommitted) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            // asked only when needed: some drivers (pgjdbc) answer it with a round trip
+            int isolation = readCommitted ? connection.getTransactionIsolation() : Connection.TRANSACTION_NONE;
+            boolean changeIsolation = readCommitted && isolation != Connection.TRANSACTION_READ_COMMITTED;
+            boolean autoCommit = connection.getAutoCommit();
+            if (changeIsolation) {
+                connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            }
+            if (autoCommit) {
+                connection.setAutoCommit(false);
+            }
+            Throwable failure = null;
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                failure = e;
+                try {
+                    connection.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                }
+                throw e;
+            } finally {
+                try {
+                    if (autoCommit) {
+                        connection.setAutoCommit(true);
+                    }
+                    if (changeIsolation) {
+                        connection.setTransactionIsolation(isolation);
+                    }
+                } catch (SQLException restoreFailure) {
+                    // never hide the exception that ended the transaction behind one about the connection
+                    if (failure == null) {
+                        throw restoreFailure;
+                    }
+                    failure.addSuppressed(restoreFailure);
+                }
+            }
+        }
+    }
+
+    private static boolean isConstraintViolation(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sqlException) {
+                String state = sqlException.getSQLState();
+                if (state != null && state.startsWith("23")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private JdbcStoreException failure(String what, SQLException e) {
+        return new JdbcStoreException(what + " in " + sql.orders + "/" + sql.events + " (" + dialect + ", SQLState "
+                + e.getSQLState() + "): " + e.getMessage(), e);
+    }
+
+    /**
+     * Builds a {@link JdbcOrderRepository}. Not thread-safe.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private JdbcConfig config = JdbcConfig.defaults();
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
+        }
+
+        /** Sets the settings; default {@link JdbcConfig#defaults()}. */
+        public Builder config(JdbcConfig config) {
+            this.config = Objects.requireNonNull(config, "config must not be null");
+            return this;
+        }
+
+        /**
+         * Builds the repository. Borrows one connection to detect the dialect and returns it at once.
+         *
+         * @throws JdbcStoreException if no connection can be had
+         * @throws IllegalStateException if the database is not PostgreSQL, MariaDB/MySQL or H2
+         */
+        public JdbcOrderRepository build() {
+            return new JdbcOrderRepository(this);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package org.ordertracking.jdbc.internal;
+
+/**
+ * The SQL text of every repository statement for one table prefix and dialect, built once. The
+ * prefix was validated by {@code JdbcConfig} as a plain identifier part, so pasting it is safe;
+ * every value is a bind parameter.
+ */
+public final class Sql {
+    private static final String ORDER_COLUMNS =
+            "order_id, restaurant_id, customer_id, driver_id, dest_lat, dest_lon, status, seq, created_at, updated_at";
+    private static final String EVENT_COLUMNS =
+            "order_id, seq, status, previous_status, reason, actor, occurred_at";
+    private static final String ACTIVE = "status NOT IN ('delivered', 'failed')";
+
+    public final String orders;
+    public final String events;
+    public final String notifications;
+
+    public final String insertOrder;
+    public final String insertEvent;
+    public final String selectOrder;
+    public final String selectOrderForUpdate;
+    public final String updateStatus;
+    public final String updateDriver;
+    public final String selectEvent;
+    public final String selectEventsAfter;
+    public final String activeOfRestaurant;
+    public final String activeOfCustomer;
+    public final String activeOfDriver;
+    public final String byStatus;
+    public final String relay;
+    public final String markPublished;
+    public final String claimNotification;
+
+    public Sql(String prefix, Dialect dialect) {
+        orders = prefix + "orders";
+        events = prefix + "order_events";
+        notifications = prefix + "notifications";
+
+        insertOrder = "INSERT INTO " + orders + " (" + ORDER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        insertEvent = "INSERT INTO " + events + " (" + EVENT_COLUMNS + ", published) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)";
+        selectOrder = "SELECT " + ORDER_COLUMNS + " FROM " + orders + " WHERE order_id = ?";
+        selectOrderForUpdate = selectOrder + " FOR UPDATE";
+        updateStatus = "UPDATE " + orders + " SET status = ?, seq = ?, updated_at = ? WHERE order_id = ?";
+        updateDriver = "UPDATE " + orders + " SET driver_id = ? WHERE order_id = ?";
+        selectEvent = "SELECT " + EVENT_COLUMNS + " FROM " + events + " WHERE order_id = ? AND seq = ?";
+        selectEventsAfter = "SELECT " + EVENT_COLUMNS + " FROM " + events + " WHERE order_id = ? AND seq > ? ORDER BY seq";
+        activeOfRestaurant = active("restaurant_id");
+        activeOfCustomer = active("customer_id");
+        activeOfDriver = active("driver_id");
+        byStatus = "SELECT " + ORDER_COLUMNS + " FROM " + orders + " WHERE status = ? AND updated_at < ?"
+                + " ORDER BY updated_at, order_id " + (dialect == Dialect.H2 ? "FETCH FIRST ? ROWS ONLY" : "LIMIT ?");
+        relay = "SELECT " + EVENT_COLUMNS + " FROM " + events + " WHERE " + dialect.unpublishedPredicate()
+                + " AND occurred_at < ? ORDER BY occurred_at, order_id, seq " + dialect.limitForUpdateSkipLocked();
+        markPublished = "UPDATE " + events + " SET published = TRUE WHERE order_id = ? AND seq = ?";
+        String claim = " INTO " + notifications + " (order_id, moment, claimed_at) VALUES (?, ?, ?)";
+        claimNotification = switch (dialect) {
+            case POSTGRESQL -> "INSERT" + claim + " ON CONFLICT (order_id, moment) DO NOTHING";
+            case MARIADB -> "INSERT IGNORE" + claim;
+            case H2 -> "INSERT" + claim;
+        };
+    }
+
+    private String active(String column) {
+        return "SELECT " + ORDER_COLUMNS + " FROM " + orders + " WHERE " + column + " = ? AND " + ACTIVE
+                + " ORDER BY created_at, order_id";
+    }
+}

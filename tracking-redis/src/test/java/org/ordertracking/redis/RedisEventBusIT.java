@@ -1,0 +1,64 @@
+package org.ordertracking.redis;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.ordertracking.test.RecordingListener;
+
+/** {@link RedisEventBus} on standalone Redis ({@code tracking.test.redis}). */
+class RedisEventBusIT extends AbstractRedisEventBusIT {
+    private static RedisClient client;
+    private static StatefulRedisConnection<String, String> admin;
+
+    @BeforeAll
+    static void connect() {
+        client = RedisTestSupport.client();
+        admin = client.connect();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (client != null) {
+            client.shutdown();
+        }
+    }
+
+    @Override
+    protected RedisEventBus newBus(RedisEventBusConfig config) {
+        return RedisEventBus.create(client, config);
+    }
+
+    @Override
+    protected Set<String> redisChannels(String pattern) {
+        return new HashSet<>(admin.sync().pubsubChannels(pattern));
+    }
+
+    @Override
+    protected long redisSubscribers(String channel) {
+        return admin.sync().pubsubNumsub(channel).getOrDefault(channel, 0L);
+    }
+
+    @Override
+    protected void rawPublish(String channel, String payload) {
+        admin.sync().publish(channel, payload);
+    }
+
+    @Test
+    void create_withUri_ownsItsClientAndClosesTwiceSafely() {
+        RedisEventBus owned = RedisEventBus.create(RedisTestSupport.URI, config());
+        assertFalse(owned.sharded());
+        owned.close();
+        owned.close();
+        assertThrows(IllegalStateException.class, () -> owned.subscribe(newTopic(), new RecordingListener()));
+    }
+}
