@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.DuplicateOrderException;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.IllegalTransitionException;
@@ -464,18 +465,26 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
         authorize(caller, Access.global(Action.READ_METRICS));
         String json = Snapshots.write(g -> {
             g.writeStartObject();
+            ConnectionRegistry.Snapshot connections = hub.registry().snapshot();
+            g.writeStringField("at", connections.at().toString());
             g.writeObjectFieldStart("connections");
-            for (Map.Entry<String, Integer> e : hub.connections().entrySet()) {
+            for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(connections.open()).entrySet()) {
                 g.writeNumberField(e.getKey(), e.getValue());
             }
             g.writeEndObject();
+            g.writeNumberField("connections_total", connections.total());
+            if (connections.oldestAgeSeconds() == null) {
+                g.writeNullField("oldest_connection_age_seconds");
+            } else {
+                g.writeNumberField("oldest_connection_age_seconds", connections.oldestAgeSeconds());
+            }
             g.writeObjectFieldStart("viewers");
             for (Map.Entry<String, Integer> e : hub.viewers().entrySet()) {
                 g.writeNumberField(e.getKey(), e.getValue());
             }
             g.writeEndObject();
-            g.writeNumberField("leaks", hub.leaks());
-            g.writeNumberField("leaks_closed", hub.metrics().leaksClosed.sum());
+            g.writeNumberField("leaks", hub.lastLeaks());
+            g.writeNumberField("leaks_closed", connections.leaksClosed());
             g.writeObjectFieldStart("events");
             for (String type : List.of("status", "location", "signal", "snapshot", "keep-alive")) {
                 var adder = hub.metrics().eventsSent.get(type);
@@ -488,6 +497,9 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
             g.writeNumberField("applied", hub.metrics().fixesApplied.sum());
             g.writeNumberField("rejected", hub.metrics().fixesRejected.sum());
             g.writeNumberField("rate_limited", hub.metrics().rateLimited.sum());
+            if (config.locationIngestor() != null) {
+                g.writeNumberField("published", config.locationIngestor().stats().published());
+            }
             g.writeEndObject();
             g.writeEndObject();
         });

@@ -3,7 +3,12 @@ package org.ordertracking.servlet;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
+import org.ordertracking.core.ConnectionRegistry;
+import org.ordertracking.core.EtaEstimator;
+import org.ordertracking.core.LocationIngestor;
+import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.StalenessClassifier;
 
 /**
  * Everything a {@link TrackingServlet} and its {@link DriverSocket} need: the tracker, the location
@@ -38,8 +43,13 @@ public final class TrackingServletConfig {
     public static final int DEFAULT_STREAM_BUFFER = 256;
     /** Default number of frames a driver socket may have waiting to be sent: 64. */
     public static final int DEFAULT_SOCKET_BUFFER = 64;
-    /** Default time a stream may stay open after its order became terminal before it counts as a leak: 1 minute. */
-    public static final Duration DEFAULT_LEAK_GRACE = Duration.ofMinutes(1);
+    /**
+     * Default time a stream may stay open after its order became terminal before it counts as a leak:
+     * {@link ConnectionRegistry#DEFAULT_LEAK_GRACE} (30 seconds). Used when the servlet builds its own registry.
+     */
+    public static final Duration DEFAULT_LEAK_GRACE = ConnectionRegistry.DEFAULT_LEAK_GRACE;
+    /** Default period of the leak sweep ({@link ConnectionRegistry#reapLeaks()}): 30 seconds. */
+    public static final Duration DEFAULT_LEAK_SWEEP_INTERVAL = Duration.ofSeconds(30);
     /** Default validity of the customer {@code tracking_token} issued by {@code POST /orders}: 24 hours. */
     public static final Duration DEFAULT_TRACKING_TOKEN_TTL = Duration.ofHours(24);
 
@@ -56,9 +66,21 @@ public final class TrackingServletConfig {
     private final int streamBufferSize;
     private final int socketBufferSize;
     private final Duration leakGrace;
+    private final Duration leakSweepInterval;
     private final ScheduledExecutorService scheduler;
+    private final LocationIngestor locationIngestor;
+    private final LocationStore locationStore;
+    private final StalenessClassifier stalenessClassifier;
+    private final EtaEstimator etaEstimator;
+    private final ConnectionRegistry connectionRegistry;
 
     private TrackingServletConfig(Builder b) {
+        this.leakSweepInterval = b.leakSweepInterval;
+        this.locationIngestor = b.locationIngestor;
+        this.locationStore = b.locationStore;
+        this.stalenessClassifier = b.stalenessClassifier;
+        this.etaEstimator = b.etaEstimator;
+        this.connectionRegistry = b.connectionRegistry;
         this.tracker = b.tracker;
         this.authorizer = b.authorizer;
         this.trackingTokens = b.trackingTokens;
@@ -133,6 +155,33 @@ public final class TrackingServletConfig {
         return leakGrace;
     }
 
+    public Duration leakSweepInterval() {
+        return leakSweepInterval;
+    }
+
+    /** Returns the location pipeline the driver endpoints feed, or {@code null} (they then answer 503). */
+    public LocationIngestor locationIngestor() {
+        return locationIngestor;
+    }
+
+    /** Returns where current driver positions are read for snapshots, or {@code null} (location reads as null). */
+    public LocationStore locationStore() {
+        return locationStore;
+    }
+
+    public StalenessClassifier stalenessClassifier() {
+        return stalenessClassifier;
+    }
+
+    public EtaEstimator etaEstimator() {
+        return etaEstimator;
+    }
+
+    /** Returns the caller's connection registry, or {@code null} if the servlet creates its own. */
+    public ConnectionRegistry connectionRegistry() {
+        return connectionRegistry;
+    }
+
     /** Returns the caller's scheduler, or {@code null} if the servlet creates (and stops) its own. */
     public ScheduledExecutorService scheduler() {
         return scheduler;
@@ -158,7 +207,13 @@ public final class TrackingServletConfig {
         private int streamBufferSize = DEFAULT_STREAM_BUFFER;
         private int socketBufferSize = DEFAULT_SOCKET_BUFFER;
         private Duration leakGrace = DEFAULT_LEAK_GRACE;
+        private Duration leakSweepInterval = DEFAULT_LEAK_SWEEP_INTERVAL;
         private ScheduledExecutorService scheduler;
+        private LocationIngestor locationIngestor;
+        private LocationStore locationStore;
+        private StalenessClassifier stalenessClassifier = StalenessClassifier.defaults();
+        private EtaEstimator etaEstimator = EtaEstimator.greatCircle();
+        private ConnectionRegistry connectionRegistry;
 
         private Builder(OrderTracker tracker, Authorizer authorizer) {
             this.tracker = Objects.requireNonNull(tracker, "tracker must not be null");
@@ -220,9 +275,55 @@ public final class TrackingServletConfig {
             return this;
         }
 
-        /** How long a stream may outlive its order's terminal status before it is a leak; default 1 minute. */
+        /**
+         * How long a customer stream may outlive its order's terminal status before it is a leak; default
+         * 30 s. Only used for the registry the servlet builds when none is given.
+         */
         public Builder leakGrace(Duration grace) {
             this.leakGrace = positive(grace, "leakGrace");
+            return this;
+        }
+
+        /** How often leaks are reaped (found, reported and closed); default 30 s. */
+        public Builder leakSweepInterval(Duration interval) {
+            this.leakSweepInterval = positive(interval, "leakSweepInterval");
+            return this;
+        }
+
+        /**
+         * The location pipeline fed by {@code POST /drivers/{id}/locations} and the driver socket; default
+         * none (those answer 503 / {@code unavailable}). Register it as a listener of the tracker yourself.
+         */
+        public Builder locationIngestor(LocationIngestor ingestor) {
+            this.locationIngestor = Objects.requireNonNull(ingestor, "locationIngestor must not be null");
+            return this;
+        }
+
+        /** Where snapshots read the driver's current position and last-seen instant; default none. */
+        public Builder locationStore(LocationStore store) {
+            this.locationStore = Objects.requireNonNull(store, "locationStore must not be null");
+            return this;
+        }
+
+        /** Bands of the snapshot's {@code signal}; default {@link StalenessClassifier#defaults()}. */
+        public Builder stalenessClassifier(StalenessClassifier classifier) {
+            this.stalenessClassifier = Objects.requireNonNull(classifier, "stalenessClassifier must not be null");
+            return this;
+        }
+
+        /** Estimator of the snapshot's {@code eta_seconds}; default {@link EtaEstimator#greatCircle()}. */
+        public Builder etaEstimator(EtaEstimator estimator) {
+            this.etaEstimator = Objects.requireNonNull(estimator, "etaEstimator must not be null");
+            return this;
+        }
+
+        /**
+         * Registers streams and sockets in the caller's registry (which the caller registers as a tracker
+         * listener). By default the servlet builds one on the tracker's clock and repository with
+         * {@link #leakGrace}, adds it as a listener of the tracker, and removes it on close.
+         */
+        public Builder connectionRegistry(ConnectionRegistry registry) {
+            this.connectionRegistry = Objects.requireNonNull(registry, "connectionRegistry must not be null");
             return this;
         }
 

@@ -81,7 +81,7 @@ class AuthorizationMatrixIT {
     @BeforeAll
     static void start() throws Exception {
         tracker = OrderTracker.builder().build();
-        node = Node.start(tracker, DriverFixtures::withLocationPipeline);
+        node = Node.start(tracker, b -> DriverFixtures.withLocationPipeline(tracker, b));
     }
 
     @AfterAll

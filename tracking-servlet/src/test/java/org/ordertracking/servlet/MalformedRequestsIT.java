@@ -35,7 +35,7 @@ class MalformedRequestsIT {
     static void start() throws Exception {
         tracker = OrderTracker.builder().build();
         tracker.register(new NewOrder("mr-1", "r-1", "c-1", new GeoPoint(33.89, 35.50)));
-        node = Node.start(tracker, b -> DriverFixtures.withLocationPipeline(b).maxBodyBytes(MAX_BODY).maxBatchSize(3));
+        node = Node.start(tracker, b -> DriverFixtures.withLocationPipeline(tracker, b).maxBodyBytes(MAX_BODY).maxBatchSize(3));
     }
 
     @AfterAll

@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
+import org.ordertracking.core.IngestResult;
 import org.ordertracking.core.InvalidFixException;
+import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.WireCodec;
 import org.ordertracking.servlet.ProblemType;
@@ -19,31 +22,17 @@ import org.ordertracking.servlet.TrackingServletConfig;
  * ingestion, and the live view (location, signal, ETA) of snapshots. Thread-safe.
  */
 public final class DriverEndpoints {
-    /** The outcome of one batch: applied count, rejected entries by index, newest applied {@code recorded_at}. */
-    public record Outcome(int applied, List<Rejected> rejected, Instant upTo) {
-    }
-
-    /** One refused entry of a batch. */
-    public record Rejected(int index, String reason, String message) {
-    }
-
-    /** Applies parsed fixes; {@code index[i]} is the batch position of {@code fixes.get(i)}. */
-    @FunctionalInterface
-    public interface Ingest {
-        Outcome ingest(String driverId, List<LocationFix> fixes, int[] index);
-    }
-
     private final TrackingServletConfig config;
     private final RateLimiter rateLimiter;
-    private final Ingest ingest;
+    private final LocationIngestor ingest;
     private final Snapshots.LiveView liveView;
     private volatile StreamHub hub;
 
     public DriverEndpoints(TrackingServletConfig config) {
         this.config = config;
         this.rateLimiter = new RateLimiter(config.tracker().clock(), config.driverRateLimit(), config.driverRateWindow());
-        this.ingest = null;
-        this.liveView = Snapshots.LiveView.NONE;
+        this.ingest = config.locationIngestor();
+        this.liveView = new LiveLocation(config);
     }
 
     public void attach(StreamHub hub) {
@@ -73,9 +62,6 @@ public final class DriverEndpoints {
 
     /** {@code POST /drivers/{id}/locations}, after authorization. */
     public void batch(HttpServletRequest request, HttpServletResponse response, String driverId) throws IOException {
-        if (ingest == null) {
-            throw Problem.of(ProblemType.UNAVAILABLE, "no location pipeline is configured on this server");
-        }
         long wait = rateLimit(driverId);
         if (wait > 0) {
             long seconds = Math.max(1, (wait + 999) / 1000);
@@ -88,15 +74,18 @@ public final class DriverEndpoints {
         if (fixes == null || !fixes.isArray()) {
             throw Problem.of(ProblemType.INVALID_REQUEST, "fixes must be an array of fix objects");
         }
-        Outcome outcome = apply(driverId, fixes);
+        if (ingest == null) {
+            throw Problem.of(ProblemType.UNAVAILABLE, "no location pipeline is configured on this server");
+        }
+        IngestResult outcome = apply(driverId, fixes);
         String json = Snapshots.write(g -> {
             g.writeStartObject();
             g.writeNumberField("applied", outcome.applied());
             g.writeArrayFieldStart("rejected");
-            for (Rejected r : outcome.rejected()) {
+            for (IngestResult.Rejected r : outcome.rejected()) {
                 g.writeStartObject();
                 g.writeNumberField("index", r.index());
-                g.writeStringField("reason", r.reason());
+                g.writeStringField("reason", r.reason().code());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -118,7 +107,7 @@ public final class DriverEndpoints {
      *
      * @throws Problem {@link ProblemType#BATCH_TOO_LARGE} if the array exceeds the batch limit
      */
-    public Outcome apply(String driverId, JsonNode array) {
+    public IngestResult apply(String driverId, JsonNode array) {
         if (array.size() > config.maxBatchSize()) {
             throw Problem.of(ProblemType.BATCH_TOO_LARGE, "a batch may hold at most " + config.maxBatchSize()
                     + " fixes, but had " + array.size()).with("max_batch_size", config.maxBatchSize());
@@ -126,23 +115,19 @@ public final class DriverEndpoints {
         Instant now = config.tracker().now();
         List<LocationFix> parsed = new ArrayList<>(array.size());
         int[] index = new int[array.size()];
-        List<Rejected> rejected = new ArrayList<>();
+        List<IngestResult.Rejected> unparsed = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             try {
                 LocationFix fix = WireCodec.readFix(array.get(i), now);
                 index[parsed.size()] = i;
                 parsed.add(fix);
             } catch (InvalidFixException e) {
-                rejected.add(new Rejected(i, e.reason().code(), e.getMessage()));
+                unparsed.add(new IngestResult.Rejected(i, e.reason(), e.getMessage()));
             }
         }
-        Outcome outcome = parsed.isEmpty() ? new Outcome(0, List.of(), null)
-                : ingest.ingest(driverId, parsed, java.util.Arrays.copyOf(index, parsed.size()));
-        if (!rejected.isEmpty()) {
-            List<Rejected> all = new ArrayList<>(rejected);
-            all.addAll(outcome.rejected());
-            all.sort(java.util.Comparator.comparingInt(Rejected::index));
-            outcome = new Outcome(outcome.applied(), all, outcome.upTo());
+        IngestResult outcome = parsed.isEmpty() ? IngestResult.empty() : ingest.ingest(driverId, parsed);
+        if (!unparsed.isEmpty() || parsed.size() != array.size()) {
+            outcome = outcome.remap(Arrays.copyOf(index, parsed.size()), unparsed);
         }
         hub.metrics().fixesApplied.add(outcome.applied());
         hub.metrics().fixesRejected.add(outcome.rejected().size());

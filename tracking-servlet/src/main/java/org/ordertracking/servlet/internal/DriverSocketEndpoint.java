@@ -11,7 +11,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.ordertracking.core.BusListener;
+import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.Envelope;
+import org.ordertracking.core.IngestResult;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
@@ -40,6 +42,7 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
     private Session session;
     private String driverId;
     private volatile Subscription subscription;
+    private volatile ConnectionRegistry.Connection registration;
 
     public DriverSocketEndpoint(DriverEndpoints drivers) {
         this.drivers = drivers;
@@ -79,7 +82,7 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
         }
         this.driverId = id;
         session.setMaxTextMessageBufferSize(drivers.config().maxBodyBytes());
-        drivers.hub().registerSocket(this);
+        registration = drivers.hub().registerSocket(id, this);
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
         try {
             subscription = drivers.config().tracker().eventBus().subscribe(Topic.driver(id), this);
@@ -149,7 +152,7 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
                 return;
             }
         }
-        DriverEndpoints.Outcome outcome;
+        IngestResult outcome;
         try {
             outcome = drivers.apply(driverId, fixes);
         } catch (Problem p) {
@@ -161,8 +164,8 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
             return;
         }
         boolean single = "location".equals(frame.get("type").asText());
-        for (DriverEndpoints.Rejected r : outcome.rejected()) {
-            send(error(r.reason(), single ? r.message() : "fix " + r.index() + ": " + r.message()));
+        for (IngestResult.Rejected r : outcome.rejected()) {
+            send(error(r.reason().code(), single ? r.message() : "fix " + r.index() + ": " + r.message()));
         }
         if (outcome.upTo() != null) {
             send(Snapshots.write(g -> {
@@ -277,6 +280,10 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
         }
         if (s != null) {
             s.close();
+        }
+        ConnectionRegistry.Connection c = registration;
+        if (c != null) {
+            c.close();
         }
         drivers.hub().unregisterSocket(this);
     }

@@ -8,7 +8,6 @@ public final class Metrics {
     public final ConcurrentHashMap<String, LongAdder> eventsSent = new ConcurrentHashMap<>();
     public final LongAdder dropped = new LongAdder();
     public final LongAdder slowDisconnects = new LongAdder();
-    public final LongAdder leaksClosed = new LongAdder();
     public final LongAdder fixesApplied = new LongAdder();
     public final LongAdder fixesRejected = new LongAdder();
     public final LongAdder rateLimited = new LongAdder();

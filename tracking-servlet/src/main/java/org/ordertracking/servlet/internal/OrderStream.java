@@ -4,6 +4,7 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.Envelope;
 import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.Topic;
@@ -31,7 +32,6 @@ public final class OrderStream extends SseStream {
     private boolean snapshotSent;
     private boolean terminal;
     private List<Envelope> pending = new ArrayList<>();
-    private volatile long terminalAtNanos;
 
     public OrderStream(StreamHub hub, AsyncContext async, ServletOutputStream out, String orderId, long lastEventId) {
         super(hub, async, out);
@@ -41,18 +41,18 @@ public final class OrderStream extends SseStream {
     }
 
     @Override
-    public Kind kind() {
-        return Kind.ORDER_STREAM;
+    public ConnectionRegistry.Kind kind() {
+        return ConnectionRegistry.Kind.CUSTOMER_STREAM;
+    }
+
+    @Override
+    public String subjectId() {
+        return orderId;
     }
 
     @Override
     public String orderId() {
         return orderId;
-    }
-
-    @Override
-    long terminalAtNanos() {
-        return terminalAtNanos;
     }
 
     /** Sends {@code retry}, subscribes, replays and sends the snapshot; runs on the request thread. */
@@ -124,7 +124,6 @@ public final class OrderStream extends SseStream {
             maxSent = event.seq();
             if (event.status().isTerminal() && !terminal) {
                 terminal = true;
-                terminalAtNanos = System.nanoTime();
                 if (snapshotSent) {
                     endAfterDrainLocked();
                 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.Envelope;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackedOrder;
@@ -33,8 +34,13 @@ public final class RestaurantStream extends SseStream {
     }
 
     @Override
-    public Kind kind() {
-        return Kind.RESTAURANT_STREAM;
+    public ConnectionRegistry.Kind kind() {
+        return ConnectionRegistry.Kind.RESTAURANT_STREAM;
+    }
+
+    @Override
+    public String subjectId() {
+        return restaurantId;
     }
 
     public void start() {

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.ordertracking.core.BusListener;
+import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,21 +27,6 @@ import org.slf4j.LoggerFactory;
 public abstract class SseStream implements WriteListener, AsyncListener, BusListener {
     private static final Logger LOG = LoggerFactory.getLogger(SseStream.class);
 
-    /** Kinds of connection, as the metrics name them. */
-    public enum Kind {
-        ORDER_STREAM("order_stream"), RESTAURANT_STREAM("restaurant_stream"), DRIVER_SOCKET("driver_socket");
-
-        private final String wireName;
-
-        Kind(String wireName) {
-            this.wireName = wireName;
-        }
-
-        public String wireName() {
-            return wireName;
-        }
-    }
-
     protected final Object lock = new Object();
     protected final StreamHub hub;
     private final AsyncContext async;
@@ -53,7 +39,7 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
     private boolean endAfterDrain;
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile Subscription subscription;
-    final long openedAtNanos = System.nanoTime();
+    private volatile ConnectionRegistry.Connection registration;
 
     protected SseStream(StreamHub hub, AsyncContext async, ServletOutputStream out) {
         this.hub = hub;
@@ -62,16 +48,21 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
         this.capacity = hub.config().streamBufferSize();
     }
 
-    public abstract Kind kind();
+    public abstract ConnectionRegistry.Kind kind();
 
-    /** The order a customer stream watches, or {@code null}. */
+    /** The order (customer stream) or restaurant the stream watches. */
+    public abstract String subjectId();
+
+    /** For messages: the order a customer stream watches, or {@code null}. */
     public String orderId() {
         return null;
     }
 
-    /** Instant (nanoTime) at which the stream's order became terminal, or 0. */
-    long terminalAtNanos() {
-        return 0;
+    void registration(ConnectionRegistry.Connection connection) {
+        this.registration = connection;
+        if (isClosed()) {
+            connection.close();
+        }
     }
 
     void subscription(Subscription subscription) {
@@ -220,6 +211,10 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
             Subscription s = subscription;
             if (s != null) {
                 s.close();
+            }
+            ConnectionRegistry.Connection c = registration;
+            if (c != null) {
+                c.close();
             }
             hub.unregister(this);
         }

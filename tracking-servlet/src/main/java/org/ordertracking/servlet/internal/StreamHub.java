@@ -1,5 +1,6 @@
 package org.ordertracking.servlet.internal;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -11,6 +12,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.servlet.TrackingServletConfig;
 import org.slf4j.Logger;
@@ -18,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the servlet's connections share: the config, the scheduler (keep-alives, leak sweeps, gap
- * fills), the open connections and the counters. Thread-safe; {@link #close()} is idempotent.
+ * fills), the {@link ConnectionRegistry} and the counters. Thread-safe; {@link #close()} is idempotent.
  */
 public final class StreamHub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
@@ -27,30 +29,37 @@ public final class StreamHub implements AutoCloseable {
     private final Snapshots snapshots;
     private final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
+    private final ConnectionRegistry registry;
+    private final boolean ownsRegistry;
     private final Metrics metrics = new Metrics();
     private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
     private final Set<AutoCloseable> sockets = ConcurrentHashMap.newKeySet();
-    private final Map<SseStream.Kind, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Frame retry;
-    private final ScheduledFuture<?> sweeper;
+    private final ScheduledFuture<?> keepAlives;
+    private final ScheduledFuture<?> leakSweep;
     private final long keepAliveNanos;
-    private final long leakGraceNanos;
-    private final AtomicInteger leaks = new AtomicInteger();
+    private final AtomicInteger lastLeaks = new AtomicInteger();
 
     public StreamHub(TrackingServletConfig config, Snapshots.LiveView live) {
         this.config = config;
         this.snapshots = new Snapshots(live);
         this.ownsScheduler = config.scheduler() == null;
         this.scheduler = ownsScheduler ? Executors.newScheduledThreadPool(2, daemon()) : config.scheduler();
+        this.ownsRegistry = config.connectionRegistry() == null;
+        if (ownsRegistry) {
+            this.registry = ConnectionRegistry.builder().clock(config.tracker().clock())
+                    .leakGrace(config.leakGrace()).repository(config.tracker().repository()).build();
+            config.tracker().addListener(registry);
+        } else {
+            this.registry = config.connectionRegistry();
+        }
         this.retry = Frame.retry(config.retry().toMillis());
         this.keepAliveNanos = config.keepAlive().toNanos();
-        this.leakGraceNanos = config.leakGrace().toNanos();
         long period = Math.max(10, Math.min(config.keepAlive().toMillis() / 2, 1000));
-        this.sweeper = scheduler.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
-        for (SseStream.Kind kind : SseStream.Kind.values()) {
-            counts.put(kind, new AtomicInteger());
-        }
+        this.keepAlives = scheduler.scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
+        long sweep = config.leakSweepInterval().toMillis();
+        this.leakSweep = scheduler.scheduleWithFixedDelay(this::reapLeaks, sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
     private static ThreadFactory daemon() {
@@ -82,6 +91,10 @@ public final class StreamHub implements AutoCloseable {
         return scheduler;
     }
 
+    public ConnectionRegistry registry() {
+        return registry;
+    }
+
     Frame retryFrame() {
         return retry;
     }
@@ -90,83 +103,90 @@ public final class StreamHub implements AutoCloseable {
         return closed.get();
     }
 
+    /** Registers an open stream in the registry (a leak reap closes it). */
     public void register(SseStream stream) {
         streams.add(stream);
-        counts.get(stream.kind()).incrementAndGet();
+        stream.registration(registry.register(stream.kind(), stream.subjectId(), () -> {
+            streams.remove(stream);
+            stream.close();
+        }));
         if (closed.get()) {
             stream.close();
         }
     }
 
     void unregister(SseStream stream) {
-        if (streams.remove(stream)) {
-            counts.get(stream.kind()).decrementAndGet();
-        }
+        streams.remove(stream);
     }
 
-    public void registerSocket(AutoCloseable socket) {
+    /** Registers an open driver socket; close the returned registration when it ends. */
+    public ConnectionRegistry.Connection registerSocket(String driverId, AutoCloseable socket) {
         sockets.add(socket);
-        counts.get(SseStream.Kind.DRIVER_SOCKET).incrementAndGet();
+        return registry.register(ConnectionRegistry.Kind.DRIVER_SOCKET, driverId, socket);
     }
 
     public void unregisterSocket(AutoCloseable socket) {
-        if (sockets.remove(socket)) {
-            counts.get(SseStream.Kind.DRIVER_SOCKET).decrementAndGet();
-        }
-    }
-
-    /** Open connections by kind. */
-    public Map<String, Integer> connections() {
-        Map<String, Integer> result = new TreeMap<>();
-        counts.forEach((kind, n) -> result.put(kind.wireName(), n.get()));
-        return result;
+        sockets.remove(socket);
     }
 
     /** Open customer streams per order. */
     public Map<String, Integer> viewers() {
         Map<String, Integer> result = new TreeMap<>();
-        for (SseStream stream : streams) {
-            if (stream.orderId() != null) {
-                result.merge(stream.orderId(), 1, Integer::sum);
+        for (ConnectionRegistry.Connection c : registry.connections()) {
+            if (c.kind() == ConnectionRegistry.Kind.CUSTOMER_STREAM) {
+                result.merge(c.subjectId(), 1, Integer::sum);
             }
         }
         return result;
     }
 
-    /** Streams open past the leak grace after their order became terminal, at the last sweep. */
-    public int leaks() {
-        return leaks.get();
+    /** How many leaks the last sweep found (and closed). */
+    public int lastLeaks() {
+        return lastLeaks.get();
     }
 
-    private void sweep() {
+    /** Finds, logs and closes leaked streams now; also run periodically. */
+    public List<ConnectionRegistry.Leak> reapLeaks() {
         try {
-            long now = System.nanoTime();
-            int leaking = 0;
-            for (SseStream stream : streams) {
-                long terminalAt = stream.terminalAtNanos();
-                if (terminalAt != 0 && now - terminalAt > leakGraceNanos) {
-                    leaking++;
-                    metrics.leaksClosed.increment();
-                    LOG.info("closing a leaked stream of order {}: open {} ms after its terminal status",
-                            stream.orderId(), (now - terminalAt) / 1_000_000);
-                    stream.close();
-                    continue;
-                }
-                stream.keepAliveIfIdle(now, keepAliveNanos);
+            List<ConnectionRegistry.Leak> leaks = registry.reapLeaks();
+            lastLeaks.set(leaks.size());
+            for (ConnectionRegistry.Leak leak : leaks) {
+                LOG.info("closed a leaked stream of order {}: opened {}, order ended {}", leak.orderId(),
+                        leak.openedAt(), leak.orderEndedAt());
             }
-            leaks.set(leaking);
+            return leaks;
         } catch (RuntimeException e) {
-            LOG.warn("stream sweep failed", e);
+            LOG.warn("leak sweep failed", e);
+            return List.of();
         }
     }
 
-    /** Closes every open stream and socket, and the scheduler if the hub created it. Idempotent. */
+    private void keepAlive() {
+        try {
+            long now = System.nanoTime();
+            for (SseStream stream : streams) {
+                if (stream.isClosed()) {
+                    streams.remove(stream);
+                } else {
+                    stream.keepAliveIfIdle(now, keepAliveNanos);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("keep-alive sweep failed", e);
+        }
+    }
+
+    /**
+     * Closes every open stream and socket, the scheduler if the hub created it, and detaches its own
+     * registry from the tracker. Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        sweeper.cancel(false);
+        keepAlives.cancel(false);
+        leakSweep.cancel(false);
         for (SseStream stream : streams) {
             stream.close();
         }
@@ -176,6 +196,9 @@ public final class StreamHub implements AutoCloseable {
             } catch (Exception e) {
                 LOG.debug("closing a driver socket failed", e);
             }
+        }
+        if (ownsRegistry) {
+            config.tracker().removeListener(registry);
         }
         if (ownsScheduler) {
             scheduler.shutdown();
