@@ -387,8 +387,8 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
         ServletOutputStream out = response.getOutputStream();
         OrderStream stream = new OrderStream(hub, async, out, id, lastEventId);
         async.addListener(stream);
-        hub.register(stream);
         out.setWriteListener(stream);
+        hub.register(stream);
         stream.start();
     }
 
@@ -447,8 +447,8 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
         ServletOutputStream out = response.getOutputStream();
         RestaurantStream stream = new RestaurantStream(hub, async, out, id);
         async.addListener(stream);
-        hub.register(stream);
         out.setWriteListener(stream);
+        hub.register(stream);
         stream.start();
     }
 

@@ -97,11 +97,12 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
     }
 
     private void refuse(String code, String message) {
-        send(error(code, message));
         synchronized (this) {
             closed = true;
         }
         try {
+            // one small frame on the handshake's thread, then the close: nothing else is in flight yet
+            session.getBasicRemote().sendText(error(code, message));
             session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, code));
         } catch (IOException | RuntimeException e) {
             LOG.trace("closing a refused socket failed", e);
