@@ -82,13 +82,14 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
         }
         this.driverId = id;
         session.setMaxTextMessageBufferSize(drivers.config().maxBodyBytes());
-        registration = drivers.hub().registerSocket(id, this);
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
         try {
             subscription = drivers.config().tracker().eventBus().subscribe(Topic.driver(id), this);
         } catch (RuntimeException e) {
             LOG.warn("could not subscribe driver {} to its assignments", id, e);
         }
+        // registered once it listens: a socket the metrics count receives its assignments
+        registration = drivers.hub().registerSocket(id, this);
         synchronized (this) {
             if (closed && subscription != null) {
                 subscription.close();
