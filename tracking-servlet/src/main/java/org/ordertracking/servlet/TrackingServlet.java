@@ -486,7 +486,7 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
             g.writeNumberField("leaks", hub.lastLeaks());
             g.writeNumberField("leaks_closed", connections.leaksClosed());
             g.writeObjectFieldStart("events");
-            for (String type : List.of("status", "location", "signal", "snapshot", "keep-alive")) {
+            for (String type : org.ordertracking.servlet.internal.Metrics.EVENT_TYPES) {
                 var adder = hub.metrics().eventsSent.get(type);
                 g.writeNumberField(type.replace('-', '_'), adder == null ? 0 : adder.sum());
             }

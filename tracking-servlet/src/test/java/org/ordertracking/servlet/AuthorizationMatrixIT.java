@@ -23,6 +23,7 @@ import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.WireCodec;
 
 /** Each role × each endpoint × own/other resource, through the real container. */
+@org.junit.jupiter.api.Timeout(120)
 class AuthorizationMatrixIT {
     private static OrderTracker tracker;
     private static Node node;

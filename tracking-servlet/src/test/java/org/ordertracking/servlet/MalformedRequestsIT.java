@@ -26,6 +26,7 @@ import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.WireCodec;
 
 /** Malformed and refused requests: each gets its status and problem type, never a 500, and changes nothing. */
+@org.junit.jupiter.api.Timeout(120)
 class MalformedRequestsIT {
     private static final int MAX_BODY = 4096;
     private static OrderTracker tracker;

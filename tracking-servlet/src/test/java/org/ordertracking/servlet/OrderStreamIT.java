@@ -25,6 +25,7 @@ import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.WireCodec;
 
+@org.junit.jupiter.api.Timeout(120)
 class OrderStreamIT {
     private HookedRepository repository;
     private GapBus bus;

@@ -97,10 +97,15 @@ final class SseClient implements AutoCloseable {
         }
     }
 
-    /** Skips to the next event of the given type. */
+    /** Skips to the next event of the given type, within 20 seconds overall. */
     Event nextOfType(String type) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
-            Event e = next();
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new TimeoutException("no " + type + " event within 20 s; lines so far: " + lines);
+            }
+            Event e = next(Duration.ofNanos(left));
             if (e.event().equals(type)) {
                 return e;
             }

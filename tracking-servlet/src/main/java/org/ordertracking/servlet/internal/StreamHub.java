@@ -40,6 +40,7 @@ public final class StreamHub implements AutoCloseable {
     private final ScheduledFuture<?> leakSweep;
     private final long keepAliveNanos;
     private final AtomicInteger lastLeaks = new AtomicInteger();
+    private final MicrometerMeters meters;
 
     public StreamHub(TrackingServletConfig config, Snapshots.LiveView live) {
         this.config = config;
@@ -60,6 +61,18 @@ public final class StreamHub implements AutoCloseable {
         this.keepAlives = scheduler.scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
         long sweep = config.leakSweepInterval().toMillis();
         this.leakSweep = scheduler.scheduleWithFixedDelay(this::reapLeaks, sweep, sweep, TimeUnit.MILLISECONDS);
+        this.meters = config.meterRegistry() == null ? null : MicrometerMeters.bind(config.meterRegistry(), this);
+    }
+
+    /** Returns whether {@code candidate} is a Micrometer {@code MeterRegistry} (false if Micrometer is absent). */
+    public static boolean isMeterRegistry(Object candidate) {
+        try {
+            Class<?> type = Class.forName("io.micrometer.core.instrument.MeterRegistry", false,
+                    StreamHub.class.getClassLoader());
+            return type.isInstance(candidate);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     private static ThreadFactory daemon() {
@@ -199,6 +212,9 @@ public final class StreamHub implements AutoCloseable {
         }
         if (ownsRegistry) {
             config.tracker().removeListener(registry);
+        }
+        if (meters != null) {
+            meters.close();
         }
         if (ownsScheduler) {
             scheduler.shutdown();
