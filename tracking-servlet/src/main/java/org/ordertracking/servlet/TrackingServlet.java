@@ -385,11 +385,17 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
         }
         AsyncContext async = startStream(request, response);
         ServletOutputStream out = response.getOutputStream();
-        OrderStream stream = new OrderStream(hub, async, out, id, lastEventId);
+        // an id beyond the order's last seq was never sent by us: replay nothing, but never drop live events
+        OrderStream stream = new OrderStream(hub, async, out, id, Math.min(lastEventId, order.seq()));
         async.addListener(stream);
         out.setWriteListener(stream);
         hub.register(stream);
-        stream.start();
+        try {
+            stream.start();
+        } catch (RuntimeException e) {
+            stream.close();
+            throw e;
+        }
     }
 
     private static long lastEventId(HttpServletRequest request) {
@@ -449,7 +455,12 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
         async.addListener(stream);
         out.setWriteListener(stream);
         hub.register(stream);
-        stream.start();
+        try {
+            stream.start();
+        } catch (RuntimeException e) {
+            stream.close();
+            throw e;
+        }
     }
 
     private void restaurantOrders(HttpServletRequest request, HttpServletResponse response, String rawId)

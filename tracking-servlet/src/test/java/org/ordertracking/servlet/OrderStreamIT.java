@@ -253,6 +253,17 @@ class OrderStreamIT {
     }
 
     @Test
+    void stream_lastEventIdBeyondTheOrdersSeq_stillDeliversLiveStatuses() throws Exception {
+        String token = order("o-11");
+        try (SseClient sse = node.stream("/orders/o-11/stream", token, "42")) {
+            assertEquals("retry", sse.next().event());
+            assertEquals("snapshot", sse.nextEvent().event());
+            tracker.transition("o-11", OrderStatus.ACCEPTED);
+            assertStatus(sse.nextEvent(), 2, "accepted");
+        }
+    }
+
+    @Test
     void snapshot_getOrder_answersOrderEventsAndLiveFields() throws Exception {
         String token = order("o-10");
         tracker.transition("o-10", OrderStatus.ACCEPTED);

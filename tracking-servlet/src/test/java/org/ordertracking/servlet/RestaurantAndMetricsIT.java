@@ -62,6 +62,19 @@ class RestaurantAndMetricsIT {
     }
 
     @Test
+    void restaurantStream_busGap_sendsAFreshSnapshot() throws Exception {
+        tracker.register(new NewOrder("ro-6", "r-6", "c-1", new GeoPoint(33.9, 35.5)));
+        try (SseClient board = node.stream("/restaurants/r-6/stream", Node.token(Role.RESTAURANT, "r-6"))) {
+            board.nextOfType("snapshot");
+            tracker.transition("ro-6", OrderStatus.ACCEPTED);
+            board.nextOfType("status");
+            bus.signalGap(org.ordertracking.core.Topic.restaurant("r-6"));
+            JsonNode fresh = WireCodec.mapper().readTree(board.nextOfType("snapshot").data());
+            assertEquals("accepted", fresh.get("orders").get(0).get("status").asText());
+        }
+    }
+
+    @Test
     void restaurantOrders_unchanged_answers304ToIfNoneMatch() throws Exception {
         tracker.register(new NewOrder("ro-3", "r-3", "c-1", new GeoPoint(33.9, 35.5)));
         String token = Node.token(Role.RESTAURANT, "r-3");

@@ -26,6 +26,8 @@ public final class RestaurantStream extends SseStream {
     // guarded by lock
     private final Map<String, Long> seen = new HashMap<>();
     private boolean filling = true;
+    private boolean resnapshot;
+    private static final int PENDING_LIMIT = 4096;
     private List<Envelope> pending = new ArrayList<>();
 
     public RestaurantStream(StreamHub hub, AsyncContext async, ServletOutputStream out, String restaurantId) {
@@ -55,9 +57,12 @@ public final class RestaurantStream extends SseStream {
     public void onMessage(Envelope envelope) {
         synchronized (lock) {
             if (filling) {
-                if (pending.size() < 4096) {
-                    pending.add(envelope);
+                if (pending.size() >= PENDING_LIMIT) {
+                    // too much arrived during the snapshot read: take a fresh snapshot afterwards
+                    pending.clear();
+                    resnapshot = true;
                 }
+                pending.add(envelope);
                 return;
             }
             acceptLocked(envelope);
@@ -108,13 +113,29 @@ public final class RestaurantStream extends SseStream {
                 seen.merge(order.orderId(), order.seq(), Math::max);
             }
             offerLocked(Frame.event(Frame.Kind.CONTROL, null, "snapshot", snapshot));
-            filling = false;
-            List<Envelope> waiting = pending;
-            pending = new ArrayList<>();
-            for (Envelope envelope : waiting) {
-                acceptLocked(envelope);
+            if (resnapshot) {
+                resnapshot = false;
+                pending.clear();
+            } else {
+                filling = false;
+                List<Envelope> waiting = pending;
+                pending = new ArrayList<>();
+                for (Envelope envelope : waiting) {
+                    acceptLocked(envelope);
+                }
             }
         }
         drain();
+        boolean again;
+        synchronized (lock) {
+            again = filling && !isClosed();
+        }
+        if (again) {
+            try {
+                hub.executor().execute(this::fill);
+            } catch (RuntimeException e) {
+                close();
+            }
+        }
     }
 }
