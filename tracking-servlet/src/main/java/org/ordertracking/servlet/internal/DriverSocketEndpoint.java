@@ -39,8 +39,8 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
     private final ArrayDeque<String> outbox = new ArrayDeque<>();
     private boolean sending;
     private boolean closed;
-    private Session session;
-    private String driverId;
+    private volatile Session session;
+    private volatile String driverId;
     private volatile Subscription subscription;
     private volatile ConnectionRegistry.Connection registration;
 
