@@ -264,6 +264,34 @@ class OrderStreamIT {
     }
 
     @Test
+    void stream_accessTokenQuery_standsInForTheHeader() throws Exception {
+        String token = order("o-12");
+        try (SseClient sse = node.stream("/orders/o-12/stream?access_token=" + token, null)) {
+            assertEquals(200, sse.status());
+            assertEquals("retry", sse.next().event());
+            assertStatus(sse.next(), 1, "received");
+        }
+        try (SseClient other = node.stream("/orders/o-12/stream?access_token=" + Node.token(Role.CUSTOMER, "o-1"), null)) {
+            assertEquals(403, other.status());
+        }
+    }
+
+    @Test
+    void registerOrder_withoutId_generatesOneAndReturnsAWorkingTrackingToken() throws Exception {
+        HttpResponse<String> r = node.post("/orders", Node.operator(),
+                "{\"restaurant_id\":\"r-1\",\"customer_id\":\"c-9\",\"destination\":{\"lat\":33.9,\"lon\":35.5}}");
+        assertEquals(201, r.statusCode(), r.body());
+        JsonNode body = json(r.body());
+        String id = body.get("order_id").asText();
+        assertTrue(org.ordertracking.core.internal.Checks.isValidId(id), id);
+        assertEquals("/tracking/orders/" + id, r.headers().firstValue("Location").orElseThrow());
+        try (SseClient sse = node.stream("/orders/" + id + "/stream", body.get("tracking_token").asText())) {
+            assertEquals("retry", sse.next().event());
+            assertStatus(sse.next(), 1, "received");
+        }
+    }
+
+    @Test
     void snapshot_getOrder_answersOrderEventsAndLiveFields() throws Exception {
         String token = order("o-10");
         tracker.transition("o-10", OrderStatus.ACCEPTED);
