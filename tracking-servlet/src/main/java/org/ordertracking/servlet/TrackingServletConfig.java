@@ -1,0 +1,386 @@
+package org.ordertracking.servlet;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import org.ordertracking.core.ConnectionRegistry;
+import org.ordertracking.core.EtaEstimator;
+import org.ordertracking.core.LocationIngestor;
+import org.ordertracking.core.LocationStore;
+import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.StalenessClassifier;
+
+/**
+ * Everything a {@link TrackingServlet} and its {@link DriverSocket} need: the tracker, the location
+ * pipeline, the authorizer, and the limits. Immutable and thread-safe; build it with
+ * {@link #builder(OrderTracker, Authorizer)}.
+ *
+ * <pre>{@code
+ * TrackingServletConfig config = TrackingServletConfig.builder(tracker, JwtAuthorizer.of(secret))
+ *         .trackingTokens(JwtIssuer.of(secret))
+ *         .locationIngestor(ingestor)
+ *         .locationStore(store)
+ *         .build();
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+public final class TrackingServletConfig {
+
+    /** Default idle time after which a stream sends a {@code : keep-alive} comment: 15 seconds. */
+    public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(15);
+    /** Default reconnection delay sent to {@code EventSource} clients as {@code retry:}: 3 seconds. */
+    public static final Duration DEFAULT_RETRY = Duration.ofMillis(3000);
+    /** Default largest request body, after gzip decompression: 512 KiB. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 512 * 1024;
+    /** Default largest batch of fixes in one request or WebSocket frame: 500. */
+    public static final int DEFAULT_MAX_BATCH_SIZE = 500;
+    /** Default number of location messages (requests or frames) one driver may send per window: 30. */
+    public static final int DEFAULT_DRIVER_RATE_LIMIT = 30;
+    /** Default window of the per-driver rate limit: 10 seconds. */
+    public static final Duration DEFAULT_DRIVER_RATE_WINDOW = Duration.ofSeconds(10);
+    /** Default number of events an SSE connection may have waiting to be written: 256. */
+    public static final int DEFAULT_STREAM_BUFFER = 256;
+    /** Default number of frames a driver socket may have waiting to be sent: 64. */
+    public static final int DEFAULT_SOCKET_BUFFER = 64;
+    /**
+     * Default time a stream may stay open after its order became terminal before it counts as a leak:
+     * {@link ConnectionRegistry#DEFAULT_LEAK_GRACE} (30 seconds). Used when the servlet builds its own registry.
+     */
+    public static final Duration DEFAULT_LEAK_GRACE = ConnectionRegistry.DEFAULT_LEAK_GRACE;
+    /** Default period of the leak sweep ({@link ConnectionRegistry#reapLeaks()}): 30 seconds. */
+    public static final Duration DEFAULT_LEAK_SWEEP_INTERVAL = Duration.ofSeconds(30);
+    /** Default validity of the customer {@code tracking_token} issued by {@code POST /orders}: 24 hours. */
+    public static final Duration DEFAULT_TRACKING_TOKEN_TTL = Duration.ofHours(24);
+
+    private final OrderTracker tracker;
+    private final Authorizer authorizer;
+    private final JwtIssuer trackingTokens;
+    private final Duration trackingTokenTtl;
+    private final Duration keepAlive;
+    private final Duration retry;
+    private final int maxBodyBytes;
+    private final int maxBatchSize;
+    private final int driverRateLimit;
+    private final Duration driverRateWindow;
+    private final int streamBufferSize;
+    private final int socketBufferSize;
+    private final Duration leakGrace;
+    private final Duration leakSweepInterval;
+    private final ScheduledExecutorService scheduler;
+    private final LocationIngestor locationIngestor;
+    private final LocationStore locationStore;
+    private final StalenessClassifier stalenessClassifier;
+    private final EtaEstimator etaEstimator;
+    private final ConnectionRegistry connectionRegistry;
+    private final Object meterRegistry;
+
+    private TrackingServletConfig(Builder b) {
+        this.meterRegistry = b.meterRegistry;
+        this.leakSweepInterval = b.leakSweepInterval;
+        this.locationIngestor = b.locationIngestor;
+        this.locationStore = b.locationStore;
+        this.stalenessClassifier = b.stalenessClassifier;
+        this.etaEstimator = b.etaEstimator;
+        this.connectionRegistry = b.connectionRegistry;
+        this.tracker = b.tracker;
+        this.authorizer = b.authorizer;
+        this.trackingTokens = b.trackingTokens;
+        this.trackingTokenTtl = b.trackingTokenTtl;
+        this.keepAlive = b.keepAlive;
+        this.retry = b.retry;
+        this.maxBodyBytes = b.maxBodyBytes;
+        this.maxBatchSize = b.maxBatchSize;
+        this.driverRateLimit = b.driverRateLimit;
+        this.driverRateWindow = b.driverRateWindow;
+        this.streamBufferSize = b.streamBufferSize;
+        this.socketBufferSize = b.socketBufferSize;
+        this.leakGrace = b.leakGrace;
+        this.scheduler = b.scheduler;
+    }
+
+    /** Returns a builder; {@code tracker} and {@code authorizer} are required, everything else has a default. */
+    public static Builder builder(OrderTracker tracker, Authorizer authorizer) {
+        return new Builder(tracker, authorizer);
+    }
+
+    public OrderTracker tracker() {
+        return tracker;
+    }
+
+    public Authorizer authorizer() {
+        return authorizer;
+    }
+
+    /** Returns the issuer of customer tracking tokens, or {@code null} ({@code tracking_token} is then null). */
+    public JwtIssuer trackingTokens() {
+        return trackingTokens;
+    }
+
+    public Duration trackingTokenTtl() {
+        return trackingTokenTtl;
+    }
+
+    public Duration keepAlive() {
+        return keepAlive;
+    }
+
+    public Duration retry() {
+        return retry;
+    }
+
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    public int maxBatchSize() {
+        return maxBatchSize;
+    }
+
+    public int driverRateLimit() {
+        return driverRateLimit;
+    }
+
+    public Duration driverRateWindow() {
+        return driverRateWindow;
+    }
+
+    public int streamBufferSize() {
+        return streamBufferSize;
+    }
+
+    public int socketBufferSize() {
+        return socketBufferSize;
+    }
+
+    public Duration leakGrace() {
+        return leakGrace;
+    }
+
+    public Duration leakSweepInterval() {
+        return leakSweepInterval;
+    }
+
+    /** Returns the location pipeline the driver endpoints feed, or {@code null} (they then answer 503). */
+    public LocationIngestor locationIngestor() {
+        return locationIngestor;
+    }
+
+    /** Returns where current driver positions are read for snapshots, or {@code null} (location reads as null). */
+    public LocationStore locationStore() {
+        return locationStore;
+    }
+
+    public StalenessClassifier stalenessClassifier() {
+        return stalenessClassifier;
+    }
+
+    public EtaEstimator etaEstimator() {
+        return etaEstimator;
+    }
+
+    /** Returns the caller's connection registry, or {@code null} if the servlet creates its own. */
+    public ConnectionRegistry connectionRegistry() {
+        return connectionRegistry;
+    }
+
+    /** Returns the Micrometer {@code MeterRegistry} the servlet publishes meters to, or {@code null}. */
+    public Object meterRegistry() {
+        return meterRegistry;
+    }
+
+    /** Returns the caller's scheduler, or {@code null} if the servlet creates (and stops) its own. */
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * Configures a {@link TrackingServletConfig}. Not thread-safe. Every value is checked when set,
+     * with a message that shows it.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+        private final OrderTracker tracker;
+        private final Authorizer authorizer;
+        private JwtIssuer trackingTokens;
+        private Duration trackingTokenTtl = DEFAULT_TRACKING_TOKEN_TTL;
+        private Duration keepAlive = DEFAULT_KEEP_ALIVE;
+        private Duration retry = DEFAULT_RETRY;
+        private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+        private int driverRateLimit = DEFAULT_DRIVER_RATE_LIMIT;
+        private Duration driverRateWindow = DEFAULT_DRIVER_RATE_WINDOW;
+        private int streamBufferSize = DEFAULT_STREAM_BUFFER;
+        private int socketBufferSize = DEFAULT_SOCKET_BUFFER;
+        private Duration leakGrace = DEFAULT_LEAK_GRACE;
+        private Duration leakSweepInterval = DEFAULT_LEAK_SWEEP_INTERVAL;
+        private ScheduledExecutorService scheduler;
+        private LocationIngestor locationIngestor;
+        private LocationStore locationStore;
+        private StalenessClassifier stalenessClassifier = StalenessClassifier.defaults();
+        private EtaEstimator etaEstimator = EtaEstimator.greatCircle();
+        private ConnectionRegistry connectionRegistry;
+        private Object meterRegistry;
+
+        private Builder(OrderTracker tracker, Authorizer authorizer) {
+            this.tracker = Objects.requireNonNull(tracker, "tracker must not be null");
+            this.authorizer = Objects.requireNonNull(authorizer, "authorizer must not be null");
+        }
+
+        /** Issuer of the customer {@code tracking_token} returned by {@code POST /orders}; default none. */
+        public Builder trackingTokens(JwtIssuer issuer) {
+            this.trackingTokens = Objects.requireNonNull(issuer, "trackingTokens must not be null");
+            return this;
+        }
+
+        /** Validity of issued tracking tokens; default 24 hours. */
+        public Builder trackingTokenTtl(Duration ttl) {
+            this.trackingTokenTtl = positive(ttl, "trackingTokenTtl");
+            return this;
+        }
+
+        /** Idle time before a {@code : keep-alive} comment; default 15 s. */
+        public Builder keepAlive(Duration keepAlive) {
+            this.keepAlive = positive(keepAlive, "keepAlive");
+            return this;
+        }
+
+        /** The {@code retry:} sent first on every stream; default 3000 ms. */
+        public Builder retry(Duration retry) {
+            this.retry = positive(retry, "retry");
+            return this;
+        }
+
+        /** Largest request body in bytes (after decompression); default 512 KiB. */
+        public Builder maxBodyBytes(int bytes) {
+            this.maxBodyBytes = positive(bytes, "maxBodyBytes");
+            return this;
+        }
+
+        /** Largest batch of fixes; default 500. */
+        public Builder maxBatchSize(int fixes) {
+            this.maxBatchSize = positive(fixes, "maxBatchSize");
+            return this;
+        }
+
+        /** Per-driver rate limit: {@code messages} requests or frames per {@code window}; default 30 per 10 s. */
+        public Builder driverRateLimit(int messages, Duration window) {
+            this.driverRateLimit = positive(messages, "driverRateLimit");
+            this.driverRateWindow = positive(window, "driverRateWindow");
+            return this;
+        }
+
+        /** Events an SSE connection may have waiting; default 256. */
+        public Builder streamBufferSize(int events) {
+            this.streamBufferSize = positive(events, "streamBufferSize");
+            return this;
+        }
+
+        /** Frames a driver socket may have waiting; default 64. */
+        public Builder socketBufferSize(int frames) {
+            this.socketBufferSize = positive(frames, "socketBufferSize");
+            return this;
+        }
+
+        /**
+         * How long a customer stream may outlive its order's terminal status before it is a leak; default
+         * 30 s. Only used for the registry the servlet builds when none is given.
+         */
+        public Builder leakGrace(Duration grace) {
+            this.leakGrace = positive(grace, "leakGrace");
+            return this;
+        }
+
+        /** How often leaks are reaped (found, reported and closed); default 30 s. */
+        public Builder leakSweepInterval(Duration interval) {
+            this.leakSweepInterval = positive(interval, "leakSweepInterval");
+            return this;
+        }
+
+        /**
+         * The location pipeline fed by {@code POST /drivers/{id}/locations} and the driver socket; default
+         * none (those answer 503 / {@code unavailable}). Register it as a listener of the tracker yourself.
+         */
+        public Builder locationIngestor(LocationIngestor ingestor) {
+            this.locationIngestor = Objects.requireNonNull(ingestor, "locationIngestor must not be null");
+            return this;
+        }
+
+        /** Where snapshots read the driver's current position and last-seen instant; default none. */
+        public Builder locationStore(LocationStore store) {
+            this.locationStore = Objects.requireNonNull(store, "locationStore must not be null");
+            return this;
+        }
+
+        /** Bands of the snapshot's {@code signal}; default {@link StalenessClassifier#defaults()}. */
+        public Builder stalenessClassifier(StalenessClassifier classifier) {
+            this.stalenessClassifier = Objects.requireNonNull(classifier, "stalenessClassifier must not be null");
+            return this;
+        }
+
+        /** Estimator of the snapshot's {@code eta_seconds}; default {@link EtaEstimator#greatCircle()}. */
+        public Builder etaEstimator(EtaEstimator estimator) {
+            this.etaEstimator = Objects.requireNonNull(estimator, "etaEstimator must not be null");
+            return this;
+        }
+
+        /**
+         * Registers streams and sockets in the caller's registry (which the caller registers as a tracker
+         * listener). By default the servlet builds one on the tracker's clock and repository with
+         * {@link #leakGrace}, adds it as a listener of the tracker, and removes it on close.
+         */
+        public Builder connectionRegistry(ConnectionRegistry registry) {
+            this.connectionRegistry = Objects.requireNonNull(registry, "connectionRegistry must not be null");
+            return this;
+        }
+
+        /**
+         * Runs keep-alives, leak sweeps and gap fills on the caller's scheduler, which the servlet never
+         * shuts down. By default the servlet creates two daemon threads and stops them on close.
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler must not be null");
+            return this;
+        }
+
+        /**
+         * Publishes connection counts, leaks, events and fixes as Micrometer meters
+         * ({@code tracking.connections.open{kind}}, {@code tracking.leaks}, {@code tracking.leaks.closed},
+         * {@code tracking.events.sent{type}}, {@code tracking.events.dropped},
+         * {@code tracking.streams.slow.disconnects}, {@code tracking.fixes{result}},
+         * {@code tracking.drivers.rate.limited}); removed again on close. Typed {@code Object} so that
+         * Micrometer stays an optional dependency: pass an {@code io.micrometer.core.instrument.MeterRegistry}.
+         *
+         * @throws IllegalArgumentException if it is not a MeterRegistry or Micrometer is not on the classpath
+         */
+        public Builder meterRegistry(Object registry) {
+            Objects.requireNonNull(registry, "meterRegistry must not be null");
+            if (!org.ordertracking.servlet.internal.StreamHub.isMeterRegistry(registry)) {
+                throw new IllegalArgumentException("meterRegistry must be an io.micrometer.core.instrument.MeterRegistry "
+                        + "(with Micrometer on the classpath), but was " + registry.getClass().getName());
+            }
+            this.meterRegistry = registry;
+            return this;
+        }
+
+        public TrackingServletConfig build() {
+            return new TrackingServletConfig(this);
+        }
+
+        private static Duration positive(Duration value, String name) {
+            Objects.requireNonNull(value, () -> name + " must not be null");
+            if (value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive, but was " + value);
+            }
+            return value;
+        }
+
+        private static int positive(int value, String name) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be positive, but was " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package org.ordertracking.servlet.internal;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.ordertracking.core.BusListener;
+import org.ordertracking.core.ConnectionRegistry;
+import org.ordertracking.core.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open {@code text/event-stream} response: a bounded buffer of frames written with
+ * non-blocking I/O. No thread waits for the client: producers append under the lock and write
+ * while {@link ServletOutputStream#isReady()}; the container calls {@link #onWritePossible()} when a
+ * blocked write can go on.
+ *
+ * <p>On overflow the oldest location/signal frame is dropped; if there is none and a status frame
+ * does not fit, the client cannot keep up and is disconnected (it reconnects and replays).
+ */
+public abstract class SseStream implements WriteListener, AsyncListener, BusListener {
+    private static final Logger LOG = LoggerFactory.getLogger(SseStream.class);
+
+    protected final Object lock = new Object();
+    protected final StreamHub hub;
+    private final AsyncContext async;
+    private final ServletOutputStream out;
+    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    private final int capacity;
+    private final AtomicBoolean released = new AtomicBoolean();
+    private boolean needsFlush;
+    private boolean closed;
+    private boolean endAfterDrain;
+    private volatile long lastActivityNanos = System.nanoTime();
+    private volatile Subscription subscription;
+    private volatile ConnectionRegistry.Connection registration;
+
+    protected SseStream(StreamHub hub, AsyncContext async, ServletOutputStream out) {
+        this.hub = hub;
+        this.async = async;
+        this.out = out;
+        this.capacity = hub.config().streamBufferSize();
+    }
+
+    public abstract ConnectionRegistry.Kind kind();
+
+    /** The order (customer stream) or restaurant the stream watches. */
+    public abstract String subjectId();
+
+    /** For messages: the order a customer stream watches, or {@code null}. */
+    public String orderId() {
+        return null;
+    }
+
+    void registration(ConnectionRegistry.Connection connection) {
+        this.registration = connection;
+        if (isClosed()) {
+            connection.close();
+        }
+    }
+
+    void subscription(Subscription subscription) {
+        this.subscription = subscription;
+        if (isClosed()) {
+            subscription.close();
+        }
+    }
+
+    /**
+     * Appends a frame; must be called holding {@link #lock}. Returns false if the stream is closed or
+     * overflowed. Control frames (retry, snapshot) and frames read from the repository are bounded by
+     * the order's history and always fit; live frames are held to the buffer capacity.
+     */
+    protected boolean offerLocked(Frame frame) {
+        return offerLocked(frame, frame.kind != Frame.Kind.CONTROL || frame == Frame.KEEP_ALIVE);
+    }
+
+    protected boolean offerLocked(Frame frame, boolean bounded) {
+        if (closed || endAfterDrain) {
+            return false;
+        }
+        if (bounded && queue.size() >= capacity) {
+            if (!dropOldestStaleLocked()) {
+                if (frame.kind != Frame.Kind.STATUS) {
+                    hub.metrics().dropped.increment();
+                    return true;
+                }
+                hub.metrics().slowDisconnects.increment();
+                LOG.debug("{} of {} cannot keep up with status events; disconnecting it", kind(), orderId());
+                closeLocked();
+                return false;
+            }
+        }
+        queue.add(frame);
+        return true;
+    }
+
+    private boolean dropOldestStaleLocked() {
+        for (Iterator<Frame> it = queue.iterator(); it.hasNext();) {
+            Frame f = it.next();
+            if (f.kind == Frame.Kind.STALE_OK || f == Frame.KEEP_ALIVE) {
+                it.remove();
+                hub.metrics().dropped.increment();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Ends the stream once everything queued is written; must hold {@link #lock}. */
+    protected void endAfterDrainLocked() {
+        endAfterDrain = true;
+    }
+
+    /** Writes what can be written without blocking. Safe from any thread. */
+    public final void drain() {
+        boolean complete = false;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            try {
+                while (out.isReady()) {
+                    Frame frame = queue.poll();
+                    if (frame == null) {
+                        if (needsFlush) {
+                            needsFlush = false;
+                            out.flush();
+                            continue;
+                        }
+                        if (endAfterDrain) {
+                            closed = true;
+                            complete = true;
+                        }
+                        break;
+                    }
+                    out.write(frame.bytes);
+                    needsFlush = true;
+                    lastActivityNanos = System.nanoTime();
+                    hub.metrics().sent(frame.type);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{} write failed; closing it: {}", kind(), e.toString());
+                closeLocked();
+                return;
+            }
+        }
+        if (complete) {
+            completeAsync();
+        }
+    }
+
+    /** Sends a keep-alive comment if nothing was written for the keep-alive period. */
+    void keepAliveIfIdle(long nowNanos, long keepAliveNanos) {
+        if (nowNanos - lastActivityNanos < keepAliveNanos) {
+            return;
+        }
+        synchronized (lock) {
+            if (closed || !queue.isEmpty()) {
+                return;
+            }
+            lastActivityNanos = nowNanos;
+            offerLocked(Frame.KEEP_ALIVE);
+        }
+        drain();
+    }
+
+    public final boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    /** Closes the stream now, dropping what is queued. Safe from any thread; idempotent. */
+    public final void close() {
+        synchronized (lock) {
+            closeLocked();
+        }
+    }
+
+    private void closeLocked() {
+        if (!closed) {
+            closed = true;
+            queue.clear();
+            try {
+                hub.executor().execute(this::completeAsync);
+            } catch (RuntimeException e) {
+                java.util.concurrent.CompletableFuture.runAsync(this::completeAsync);
+            }
+        }
+    }
+
+    private void completeAsync() {
+        release();
+        try {
+            async.complete();
+        } catch (RuntimeException e) {
+            LOG.trace("completing {} failed", kind(), e);
+        }
+    }
+
+    /** Unsubscribes and unregisters; idempotent. */
+    final void release() {
+        if (released.compareAndSet(false, true)) {
+            Subscription s = subscription;
+            if (s != null) {
+                s.close();
+            }
+            ConnectionRegistry.Connection c = registration;
+            if (c != null) {
+                c.close();
+            }
+            hub.unregister(this);
+        }
+    }
+
+    @Override
+    public final void onWritePossible() {
+        drain();
+    }
+
+    @Override
+    public final void onError(Throwable t) {
+        LOG.debug("{} failed: {}", kind(), t.toString());
+        close();
+    }
+
+    @Override
+    public final void onComplete(AsyncEvent event) {
+        synchronized (lock) {
+            closed = true;
+            queue.clear();
+        }
+        release();
+    }
+
+    @Override
+    public final void onTimeout(AsyncEvent event) {
+        close();
+    }
+
+    @Override
+    public final void onError(AsyncEvent event) {
+        close();
+    }
+
+    @Override
+    public final void onStartAsync(AsyncEvent event) {
+        // nothing to do
+    }
+}

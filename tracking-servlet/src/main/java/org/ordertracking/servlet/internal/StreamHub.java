@@ -1,0 +1,223 @@
+package org.ordertracking.servlet.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.ordertracking.core.ConnectionRegistry;
+import org.ordertracking.core.OrderTracker;
+import org.ordertracking.servlet.TrackingServletConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the servlet's connections share: the config, the scheduler (keep-alives, leak sweeps, gap
+ * fills), the {@link ConnectionRegistry} and the counters. Thread-safe; {@link #close()} is idempotent.
+ */
+public final class StreamHub implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
+
+    private final TrackingServletConfig config;
+    private final Snapshots snapshots;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
+    private final ConnectionRegistry registry;
+    private final boolean ownsRegistry;
+    private final Metrics metrics = new Metrics();
+    private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
+    private final Set<AutoCloseable> sockets = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Frame retry;
+    private final ScheduledFuture<?> keepAlives;
+    private final ScheduledFuture<?> leakSweep;
+    private final long keepAliveNanos;
+    private final AtomicInteger lastLeaks = new AtomicInteger();
+    private final MicrometerMeters meters;
+
+    public StreamHub(TrackingServletConfig config, Snapshots.LiveView live) {
+        this.config = config;
+        this.snapshots = new Snapshots(live);
+        this.ownsScheduler = config.scheduler() == null;
+        this.scheduler = ownsScheduler ? Executors.newScheduledThreadPool(2, daemon()) : config.scheduler();
+        this.ownsRegistry = config.connectionRegistry() == null;
+        if (ownsRegistry) {
+            this.registry = ConnectionRegistry.builder().clock(config.tracker().clock())
+                    .leakGrace(config.leakGrace()).repository(config.tracker().repository()).build();
+            config.tracker().addListener(registry);
+        } else {
+            this.registry = config.connectionRegistry();
+        }
+        this.retry = Frame.retry(config.retry().toMillis());
+        this.keepAliveNanos = config.keepAlive().toNanos();
+        long period = Math.max(10, Math.min(config.keepAlive().toMillis() / 2, 1000));
+        this.keepAlives = scheduler.scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
+        long sweep = config.leakSweepInterval().toMillis();
+        this.leakSweep = scheduler.scheduleWithFixedDelay(this::reapLeaks, sweep, sweep, TimeUnit.MILLISECONDS);
+        this.meters = config.meterRegistry() == null ? null : MicrometerMeters.bind(config.meterRegistry(), this);
+    }
+
+    /** Returns whether {@code candidate} is a Micrometer {@code MeterRegistry} (false if Micrometer is absent). */
+    public static boolean isMeterRegistry(Object candidate) {
+        try {
+            Class<?> type = Class.forName("io.micrometer.core.instrument.MeterRegistry", false,
+                    StreamHub.class.getClassLoader());
+            return type.isInstance(candidate);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static ThreadFactory daemon() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "tracking-servlet-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public TrackingServletConfig config() {
+        return config;
+    }
+
+    public OrderTracker tracker() {
+        return config.tracker();
+    }
+
+    public Snapshots snapshots() {
+        return snapshots;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public ScheduledExecutorService executor() {
+        return scheduler;
+    }
+
+    public ConnectionRegistry registry() {
+        return registry;
+    }
+
+    Frame retryFrame() {
+        return retry;
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Registers an open stream in the registry (a leak reap closes it). */
+    public void register(SseStream stream) {
+        streams.add(stream);
+        stream.registration(registry.register(stream.kind(), stream.subjectId(), () -> {
+            streams.remove(stream);
+            stream.close();
+        }));
+        if (closed.get()) {
+            stream.close();
+        }
+    }
+
+    void unregister(SseStream stream) {
+        streams.remove(stream);
+    }
+
+    /** Registers an open driver socket; close the returned registration when it ends. */
+    public ConnectionRegistry.Connection registerSocket(String driverId, AutoCloseable socket) {
+        sockets.add(socket);
+        return registry.register(ConnectionRegistry.Kind.DRIVER_SOCKET, driverId, socket);
+    }
+
+    public void unregisterSocket(AutoCloseable socket) {
+        sockets.remove(socket);
+    }
+
+    /** Open customer streams per order. */
+    public Map<String, Integer> viewers() {
+        Map<String, Integer> result = new TreeMap<>();
+        for (ConnectionRegistry.Connection c : registry.connections()) {
+            if (c.kind() == ConnectionRegistry.Kind.CUSTOMER_STREAM) {
+                result.merge(c.subjectId(), 1, Integer::sum);
+            }
+        }
+        return result;
+    }
+
+    /** How many leaks the last sweep found (and closed). */
+    public int lastLeaks() {
+        return lastLeaks.get();
+    }
+
+    /** Finds, logs and closes leaked streams now; also run periodically. */
+    public List<ConnectionRegistry.Leak> reapLeaks() {
+        try {
+            List<ConnectionRegistry.Leak> leaks = registry.reapLeaks();
+            lastLeaks.set(leaks.size());
+            for (ConnectionRegistry.Leak leak : leaks) {
+                LOG.info("closed a leaked stream of order {}: opened {}, order ended {}", leak.orderId(),
+                        leak.openedAt(), leak.orderEndedAt());
+            }
+            return leaks;
+        } catch (RuntimeException e) {
+            LOG.warn("leak sweep failed", e);
+            return List.of();
+        }
+    }
+
+    private void keepAlive() {
+        try {
+            long now = System.nanoTime();
+            for (SseStream stream : streams) {
+                if (stream.isClosed()) {
+                    streams.remove(stream);
+                } else {
+                    stream.keepAliveIfIdle(now, keepAliveNanos);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("keep-alive sweep failed", e);
+        }
+    }
+
+    /**
+     * Closes every open stream and socket, the scheduler if the hub created it, and detaches its own
+     * registry from the tracker. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        keepAlives.cancel(false);
+        leakSweep.cancel(false);
+        for (SseStream stream : streams) {
+            stream.close();
+        }
+        for (AutoCloseable socket : sockets) {
+            try {
+                socket.close();
+            } catch (Exception e) {
+                LOG.debug("closing a driver socket failed", e);
+            }
+        }
+        if (ownsRegistry) {
+            config.tracker().removeListener(registry);
+        }
+        if (meters != null) {
+            meters.close();
+        }
+        if (ownsScheduler) {
+            scheduler.shutdown();
+        }
+    }
+}
