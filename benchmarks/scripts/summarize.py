@@ -48,7 +48,7 @@ for f in sorted(glob.glob(os.path.join(d, 'pgbench-*.txt'))):
 print('\n## Load harness\n')
 keys = ['streams_open', 'open_seconds', 'heap_bytes_per_stream', 'rss_bytes_per_stream', 'status_published_per_s',
         'events_delivered_per_s', 'latency_ms', 'server_cpu_percent', 'loadgen_cpu_percent', 'machine_cpu_percent',
-        'batch_fixes_applied_per_s', 'batch_fixes_rejected', 'batch_errors', 'ws_acks_per_s', 'ws_errors',
+        'batch_fixes_applied_per_s', 'batch_fixes_rejected', 'batch_errors', 'ws_fixes_sent_per_s', 'ws_acks_per_s', 'ws_errors',
         'connections_left_registered', 'seconds_until_unregistered']
 for f in sorted(glob.glob(os.path.join(d, 'load-*.json'))) + sorted(glob.glob(os.path.join(d, 'polling-*.json'))):
     r = json.load(open(f))

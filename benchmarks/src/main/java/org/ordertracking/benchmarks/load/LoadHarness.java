@@ -33,7 +33,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The end-to-end load harness. Drives a tracking server (the servlet adapters, e.g. the one
- * {@code BenchServer} runs, started here as a child process with {@code --start-server}) or nchan
+ * {@link BenchServer} runs, started here as a child process with {@code --start-server}) or nchan
  * ({@code --target nchan}) over real loopback sockets:
  *
  * <ul>
@@ -207,6 +207,7 @@ public final class LoadHarness {
             long sent0 = statuses.sent.sum();
             long fixes0 = batches.applied.sum();
             long wsAcks0 = sockets.acks.get();
+            long wsSent0 = sockets.sent.get();
             long[] cpu0 = cpu();
             long t0 = System.nanoTime();
             Thread.sleep(1200);
@@ -233,7 +234,7 @@ public final class LoadHarness {
             }
             if (wsFixes > 0) {
                 results.put("ws_acks_per_s", round((sockets.acks.get() - wsAcks0) / secs));
-                results.put("ws_sent", sockets.sent.get());
+                results.put("ws_fixes_sent_per_s", round((sockets.sent.get() - wsSent0) / secs));
                 results.put("ws_errors", sockets.errors.get());
             }
             results.put("server_cpu_percent", round((cpu1[0] - cpu0[0]) / 10.0 / secs));
@@ -502,7 +503,7 @@ public final class LoadHarness {
         if (opts.containsKey("server-jfr")) {
             command.add("-XX:StartFlightRecording=filename=" + opts.get("server-jfr") + ",settings=profile");
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.ordertracking.benchmarks.load.BenchServer",
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchServer.class.getName(),
                 "--port", Integer.toString(server.getPort()), "--secret", secret,
                 "--store", opts.getOrDefault("store", "memory")));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

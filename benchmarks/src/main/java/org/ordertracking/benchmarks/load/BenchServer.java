@@ -1,0 +1,218 @@
+package org.ordertracking.benchmarks.load;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
+import javax.sql.DataSource;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.ordertracking.core.EventBus;
+import org.ordertracking.core.LocationIngestor;
+import org.ordertracking.core.LocationStore;
+import org.ordertracking.core.OrderRepository;
+import org.ordertracking.core.OrderStateMachine;
+import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.OrderTracker;
+import org.ordertracking.jdbc.JdbcConfig;
+import org.ordertracking.jdbc.JdbcOrderRepository;
+import org.ordertracking.jdbc.JdbcSchema;
+import org.ordertracking.servlet.JwtAuthorizer;
+import org.ordertracking.servlet.JwtIssuer;
+import org.ordertracking.servlet.TrackingServlet;
+import org.ordertracking.servlet.TrackingServletConfig;
+
+/**
+ * The server the load harness starts (in its own process): embedded Jetty 12 on 127.0.0.1 serving
+ * {@link TrackingServlet} at {@code /tracking/*} with the driver socket, an in-memory bus and
+ * location store, and an in-memory, H2 or PostgreSQL order repository ({@code --store
+ * memory|h2|postgres}; PostgreSQL from {@code tracking.test.postgres}, tables with a random prefix
+ * dropped on exit). The state machine is the default one widened by {@code ready → preparing}, so an
+ * order can produce status events for as long as a run lasts without ending its streams.
+ *
+ * <p>{@code GET /bench/stats[?gc=1]} answers the heap in use (after a full GC when asked) and the
+ * number of SQL statements executed, counted by a proxy around the {@link DataSource} — what the
+ * polling comparison reads. Not for production: it has no authentication.
+ */
+public final class BenchServer {
+    static final LongAdder QUERIES = new LongAdder();
+
+    private BenchServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = LoadHarness.parse(args);
+        int port = Integer.parseInt(opts.getOrDefault("port", "8090"));
+        byte[] secret = opts.getOrDefault("secret", LoadHarness.DEFAULT_SECRET).getBytes(StandardCharsets.UTF_8);
+        String storeKind = opts.getOrDefault("store", "memory");
+
+        HikariDataSource pool = null;
+        String prefix = "b" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + "_";
+        OrderRepository repository;
+        if (storeKind.equals("memory")) {
+            repository = OrderRepository.inMemory();
+        } else {
+            HikariConfig hikari = new HikariConfig();
+            hikari.setJdbcUrl(storeKind.equals("h2")
+                    ? "jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000"
+                    : System.getProperty("tracking.test.postgres", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres"));
+            hikari.setMaximumPoolSize(16);
+            hikari.setPoolName("bench-server");
+            pool = new HikariDataSource(hikari);
+            JdbcConfig jdbc = JdbcConfig.builder().tablePrefix(prefix).build();
+            JdbcSchema.migrate(pool, jdbc);
+            repository = JdbcOrderRepository.builder(counting(pool)).config(jdbc).build();
+        }
+        InstantSource clock = InstantSource.system();
+        EventBus bus = EventBus.inMemory();
+        LocationStore locations = LocationStore.inMemory(clock);
+        OrderTracker tracker = OrderTracker.builder().repository(repository).eventBus(bus).clock(clock)
+                .stateMachine(OrderStateMachine.defaults().toBuilder()
+                        .allow(OrderStatus.READY, OrderStatus.PREPARING).build())
+                .build();
+        LocationIngestor ingestor = LocationIngestor.builder(locations, repository, bus).clock(clock).build();
+        tracker.addListener(ingestor);
+        tracker.start();
+
+        TrackingServletConfig config = TrackingServletConfig.builder(tracker, JwtAuthorizer.of(secret))
+                .trackingTokens(JwtIssuer.of(secret))
+                .locationIngestor(ingestor)
+                .locationStore(locations)
+                .driverRateLimit(1_000_000, Duration.ofSeconds(1))
+                .build();
+        TrackingServlet servlet = new TrackingServlet(config);
+
+        QueuedThreadPool threads = new QueuedThreadPool(Integer.parseInt(opts.getOrDefault("threads", "64")), 8);
+        threads.setName("bench-jetty");
+        Server server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        connector.setAcceptQueueSize(8192);
+        connector.setIdleTimeout(Duration.ofMinutes(10).toMillis());
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        ServletHolder holder = new ServletHolder(servlet);
+        holder.setAsyncSupported(true);
+        context.addServlet(holder, "/tracking/*");
+        context.addServlet(new ServletHolder(new StatsServlet()), "/bench/stats");
+        JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) ->
+                container.addEndpoint(servlet.driverSocket("/tracking/drivers/{driver_id}/socket")));
+        server.setHandler(context);
+        server.start();
+        System.out.println("bench server on http://127.0.0.1:" + port + "/tracking (store " + storeKind + ")");
+
+        HikariDataSource ownedPool = pool;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                servlet.close();
+                server.stop();
+                tracker.close();
+                bus.close();
+                if (ownedPool != null) {
+                    try (Connection c = ownedPool.getConnection(); Statement s = c.createStatement()) {
+                        for (String table : new String[] {"order_events", "orders", "notifications", "schema_version"}) {
+                            s.execute("DROP TABLE IF EXISTS " + prefix + table);
+                        }
+                    }
+                    ownedPool.close();
+                }
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+        }));
+        server.join();
+    }
+
+    /** Heap in use (after GC on request) and SQL statements executed. */
+    static final class StatsServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            if (request.getParameter("gc") != null) {
+                for (int i = 0; i < 3; i++) {
+                    System.gc();
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            Runtime runtime = Runtime.getRuntime();
+            response.setContentType("application/json");
+            response.getWriter().write("{\"heap_used\":" + (runtime.totalMemory() - runtime.freeMemory())
+                    + ",\"queries\":" + QUERIES.sum() + "}");
+        }
+    }
+
+    /** Wraps a DataSource so every statement execution is counted in {@link #QUERIES}. */
+    static DataSource counting(DataSource target) {
+        return proxy(DataSource.class, target, (method, result) -> {
+            if (result instanceof Connection connection) {
+                return proxy(Connection.class, connection, (m, r) -> {
+                    if (r instanceof java.sql.CallableStatement s) {
+                        return statement(java.sql.CallableStatement.class, s);
+                    }
+                    if (r instanceof java.sql.PreparedStatement s) {
+                        return statement(java.sql.PreparedStatement.class, s);
+                    }
+                    if (r instanceof Statement s) {
+                        return statement(Statement.class, s);
+                    }
+                    return r;
+                });
+            }
+            return result;
+        });
+    }
+
+    private static <T extends Statement> T statement(Class<T> type, T target) {
+        return proxy(type, target, (method, result) -> result, true);
+    }
+
+    private interface Wrap {
+        Object apply(java.lang.reflect.Method method, Object result);
+    }
+
+    private static <T> T proxy(Class<T> type, T target, Wrap wrap) {
+        return proxy(type, target, wrap, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T proxy(Class<T> type, T target, Wrap wrap, boolean count) {
+        InvocationHandler handler = (p, method, args) -> {
+            if (count && method.getName().startsWith("execute")) {
+                QUERIES.increment();
+            }
+            if (method.getName().equals("unwrap") && args != null && args[0] instanceof Class<?> c && c.isInstance(target)) {
+                return target;
+            }
+            try {
+                return wrap.apply(method, method.invoke(target, args));
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (T) Proxy.newProxyInstance(BenchServer.class.getClassLoader(), new Class<?>[] {type}, handler);
+    }
+}
