@@ -33,9 +33,13 @@ for f in sorted(glob.glob(os.path.join(d, '*.json'))):
 
 print('\n## redis-benchmark\n')
 for f in sorted(glob.glob(os.path.join(d, 'redis-benchmark-*.csv'))):
-    rows = list(csv.reader(open(f)))
-    for row in rows[1:]:
-        print(f'- {os.path.basename(f)}: {row[0][:40]} — {float(row[1]):,.0f} requests/s, p50 {row[4]} ms, p99 {row[6]} ms')
+    # the command may hold unescaped quotes and commas (a JSON payload): split from the right
+    lines = [l for l in open(f).read().replace('\r', '\n').split('\n') if l.strip()]
+    for line in lines[1:]:
+        fields = [x.strip('"') for x in line.rsplit(',', 7)]
+        if len(fields) == 8:
+            print(f'- {os.path.basename(f)}: {fields[0][:40]} — {float(fields[1]):,.0f} requests/s, '
+                  f'p50 {fields[4]} ms, p99 {fields[6]} ms')
 
 print('\n## pgbench\n')
 for f in sorted(glob.glob(os.path.join(d, 'pgbench-*.txt'))):
