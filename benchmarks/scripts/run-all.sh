@@ -40,6 +40,8 @@ load() {
   for rate in 1000 5000 20000; do
     RATE=$rate STREAMS=10000 ORDERS=1000 DURATION=20 benchmarks/scripts/side-by-side.sh nchan
   done
+  log "fan-out: 10,000 streams over 20 orders (500 streams each), 300 events/s = 150,000 deliveries/s offered"
+  PUBLISHERS=32 RATE=300 STREAMS=10000 ORDERS=20 DURATION=20 benchmarks/scripts/side-by-side.sh nchan
   log "idle: 19,000 streams held by one server process"
   $harness --start-server --streams 19000 --orders 1900 --clients 4 --hold 5 --connect-rate 3000 \
     --out "$results/load-ours-idle-19000.json" | tail -5

@@ -32,6 +32,15 @@ redis() {
   log "redis-benchmark PUBLISH (50 clients, 200,000 requests, no pipelining, a status-event payload)"
   redis-benchmark -h 127.0.0.1 -p 6379 -n 200000 --csv PUBLISH bench:sbs:chan "$payload" \
     | tee "$results/redis-benchmark-publish.csv"
+  # the same server-side work as RedisLocationStore.putIfNewer: its Lua script, pipelined, 1,000 drivers
+  local sha
+  sha=$(redis-cli -h 127.0.0.1 -p 6379 SCRIPT LOAD "$(java -cp "$jar" org.ordertracking.benchmarks.PrintPutIfNewerScript)")
+  log "redis-benchmark EVALSHA putIfNewer script -P 16 (50 clients, 500,000 requests)"
+  redis-benchmark -h 127.0.0.1 -p 6379 -P 16 -n 500000 -r 1000 --csv EVALSHA "$sha" 2 \
+    'bench:sbs:driver:{__rand_int__}:location' 'bench:sbs:driver:{__rand_int__}:seen' \
+    '{"lat":33.8938,"lon":35.5018,"accuracy":8.0,"heading":null,"speed":null,"recorded_at":"2026-11-24T10:00:00.123Z","received_at":"2026-11-24T10:00:00.200Z"}' \
+    1795600000 123000000 2026-11-24T10:00:00.123Z 30000 600000 | tee "$results/redis-benchmark-evalsha-putifnewer.csv"
+  redis-cli -h 127.0.0.1 -p 6379 --scan --pattern 'bench:sbs:*' | xargs -r -n 500 redis-cli -h 127.0.0.1 -p 6379 DEL >/dev/null
   log "our RedisLocationStore and RedisEventBus"
   java -Dtracking.test.redis="$redis_url" -jar "$jar" RedisBenchmark -f 1 -wi 2 -i 3 \
     -rf json -rff "$results/RedisBenchmark.json" | tee "$results/RedisBenchmark.txt" | grep -E '^(Benchmark|[A-Z][A-Za-z]+\.)'
@@ -52,6 +61,7 @@ pgbench_run() {
 
 nchan_run() {
   local streams="${STREAMS:-10000}" orders="${ORDERS:-1000}" rate="${RATE:-1000}" duration="${DURATION:-20}"
+  local publishers="${PUBLISHERS:-$(( rate / 500 > 4 ? (rate / 500 < 32 ? rate / 500 : 32) : 4 ))}"
   local prefix=/tmp/nchan-bench conf="$root/benchmarks/nchan/nginx.conf"
   mkdir -p "$prefix/logs"
   nginx -p "$prefix" -c "$conf" -s quit 2>/dev/null || true
@@ -63,11 +73,12 @@ nchan_run() {
   log "nchan: $streams streams over $orders channels, $rate events/s"
   java -cp "$jar" org.ordertracking.benchmarks.load.LoadHarness --target nchan --url http://127.0.0.1:8091 \
     --server-pids "$workers" --streams "$streams" --orders "$orders" --rate "$rate" --duration "$duration" \
-    --out "$results/load-nchan-s$streams-r$rate.json" | tail -40
+    --publishers "$publishers" \
+    --out "$results/load-nchan-s$streams-o$orders-r$rate.json" | tail -40
   nginx -p "$prefix" -c "$conf" -s quit
   log "ours: $streams streams over $orders orders, $rate events/s"
   java -cp "$jar" org.ordertracking.benchmarks.load.LoadHarness --start-server --streams "$streams" \
-    --orders "$orders" --rate "$rate" --duration "$duration" --out "$results/load-ours-s$streams-r$rate.json" | tail -40
+    --orders "$orders" --rate "$rate" --duration "$duration" --publishers "$publishers" --out "$results/load-ours-s$streams-o$orders-r$rate.json" | tail -40
 }
 
 polling() {
