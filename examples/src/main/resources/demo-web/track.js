@@ -111,7 +111,7 @@ function renderBanner() {
   }
   $('eta').textContent = state.terminal || state.eta == null || state.signal === 'connection_lost'
     ? '—' : `~${Math.max(1, Math.round(state.eta / 60))} min`;
-  $('driver-note').textContent = state.signal === 'low_coverage' && state.lastSeenAt
+  $('driver-note').textContent = !state.terminal && state.signal === 'low_coverage' && state.lastSeenAt
     ? `Last position recorded at ${fmtTime(state.lastSeenAt)}.` : '';
 }
 setInterval(renderBanner, 1000);

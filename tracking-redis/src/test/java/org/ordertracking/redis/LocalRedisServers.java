@@ -62,14 +62,23 @@ final class LocalRedisServers implements AutoCloseable {
         }
     }
 
-    /** Returns a TCP port free right now on the loopback interface. */
+    /**
+     * Returns a TCP port free right now on the loopback interface, below the kernel's ephemeral range
+     * (32768 and up), so an outgoing connection of another process cannot take it before the server
+     * binds it.
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        IOException last = null;
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int candidate = random.nextInt(20_000, 32_000);
+            try (ServerSocket socket = new ServerSocket(candidate, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                last = e;
+            }
         }
+        throw new UncheckedIOException("found no free port in [20000, 32000)", last);
     }
 
     /** Starts a server on {@code port} and returns once it accepts connections. */

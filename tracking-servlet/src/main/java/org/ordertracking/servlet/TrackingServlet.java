@@ -16,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.DuplicateOrderException;
 import org.ordertracking.core.GeoPoint;
@@ -32,6 +34,7 @@ import org.ordertracking.servlet.internal.OrderStream;
 import org.ordertracking.servlet.internal.Problem;
 import org.ordertracking.servlet.internal.Requests;
 import org.ordertracking.servlet.internal.RestaurantStream;
+import org.ordertracking.servlet.internal.SseStream;
 import org.ordertracking.servlet.internal.Snapshots;
 import org.ordertracking.servlet.internal.StreamHub;
 import org.slf4j.Logger;
@@ -376,6 +379,20 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
             response.setHeader("Cache-Control", "no-store");
             return;
         }
+        // an id beyond the order's last seq was never sent by us: replay nothing, but never drop live events
+        long resumeAfter = Math.min(lastEventId, order.seq());
+        openStream(request, response, (async, out) -> new OrderStream(hub, async, out, id, resumeAfter),
+                OrderStream::start);
+    }
+
+    /**
+     * Starts an SSE response and the stream writing it: headers only for HEAD, 503 while closing;
+     * otherwise async mode, the stream as write and async listener, registered, then started. A
+     * stream that fails to start is closed.
+     */
+    private <S extends SseStream> void openStream(HttpServletRequest request, HttpServletResponse response,
+            BiFunction<AsyncContext, ServletOutputStream, S> create,
+            Consumer<S> start) throws IOException {
         if (hub.isClosed()) {
             throw Problem.of(ProblemType.UNAVAILABLE, "the tracking service is shutting down");
         }
@@ -385,13 +402,12 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
         }
         AsyncContext async = startStream(request, response);
         ServletOutputStream out = response.getOutputStream();
-        // an id beyond the order's last seq was never sent by us: replay nothing, but never drop live events
-        OrderStream stream = new OrderStream(hub, async, out, id, Math.min(lastEventId, order.seq()));
+        S stream = create.apply(async, out);
         async.addListener(stream);
         out.setWriteListener(stream);
         hub.register(stream);
         try {
-            stream.start();
+            start.accept(stream);
         } catch (RuntimeException e) {
             stream.close();
             throw e;
@@ -442,25 +458,8 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
         Caller caller = authenticate(request);
         String id = Requests.pathId(rawId, "restaurant id");
         authorize(caller, Access.toRestaurant(Action.WATCH_RESTAURANT, id));
-        if (hub.isClosed()) {
-            throw Problem.of(ProblemType.UNAVAILABLE, "the tracking service is shutting down");
-        }
-        if ("HEAD".equals(request.getMethod())) {
-            streamHeaders(response);
-            return;
-        }
-        AsyncContext async = startStream(request, response);
-        ServletOutputStream out = response.getOutputStream();
-        RestaurantStream stream = new RestaurantStream(hub, async, out, id);
-        async.addListener(stream);
-        out.setWriteListener(stream);
-        hub.register(stream);
-        try {
-            stream.start();
-        } catch (RuntimeException e) {
-            stream.close();
-            throw e;
-        }
+        openStream(request, response, (async, out) -> new RestaurantStream(hub, async, out, id),
+                RestaurantStream::start);
     }
 
     private void restaurantOrders(HttpServletRequest request, HttpServletResponse response, String rawId)

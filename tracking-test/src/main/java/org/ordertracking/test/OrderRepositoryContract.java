@@ -372,6 +372,58 @@ public abstract class OrderRepositoryContract {
         }
     }
 
+    @Test
+    void transition_randomSequences_keepTheTrailConsistentAfterEveryStep() {
+        java.util.Random random = new java.util.Random(20261124);
+        OrderStatus[] statuses = OrderStatus.values();
+        List<String> ids = new ArrayList<>();
+        Map<String, OrderStatus> model = new java.util.HashMap<>();
+        for (int i = 0; i < 5; i++) {
+            String id = createOrder();
+            ids.add(id);
+            model.put(id, OrderStatus.RECEIVED);
+        }
+        Instant at = T0;
+        for (int step = 0; step < 300; step++) {
+            int slot = random.nextInt(ids.size());
+            if (model.get(ids.get(slot)).isTerminal() && random.nextInt(4) == 0) {
+                String fresh = createOrder();   // keep live orders in play once others have ended
+                ids.set(slot, fresh);
+                model.put(fresh, OrderStatus.RECEIVED);
+            }
+            String id = ids.get(slot);
+            OrderStatus target = statuses[random.nextInt(statuses.length)];
+            OrderStatus before = model.get(id);
+            at = at.plusMillis(1 + random.nextInt(5_000));
+            String reason = random.nextBoolean() ? null : "step " + step;
+            try {
+                TransitionResult result = repository.transition(
+                        TransitionRequest.of(id, target, reason, "fuzz", at), MACHINE);
+                if (before == target) {
+                    assertFalse(result.applied(), "step " + step + ": a repeat must not write");
+                } else {
+                    assertTrue(MACHINE.isAllowed(before, target), "step " + step + ": " + before + " -> " + target
+                            + " was applied but is not an edge");
+                    assertTrue(result.applied());
+                    assertEquals(reason, result.event().reason());
+                    model.put(id, target);
+                }
+            } catch (IllegalTransitionException e) {
+                assertFalse(before == target || MACHINE.isAllowed(before, target),
+                        "step " + step + ": legal edge " + before + " -> " + target + " was refused");
+                assertEquals(before, e.current());
+            }
+            // invariants after every step: stored status is the model's, the trail is gapless and ends in it
+            TrackedOrder stored = repository.find(id).orElseThrow();
+            assertEquals(model.get(id), stored.status(), "step " + step);
+            List<OrderEvent> trail = repository.events(id, 0);
+            assertEquals(stored.seq(), trail.size(), "step " + step);
+            assertGapless(id, trail.size());
+            assertEquals(stored.status(), trail.get(trail.size() - 1).status());
+            assertEquals(stored.updatedAt(), trail.get(trail.size() - 1).at());
+        }
+    }
+
     /** Asserts the order's trail is seq 1..count with each event's previous the prior status. */
     protected void assertGapless(String orderId, int count) {
         List<OrderEvent> events = repository.events(orderId, 0);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import org.ordertracking.core.GeoPoint;
+import org.ordertracking.core.Haversine;
 
 /**
  * A small street graph of Beirut (Hamra, Verdun, the Corniche, downtown, Gemmayzeh, Achrafieh)
@@ -116,7 +117,7 @@ public final class BeirutMap {
         Place best = null;
         double bestDistance = Double.MAX_VALUE;
         for (Place place : places.values()) {
-            double d = Route.distanceMeters(point, place.point());
+            double d = Haversine.meters(point, place.point());
             if (d < bestDistance) {
                 bestDistance = d;
                 best = place;
@@ -143,7 +144,7 @@ public final class BeirutMap {
                 break;
             }
             for (Place next : neighbours.getOrDefault(current.id(), List.of())) {
-                double candidate = head.getValue() + Route.distanceMeters(current.point(), next.point());
+                double candidate = head.getValue() + Haversine.meters(current.point(), next.point());
                 if (candidate < distance.getOrDefault(next.id(), Double.MAX_VALUE)) {
                     distance.put(next.id(), candidate);
                     previous.put(next.id(), current);

@@ -41,7 +41,7 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
         Objects.requireNonNull(dataDir, "dataDir must not be null");
         Objects.requireNonNull(staleAfter, "staleAfter must not be null");
         Objects.requireNonNull(lostAfter, "lostAfter must not be null");
-        if (!staleAfter.isPositive() || lostAfter.compareTo(staleAfter) <= 0) {
+        if (staleAfter.isNegative() || staleAfter.isZero() || lostAfter.compareTo(staleAfter) <= 0) {
             throw new IllegalArgumentException("need 0 < staleAfter < lostAfter, but were " + staleAfter + " and "
                     + lostAfter);
         }

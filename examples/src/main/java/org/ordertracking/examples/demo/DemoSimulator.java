@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.ordertracking.core.GeoPoint;
+import org.ordertracking.core.Haversine;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.OrderStatus;
@@ -213,8 +214,8 @@ public final class DemoSimulator implements AutoCloseable {
         GeoPoint restaurant = map.place(RESTAURANTS.get(k.restaurantId)).point();
         Driver best = null;
         for (Driver driver : drivers) {
-            if (driver.job == null && (best == null || Route.distanceMeters(driver.position, restaurant)
-                    < Route.distanceMeters(best.position, restaurant))) {
+            if (driver.job == null && (best == null || Haversine.meters(driver.position, restaurant)
+                    < Haversine.meters(best.position, restaurant))) {
                 best = driver;
             }
         }

@@ -2,11 +2,10 @@ package org.ordertracking.examples.demo;
 
 import java.util.List;
 import org.ordertracking.core.GeoPoint;
+import org.ordertracking.core.Haversine;
 
 /** A polyline a simulated driver follows, with positions by distance travelled. */
 public final class Route {
-    private static final double EARTH_RADIUS_METERS = 6_371_008.8;
-
     private final List<GeoPoint> points;
     private final double[] cumulative;
 
@@ -17,7 +16,7 @@ public final class Route {
         this.points = List.copyOf(points);
         this.cumulative = new double[points.size()];
         for (int i = 1; i < points.size(); i++) {
-            cumulative[i] = cumulative[i - 1] + distanceMeters(points.get(i - 1), points.get(i));
+            cumulative[i] = cumulative[i - 1] + Haversine.meters(points.get(i - 1), points.get(i));
         }
     }
 
@@ -66,14 +65,5 @@ public final class Route {
                         * Math.cos(Math.toRadians(b.lon() - a.lon()));
         double degrees = (Math.toDegrees(Math.atan2(y, x)) + 360) % 360;
         return degrees >= 360 ? 0 : degrees;
-    }
-
-    /** Great-circle distance between two points, in metres. */
-    static double distanceMeters(GeoPoint a, GeoPoint b) {
-        double dLat = Math.toRadians(b.lat() - a.lat());
-        double dLon = Math.toRadians(b.lon() - a.lon());
-        double h = Math.sin(dLat / 2) * Math.sin(dLat / 2) + Math.cos(Math.toRadians(a.lat()))
-                * Math.cos(Math.toRadians(b.lat())) * Math.sin(dLon / 2) * Math.sin(dLon / 2);
-        return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)));
     }
 }
