@@ -14,17 +14,34 @@ import java.util.Objects;
 public final class Envelope {
     private final Topic topic;
     private final TrackingMessage message;
-    private volatile String json;
+    private final Encoding encoding;
 
-    private Envelope(Topic topic, TrackingMessage message, String json) {
+    /** The memoized JSON, shared by the envelopes of one message on several topics. */
+    private static final class Encoding {
+        volatile String json;
+
+        Encoding(String json) {
+            this.json = json;
+        }
+    }
+
+    private Envelope(Topic topic, TrackingMessage message, Encoding encoding) {
         this.topic = Objects.requireNonNull(topic, "topic must not be null");
         this.message = Objects.requireNonNull(message, "message must not be null");
-        this.json = json;
+        this.encoding = encoding;
     }
 
     /** Wraps a message to publish on {@code topic}. */
     public static Envelope of(Topic topic, TrackingMessage message) {
-        return new Envelope(topic, message, null);
+        return new Envelope(topic, message, new Encoding(null));
+    }
+
+    /**
+     * Returns the same message on another topic, sharing this envelope's JSON: however many topics
+     * and subscribers it reaches, it is encoded once (on first read, not when published).
+     */
+    public Envelope withTopic(Topic other) {
+        return new Envelope(other, message, encoding);
     }
 
     /**
@@ -32,7 +49,7 @@ public final class Envelope {
      * so that it is never encoded again. {@code json} must be {@code WireCodec.toJson(message)}.
      */
     public static Envelope ofEncoded(Topic topic, TrackingMessage message, String json) {
-        return new Envelope(topic, message, Objects.requireNonNull(json, "json must not be null"));
+        return new Envelope(topic, message, new Encoding(Objects.requireNonNull(json, "json must not be null")));
     }
 
     public Topic topic() {
@@ -50,10 +67,10 @@ public final class Envelope {
 
     /** Returns the message's JSON form ({@link WireCodec#toJson(TrackingMessage)}), computed once. */
     public String json() {
-        String result = json;
+        String result = encoding.json;
         if (result == null) {
             result = WireCodec.toJson(message);
-            json = result;
+            encoding.json = result;
         }
         return result;
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.ordertracking.core.internal.Checks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +85,8 @@ public final class OrderTracker implements AutoCloseable {
     private final boolean ownsScheduler;
     private final boolean ownsBus;
     private final ConcurrentLinkedQueue<EventRef> publishedMarks = new ConcurrentLinkedQueue<>();
+    /** Size of {@link #publishedMarks}: the queue's own size() walks it. */
+    private final AtomicInteger pendingMarks = new AtomicInteger();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
@@ -356,12 +359,13 @@ public final class OrderTracker implements AutoCloseable {
         done.whenComplete((ok, error) -> {
             if (error == null) {
                 publishedMarks.add(EventRef.of(event));
+                pendingMarks.incrementAndGet();
             } else {
                 LOG.warn("could not publish event {} of order {}; the outbox relay will retry", event.seq(),
                         event.orderId(), error);
             }
         });
-        if (!started.get() || publishedMarks.size() >= MARK_BATCH) {
+        if (!started.get() || pendingMarks.get() >= MARK_BATCH) {
             runQuietly("publish marks", this::flushPublishedMarks);
         }
         notifyListeners(order, event);
@@ -385,13 +389,13 @@ public final class OrderTracker implements AutoCloseable {
     }
 
     private CompletableFuture<Void> publishOnTopics(TrackedOrder order, OrderEvent event) {
-        TrackingMessage message = new TrackingMessage.StatusUpdate(event);
-        Envelope toOrder = Envelope.of(Topic.order(order.orderId()), message);
+        Envelope toOrder = Envelope.of(Topic.order(order.orderId()), new TrackingMessage.StatusUpdate(event));
         CompletionStage<Void> first;
         CompletionStage<Void> second;
         try {
             first = bus.publish(toOrder);
-            second = bus.publish(Envelope.ofEncoded(Topic.restaurant(order.restaurantId()), message, toOrder.json()));
+            // same message, same (lazily computed) JSON: encoded once, by whichever reader comes first
+            second = bus.publish(toOrder.withTopic(Topic.restaurant(order.restaurantId())));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -413,6 +417,7 @@ public final class OrderTracker implements AutoCloseable {
         List<EventRef> batch = new ArrayList<>();
         EventRef ref;
         while ((ref = publishedMarks.poll()) != null) {
+            pendingMarks.decrementAndGet();
             batch.add(ref);
         }
         if (!batch.isEmpty()) {
@@ -420,6 +425,7 @@ public final class OrderTracker implements AutoCloseable {
                 repository.markPublished(batch);
             } catch (RuntimeException e) {
                 publishedMarks.addAll(batch);
+                pendingMarks.addAndGet(batch.size());
                 throw e;
             }
         }

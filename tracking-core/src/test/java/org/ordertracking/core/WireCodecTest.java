@@ -135,6 +135,9 @@ class WireCodecTest {
     void envelope_encodesOnceAndSharesTheString() {
         Envelope envelope = Envelope.of(Topic.order("o-1"), new TrackingMessage.DriverAssigned("o-1", "d-1"));
         assertEquals(true, envelope.json() == envelope.json());
+        Envelope elsewhere = envelope.withTopic(Topic.restaurant("r-1"));
+        assertEquals(Topic.restaurant("r-1"), elsewhere.topic());
+        assertEquals(true, elsewhere.json() == envelope.json(), "one encoding shared across topics");
         Envelope received = Envelope.ofEncoded(Topic.order("o-1"), envelope.message(), "{\"given\":1}");
         assertEquals("{\"given\":1}", received.json());
     }
