@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *       first looked up when it has been open for the grace, then after intervals that double from
  *       the grace up to {@link Builder#maxLookupInterval} (default 10 minutes); a stream open for 30
  *       minutes costs 7 lookups, not one per reap. All lookups of one reap go to the repository as
- *       one {@link OrderRepository#findAll findAll} call (one query on JDBC).
+ *       one {@link OrderRepository#findAll findAll} call (one query per 500 orders on JDBC).
  * </ol>
  *
  * <p>Call {@link #reapLeaks()} from a scheduler, e.g. every 30 seconds ({@code sweep}). A stream whose
