@@ -5,13 +5,13 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,11 +26,25 @@ import org.slf4j.LoggerFactory;
  * per order, and finds leaks: customer streams still open a grace period after their order reached
  * a terminal state, which {@link #reapLeaks()} reports and closes.
  *
- * <p>The registry learns that an order ended from its {@link TrackerListener} events (register it
- * with this node's {@link OrderTracker}) and, when built with a {@link Builder#repository
- * repository}, also by looking up, at each reap, the orders of customer streams open longer than the
- * grace (one lookup per distinct order; this catches orders ended on another node). Call
- * {@link #reapLeaks()} from a scheduler, e.g. every 30 seconds.
+ * <p>The registry learns that an order ended in three ways:
+ * <ol>
+ *   <li>from its {@link TrackerListener} events (register it with this node's {@link OrderTracker}):
+ *       orders ended on this node;
+ *   <li>from {@link #orderEnded(String, Instant)}, which a stream calls when the terminal status of
+ *       its order reaches it through the event bus: orders ended on another node;
+ *   <li>as a fallback for a terminal event this node never heard (lost on the bus), when built with
+ *       a {@link Builder#repository repository}: by looking the order up. Each customer stream is
+ *       first looked up when it has been open for the grace, then after intervals that double from
+ *       the grace up to {@link Builder#maxLookupInterval} (default 10 minutes); a stream open for 30
+ *       minutes costs 7 lookups, not one per reap. All lookups of one reap go to the repository as
+ *       one {@link OrderRepository#findAll findAll} call (one query per 500 orders on JDBC).
+ * </ol>
+ *
+ * <p>Call {@link #reapLeaks()} from a scheduler, e.g. every 30 seconds ({@code sweep}). A stream whose
+ * order ended is closed by the first reap at least the grace after the end: within
+ * {@code grace + sweep} of the end when the registry heard of it in way 1 or 2, and within
+ * {@code grace + maxLookupInterval + sweep} when only the repository tells (30 s + 10 min + 30 s =
+ * 11 minutes with the defaults).
  *
  * <p>Thread-safe.
  *
@@ -41,6 +55,14 @@ public final class ConnectionRegistry implements TrackerListener {
 
     /** Default time a customer stream may stay open after its order ended: 30 seconds. */
     public static final Duration DEFAULT_LEAK_GRACE = Duration.ofSeconds(30);
+
+    /**
+     * Default longest interval between two repository lookups of one customer stream's order: 10
+     * minutes.
+     *
+     * @since 0.1.0
+     */
+    public static final Duration DEFAULT_MAX_LOOKUP_INTERVAL = Duration.ofMinutes(10);
 
     /** What a connection is. */
     public enum Kind {
@@ -88,7 +110,10 @@ public final class ConnectionRegistry implements TrackerListener {
 
     private final InstantSource clock;
     private final Duration leakGrace;
+    private final Duration maxLookupInterval;
     private final OrderRepository repository;
+    /** Serializes reaps: the lookup schedule of each connection is read and written under it. */
+    private final Object reapLock = new Object();
     private final Map<Connection, Boolean> connections = new ConcurrentHashMap<>();
     private final EnumMap<Kind, AtomicInteger> counts = new EnumMap<>(Kind.class);
     private final ConcurrentHashMap<String, Integer> viewers = new ConcurrentHashMap<>();
@@ -99,6 +124,7 @@ public final class ConnectionRegistry implements TrackerListener {
     private ConnectionRegistry(Builder builder) {
         this.clock = builder.clock;
         this.leakGrace = builder.leakGrace;
+        this.maxLookupInterval = builder.maxLookupInterval;
         this.repository = builder.repository;
         for (Kind kind : Kind.values()) {
             counts.put(kind, new AtomicInteger());
@@ -122,7 +148,10 @@ public final class ConnectionRegistry implements TrackerListener {
         Objects.requireNonNull(kind, "kind must not be null");
         Checks.requireId(subjectId, "subjectId");
         Objects.requireNonNull(closer, "closer must not be null");
-        Connection connection = new Connection(kind, subjectId, clock.instant(), closer);
+        Instant now = clock.instant();
+        Connection connection = new Connection(kind, subjectId, now, closer);
+        connection.nextLookupAt = now.plus(leakGrace);
+        connection.lookupInterval = leakGrace;
         connections.put(connection, Boolean.TRUE);
         counts.get(kind).incrementAndGet();
         if (kind == Kind.CUSTOMER_STREAM) {
@@ -137,10 +166,14 @@ public final class ConnectionRegistry implements TrackerListener {
         }
         counts.get(connection.kind).decrementAndGet();
         if (connection.kind == Kind.CUSTOMER_STREAM) {
-            Integer left = viewers.computeIfPresent(connection.subjectId, (id, n) -> n <= 1 ? null : n - 1);
-            if (left == null) {
-                endedAt.remove(connection.subjectId);
-            }
+            // under the viewers entry's lock, so that orderEnded cannot put an entry for an order just left
+            viewers.computeIfPresent(connection.subjectId, (id, n) -> {
+                if (n > 1) {
+                    return n - 1;
+                }
+                endedAt.remove(id);
+                return null;
+            });
         }
     }
 
@@ -166,56 +199,106 @@ public final class ConnectionRegistry implements TrackerListener {
         return list;
     }
 
-    /** Remembers when a watched order ended. */
+    /** Remembers when a watched order ended (an order ended on this node). */
     @Override
     public void onEvent(TrackedOrder order, OrderEvent event) {
-        if (event.status().isTerminal() && viewers.containsKey(event.orderId())) {
-            endedAt.putIfAbsent(event.orderId(), event.at());
+        if (event.status().isTerminal()) {
+            orderEnded(event.orderId(), event.at());
         }
     }
 
     /**
+     * Tells the registry that an order reached a terminal state at {@code at}, e.g. because a
+     * customer stream received the terminal status event from the event bus (published by whichever
+     * node made the transition). Its customer streams still open {@link Builder#leakGrace} after
+     * {@code at} are leaks for the next {@link #reapLeaks()}, without a repository lookup.
+     * Ignored when no customer stream of the order is registered; the first time given wins.
+     *
+     * <p>Thread-safe, does not block (no I/O), and may be called from any thread, e.g. while a stream
+     * holds its own lock.
+     *
+     * @param orderId the order
+     * @param at the time of its terminal event ({@link OrderEvent#at()})
+     * @since 0.1.0
+     */
+    public void orderEnded(String orderId, Instant at) {
+        Objects.requireNonNull(orderId, "orderId must not be null");
+        Objects.requireNonNull(at, "at must not be null");
+        viewers.computeIfPresent(orderId, (id, n) -> {
+            endedAt.putIfAbsent(id, at);
+            return n;
+        });
+    }
+
+    /**
      * Finds the customer streams still open {@link Builder#leakGrace} after their order ended, closes
-     * them (through the closer given at registration) and unregisters them.
+     * them (through the closer given at registration) and unregisters them. Looks up in the repository
+     * (if any) only the orders of streams whose lookup is due (see the class comment), all in one
+     * {@link OrderRepository#findAll} call. Reaps called concurrently run one after the other.
      *
      * @return the leaks found, oldest first
      */
     public List<Leak> reapLeaks() {
-        Instant now = clock.instant();
-        Instant limit = now.minus(leakGrace);
-        Map<String, Optional<Instant>> looked = new HashMap<>();
-        List<Leak> leaks = new ArrayList<>();
-        for (Connection connection : connections()) {
-            if (connection.kind != Kind.CUSTOMER_STREAM || connection.openedAt.isAfter(limit)) {
-                continue;
+        synchronized (reapLock) {
+            Instant now = clock.instant();
+            Instant limit = now.minus(leakGrace);
+            List<Connection> candidates = new ArrayList<>();
+            Set<String> due = new LinkedHashSet<>();
+            for (Connection connection : connections()) {
+                if (connection.kind != Kind.CUSTOMER_STREAM || connection.openedAt.isAfter(limit)) {
+                    continue;
+                }
+                candidates.add(connection);
+                if (repository != null && !endedAt.containsKey(connection.subjectId)
+                        && !connection.nextLookupAt.isAfter(now)) {
+                    due.add(connection.subjectId);
+                }
             }
-            Instant ended = endedAt.get(connection.subjectId);
-            if (ended == null && repository != null) {
-                ended = looked.computeIfAbsent(connection.subjectId, this::lookUpEnd).orElse(null);
+            if (!due.isEmpty()) {
+                lookUpEnds(due);
             }
-            if (ended == null || ended.isAfter(limit)) {
-                continue;
+            List<Leak> leaks = new ArrayList<>();
+            for (Connection connection : candidates) {
+                Instant ended = endedAt.get(connection.subjectId);
+                if (ended == null) {
+                    if (due.contains(connection.subjectId) && !connection.nextLookupAt.isAfter(now)) {
+                        connection.nextLookupAt = now.plus(connection.lookupInterval);
+                        Duration doubled = connection.lookupInterval.multipliedBy(2);
+                        connection.lookupInterval = doubled.compareTo(maxLookupInterval) > 0 ? maxLookupInterval : doubled;
+                    }
+                    continue;
+                }
+                if (ended.isAfter(limit)) {
+                    continue;
+                }
+                leaks.add(new Leak(connection.kind, connection.subjectId, connection.openedAt, ended));
+                LOG.warn("closing a leaked {} of order {}: open since {}, order ended at {}",
+                        connection.kind.wireName(), connection.subjectId, connection.openedAt, ended);
+                try {
+                    connection.closer.close();
+                } catch (Exception e) {
+                    LOG.warn("closing a leaked stream of order {} failed", connection.subjectId, e);
+                }
+                connection.close();
+                leaksClosed.incrementAndGet();
             }
-            leaks.add(new Leak(connection.kind, connection.subjectId, connection.openedAt, ended));
-            LOG.warn("closing a leaked {} of order {}: open since {}, order ended at {}", connection.kind.wireName(),
-                    connection.subjectId, connection.openedAt, ended);
-            try {
-                connection.closer.close();
-            } catch (Exception e) {
-                LOG.warn("closing a leaked stream of order {} failed", connection.subjectId, e);
-            }
-            connection.close();
-            leaksClosed.incrementAndGet();
+            return leaks;
         }
-        return leaks;
     }
 
-    private Optional<Instant> lookUpEnd(String orderId) {
+    /** Looks the orders up in one call and records those found terminal. */
+    private void lookUpEnds(Set<String> orderIds) {
+        Map<String, TrackedOrder> found;
         try {
-            return repository.find(orderId).filter(o -> o.status().isTerminal()).map(TrackedOrder::updatedAt);
+            found = repository.findAll(orderIds);
         } catch (RuntimeException e) {
-            LOG.warn("could not look up order {} for the leak check", orderId, e);
-            return Optional.empty();
+            LOG.warn("could not look up {} orders for the leak check", orderIds.size(), e);
+            return;
+        }
+        for (TrackedOrder order : found.values()) {
+            if (order.status().isTerminal()) {
+                orderEnded(order.orderId(), order.updatedAt());
+            }
         }
     }
 
@@ -248,6 +331,9 @@ public final class ConnectionRegistry implements TrackerListener {
         private final Instant openedAt;
         private final AutoCloseable closer;
         private final AtomicBoolean closed = new AtomicBoolean();
+        // the repository lookup schedule of a customer stream, read and written under reapLock
+        private Instant nextLookupAt;
+        private Duration lookupInterval;
 
         private Connection(Kind kind, String subjectId, Instant openedAt, AutoCloseable closer) {
             this.kind = kind;
@@ -291,6 +377,7 @@ public final class ConnectionRegistry implements TrackerListener {
     public static final class Builder {
         private InstantSource clock = InstantSource.system();
         private Duration leakGrace = DEFAULT_LEAK_GRACE;
+        private Duration maxLookupInterval = DEFAULT_MAX_LOOKUP_INTERVAL;
         private OrderRepository repository;
 
         private Builder() {
@@ -308,7 +395,23 @@ public final class ConnectionRegistry implements TrackerListener {
             return this;
         }
 
-        /** Where to look up whether a watched order ended on another node; default none. */
+        /**
+         * Longest interval between two repository lookups of one customer stream's order; positive,
+         * default {@link #DEFAULT_MAX_LOOKUP_INTERVAL 10 minutes}. The lookups of a stream start at the
+         * {@link #leakGrace grace} and double up to this; it bounds how long a stream can outlive its
+         * order when neither this node's tracker nor the stream heard the terminal event.
+         *
+         * @since 0.1.0
+         */
+        public Builder maxLookupInterval(Duration interval) {
+            this.maxLookupInterval = Checks.requirePositive(interval, "maxLookupInterval");
+            return this;
+        }
+
+        /**
+         * Where to look up whether a watched order ended on another node when its terminal event was
+         * not heard here; default none.
+         */
         public Builder repository(OrderRepository repository) {
             this.repository = Objects.requireNonNull(repository, "repository must not be null");
             return this;

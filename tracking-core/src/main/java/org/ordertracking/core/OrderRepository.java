@@ -2,7 +2,11 @@ package org.ordertracking.core;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.ordertracking.core.internal.InMemoryOrderRepository;
@@ -63,6 +67,28 @@ public interface OrderRepository {
 
     /** Returns the order, or empty if it is not registered. */
     Optional<TrackedOrder> find(String orderId);
+
+    /**
+     * Returns the registered orders among {@code orderIds}, keyed by order id; ids that are not
+     * registered are absent from the map, and an id given twice is looked up once. The
+     * {@link ConnectionRegistry}'s leak check uses it to look up many orders at once.
+     *
+     * <p>The default calls {@link #find} once per distinct id; implementations override it to answer in
+     * fewer round trips ({@code JdbcOrderRepository}: one {@code IN (…)} query per 500 ids).
+     *
+     * @param orderIds the ids, none {@code null}; may be empty
+     * @return a new map, possibly empty
+     * @since 0.1.0
+     */
+    default Map<String, TrackedOrder> findAll(Collection<String> orderIds) {
+        Objects.requireNonNull(orderIds, "orderIds must not be null");
+        Map<String, TrackedOrder> result = new HashMap<>();
+        for (String orderId : new LinkedHashSet<>(orderIds)) {
+            find(Objects.requireNonNull(orderId, "an order id must not be null"))
+                    .ifPresent(order -> result.put(orderId, order));
+        }
+        return result;
+    }
 
     /**
      * Returns the events of an order with a seq greater than {@code afterSeq}, in seq order

@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -54,6 +57,9 @@ import org.ordertracking.jdbc.internal.Sql;
  * @since 0.1.0
  */
 public final class JdbcOrderRepository implements OrderRepository {
+
+    /** Most ids in one {@code IN (…)} of {@link #findAll}. */
+    private static final int FIND_ALL_CHUNK = 500;
 
     private static final Comparator<EventRef> REF_ORDER =
             Comparator.comparing(EventRef::orderId).thenComparingLong(EventRef::seq);
@@ -194,6 +200,44 @@ public final class JdbcOrderRepository implements OrderRepository {
             }
         } catch (SQLException e) {
             throw failure("could not read order '" + orderId + "'", e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One {@code SELECT … WHERE order_id IN (…)} per {@value #FIND_ALL_CHUNK} distinct ids, on one
+     * connection.
+     */
+    @Override
+    public Map<String, TrackedOrder> findAll(Collection<String> orderIds) {
+        Objects.requireNonNull(orderIds, "orderIds must not be null");
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(orderIds));
+        for (String id : ids) {
+            Objects.requireNonNull(id, "an order id must not be null");
+        }
+        Map<String, TrackedOrder> result = new HashMap<>();
+        if (ids.isEmpty()) {
+            return result;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            for (int from = 0; from < ids.size(); from += FIND_ALL_CHUNK) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + FIND_ALL_CHUNK));
+                try (PreparedStatement select = connection.prepareStatement(sql.selectOrders(chunk.size()))) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        select.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            TrackedOrder order = order(rows);
+                            result.put(order.orderId(), order);
+                        }
+                    }
+                }
+            }
+            return result;
+        } catch (SQLException e) {
+            throw failure("could not read " + ids.size() + " orders", e);
         }
     }
 

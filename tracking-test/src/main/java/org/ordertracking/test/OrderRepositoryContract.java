@@ -456,6 +456,37 @@ public abstract class OrderRepositoryContract {
     }
 
     @Test
+    void findAll_someKnownSomeUnknown_returnsExactlyTheKnownOnesAsFind() {
+        String active = createOrder();
+        String ended = createOrder();
+        move(ended, OrderStatus.FAILED, T0.plusSeconds(2));
+        String missing = "missing-" + runId;
+
+        java.util.Map<String, TrackedOrder> found = repository.findAll(List.of(active, missing, ended, active));
+
+        assertEquals(java.util.Set.of(active, ended), found.keySet());
+        assertEquals(repository.find(active).orElseThrow(), found.get(active));
+        assertEquals(repository.find(ended).orElseThrow(), found.get(ended));
+        assertEquals(OrderStatus.FAILED, found.get(ended).status());
+        assertEquals(java.util.Map.of(), repository.findAll(List.of()));
+    }
+
+    @Test
+    void findAll_manyIds_findsEveryOne() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_100; i++) {
+            ids.add(i % 2 == 0 ? createOrder() : "missing-" + i + "-" + runId);
+        }
+
+        java.util.Map<String, TrackedOrder> found = repository.findAll(ids);
+
+        assertEquals(550, found.size());
+        for (int i = 0; i < ids.size(); i += 2) {
+            assertEquals(ids.get(i), found.get(ids.get(i)).orderId());
+        }
+    }
+
+    @Test
     void assignDriver_activeOrder_setsDriverWithoutAnEvent() {
         String id = createOrder();
         TrackedOrder order = repository.assignDriver(id, "d-7", T0.plusSeconds(3));

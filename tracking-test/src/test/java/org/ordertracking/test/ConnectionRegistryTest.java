@@ -2,6 +2,7 @@ package org.ordertracking.test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -92,6 +93,142 @@ class ConnectionRegistryTest {
         clock.advance(Duration.ofSeconds(31));
         assertEquals(1, withRepository.reapLeaks().size());
         assertEquals(0, withRepository.total());
+    }
+
+    @Test
+    void reapLeaks_terminalStatusHeardFromTheBus_isReapedAfterTheGraceWithoutALookup() {
+        CountingOrderRepository counting = new CountingOrderRepository(repository);
+        ConnectionRegistry withRepository = ConnectionRegistry.builder().clock(clock).repository(counting).build();
+        order("o-4");
+        open(withRepository, Kind.CUSTOMER_STREAM, "o-4");
+        clock.advance(Duration.ofSeconds(10));
+        // what a stream does when the terminal status another node published reaches it
+        withRepository.orderEnded("o-4", clock.instant());
+        clock.advance(Duration.ofSeconds(29));
+        assertEquals(List.of(), withRepository.reapLeaks(), "still within the grace");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(1, withRepository.reapLeaks().size());
+        assertEquals(0, withRepository.total());
+        assertEquals(0, counting.lookups(), "known from the stream, so never looked up");
+    }
+
+    @Test
+    void orderEnded_orderWithoutStreams_isForgotten() {
+        registry.orderEnded("o-5", clock.instant());
+        open(registry, Kind.CUSTOMER_STREAM, "o-5");
+        clock.advance(Duration.ofHours(1));
+        assertEquals(List.of(), registry.reapLeaks(), "the end was told before any stream watched the order");
+    }
+
+    @Test
+    void reapLeaks_repositoryLookupsOfOneStream_backOffFromTheGraceToTheCap() {
+        CountingOrderRepository counting = new CountingOrderRepository(repository);
+        ConnectionRegistry withRepository = ConnectionRegistry.builder().clock(clock).repository(counting)
+                .leakGrace(Duration.ofSeconds(30)).maxLookupInterval(Duration.ofMinutes(10)).build();
+        order("o-6");
+        open(withRepository, Kind.CUSTOMER_STREAM, "o-6");
+        List<Long> lookedUpAtAge = new java.util.ArrayList<>();
+        for (int sweep = 1; sweep <= 60; sweep++) { // 30 minutes of sweeps every 30 s
+            clock.advance(Duration.ofSeconds(30));
+            long before = counting.findAllIds();
+            assertEquals(List.of(), withRepository.reapLeaks());
+            if (counting.findAllIds() > before) {
+                lookedUpAtAge.add(30L * sweep);
+            }
+        }
+        assertEquals(List.of(30L, 60L, 120L, 240L, 480L, 960L, 1560L), lookedUpAtAge,
+                "first at the grace, then doubling intervals up to 10 minutes");
+        assertEquals(0, counting.finds(), "lookups go through findAll");
+
+        // the order ends where this registry does not hear of it: the next due lookup finds it
+        clock.advance(Duration.ofSeconds(1));
+        repository.transition(TransitionRequest.of("o-6", OrderStatus.FAILED, null, null, clock.instant()),
+                tracker.stateMachine());
+        java.time.Instant ended = clock.instant();
+        List<ConnectionRegistry.Leak> leaks = List.of();
+        while (leaks.isEmpty()) {
+            clock.advance(Duration.ofSeconds(30));
+            leaks = withRepository.reapLeaks();
+        }
+        Duration lifetime = Duration.between(ended, clock.instant());
+        assertTrue(lifetime.compareTo(Duration.ofSeconds(30 + 600 + 30)) <= 0,
+                "worst case grace + max lookup interval + sweep, but was " + lifetime);
+        assertEquals(0, withRepository.total());
+    }
+
+    @Test
+    void reapLeaks_manyStreamsPastTheGrace_costOneFindAllPerReapAndNoneWhenNoneIsDue() {
+        CountingOrderRepository counting = new CountingOrderRepository(repository);
+        ConnectionRegistry withRepository = ConnectionRegistry.builder().clock(clock).repository(counting).build();
+        for (int i = 0; i < 100; i++) {
+            order("m-" + i);
+            open(withRepository, Kind.CUSTOMER_STREAM, "m-" + i);
+            open(withRepository, Kind.CUSTOMER_STREAM, "m-" + i); // two viewers, one lookup
+        }
+        clock.advance(Duration.ofSeconds(30));
+        withRepository.reapLeaks();
+        assertEquals(1, counting.findAlls());
+        assertEquals(100, counting.findAllIds());
+        withRepository.reapLeaks();
+        assertEquals(1, counting.findAlls(), "nothing is due right after a lookup");
+        clock.advance(Duration.ofSeconds(15));
+        withRepository.reapLeaks();
+        assertEquals(1, counting.findAlls(), "the next lookup is a grace later");
+        clock.advance(Duration.ofSeconds(15));
+        withRepository.reapLeaks();
+        assertEquals(2, counting.findAlls());
+        assertEquals(200, counting.findAllIds());
+        assertEquals(0, counting.finds());
+        assertEquals(200, withRepository.total(), "active orders are no leaks");
+    }
+
+    @Test
+    void reapLeaks_concurrentWithOpensEndsAndCloses_reapsExactlyTheEndedOrdersStreams() throws Exception {
+        CountingOrderRepository counting = new CountingOrderRepository(repository);
+        ConnectionRegistry withRepository = ConnectionRegistry.builder().clock(clock).repository(counting).build();
+        int orders = 50;
+        for (int i = 0; i < orders; i++) {
+            order("c-" + i);
+            open(withRepository, Kind.CUSTOMER_STREAM, "c-" + i);
+        }
+        clock.advance(Duration.ofSeconds(31));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try {
+            java.util.concurrent.Future<?> reaper = pool.submit(() -> {
+                while (running.get()) {
+                    withRepository.reapLeaks();
+                }
+            });
+            java.util.concurrent.Future<?> churn = pool.submit(() -> {
+                for (int i = 0; i < 5_000; i++) {
+                    withRepository.register(Kind.CUSTOMER_STREAM, "c-" + (i % orders), () -> { }).close();
+                }
+            });
+            java.util.concurrent.Future<?> ender = pool.submit(() -> {
+                for (int i = 0; i < orders; i += 2) { // the even orders end, half told, half only stored
+                    if (i % 4 == 0) {
+                        withRepository.orderEnded("c-" + i, clock.instant());
+                    } else {
+                        repository.transition(TransitionRequest.of("c-" + i, OrderStatus.FAILED, null, null,
+                                clock.instant()), tracker.stateMachine());
+                    }
+                }
+            });
+            churn.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            ender.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            running.set(false);
+            reaper.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        clock.advance(Duration.ofMinutes(12)); // past grace + max lookup interval + a sweep
+        withRepository.reapLeaks();
+        withRepository.reapLeaks();
+        for (int i = 0; i < orders; i++) {
+            assertEquals(i % 2 == 0 ? 0 : 1, withRepository.viewers("c-" + i), "order c-" + i);
+        }
+        assertEquals(orders / 2, withRepository.total());
     }
 
     @Test

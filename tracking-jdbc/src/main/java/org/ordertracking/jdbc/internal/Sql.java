@@ -20,6 +20,8 @@ public final class Sql {
     public final String insertEvent;
     public final String selectOrder;
     public final String selectOrderForUpdate;
+    /** {@code selectOrders} without the placeholders and the closing parenthesis: see {@link #selectOrders(int)}. */
+    private final String selectOrdersIn;
     public final String updateStatus;
     public final String updateDriver;
     public final String selectEvent;
@@ -41,6 +43,7 @@ public final class Sql {
         insertEvent = "INSERT INTO " + events + " (" + EVENT_COLUMNS + ", published) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)";
         selectOrder = "SELECT " + ORDER_COLUMNS + " FROM " + orders + " WHERE order_id = ?";
         selectOrderForUpdate = selectOrder + " FOR UPDATE";
+        selectOrdersIn = "SELECT " + ORDER_COLUMNS + " FROM " + orders + " WHERE order_id IN (";
         updateStatus = "UPDATE " + orders + " SET status = ?, seq = ?, updated_at = ? WHERE order_id = ?";
         updateDriver = "UPDATE " + orders + " SET driver_id = ? WHERE order_id = ?";
         selectEvent = "SELECT " + EVENT_COLUMNS + " FROM " + events + " WHERE order_id = ? AND seq = ?";
@@ -64,5 +67,14 @@ public final class Sql {
     private String active(String column) {
         return "SELECT " + ORDER_COLUMNS + " FROM " + orders + " WHERE " + column + " = ? AND " + ACTIVE
                 + " ORDER BY created_at, order_id";
+    }
+
+    /** Selects the orders whose id is one of {@code count} bind parameters ({@code count} at least 1). */
+    public String selectOrders(int count) {
+        StringBuilder sql = new StringBuilder(selectOrdersIn.length() + 3 * count).append(selectOrdersIn).append('?');
+        for (int i = 1; i < count; i++) {
+            sql.append(", ?");
+        }
+        return sql.append(')').toString();
     }
 }

@@ -124,6 +124,9 @@ public final class OrderStream extends SseStream {
             maxSent = event.seq();
             if (event.status().isTerminal() && !terminal) {
                 terminal = true;
+                // the terminal status may come from another node: tell the registry, so a stream the
+                // client stops reading is still reaped after the grace, without a repository lookup
+                hub.registry().orderEnded(orderId, event.at());
                 if (snapshotSent) {
                     endAfterDrainLocked();
                 }
