@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -32,7 +31,14 @@ import org.ordertracking.core.UnknownOrderException;
  * {@link OrderRepository} in memory. Thread-safe: each order has its own lock (no global lock),
  * active orders are indexed by restaurant, customer and driver so those queries touch only the
  * orders they return (the location pipeline asks per driver), and the
- * outbox is a concurrent set of unpublished events ordered by commit time.
+ * outbox is a lock-free queue of events in commit order.
+ *
+ * <p>The outbox costs O(1) per transition and per mark: an event is appended to the queue when it
+ * is committed; marking it published sets a flag on its queue entry and drops the published entries
+ * at the head of the queue (marks arrive roughly in commit order, so the queue holds little more
+ * than the unpublished events). The relay walks the queue and publishes every unpublished event
+ * committed before its cutoff, in commit order (so each order's events in seq order); published
+ * entries left behind an unpublished one are dropped by the relay.
  *
  * <p>Keeps every order and event for the life of the instance (it is the audit trail); for a
  * process that must survive restarts use the JDBC repository.
@@ -47,14 +53,17 @@ public final class InMemoryOrderRepository implements OrderRepository {
     private final ConcurrentHashMap<String, Set<Entry>> byRestaurant = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<Entry>> byCustomer = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<Entry>> byDriver = new ConcurrentHashMap<>();
-    private final ConcurrentSkipListSet<Pending> unpublished = new ConcurrentSkipListSet<>();
+    private final ConcurrentLinkedQueue<Pending> outbox = new ConcurrentLinkedQueue<>();
+    /** Held by whoever drops published entries from the outbox's head; never waited for. */
+    private final ReentrantLock trimming = new ReentrantLock();
     private final Set<String> notified = ConcurrentHashMap.newKeySet();
 
     /** One order: its row, its trail, and the lock that serializes its transitions. */
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
         final List<OrderEvent> events = new ArrayList<>();
-        final Set<Long> unpublishedSeqs = new TreeSet<>();
+        /** This order's outbox entries not yet published, oldest first; usually empty or one. */
+        final List<Pending> unpublished = new ArrayList<>(2);
         volatile TrackedOrder order;
 
         Entry(TrackedOrder order) {
@@ -62,14 +71,18 @@ public final class InMemoryOrderRepository implements OrderRepository {
         }
     }
 
-    /** An outbox entry, ordered by commit time then order then seq. */
-    private record Pending(Instant at, String orderId, long seq) implements Comparable<Pending> {
-        private static final Comparator<Pending> ORDER = Comparator.comparing(Pending::at)
-                .thenComparing(Pending::orderId).thenComparingLong(Pending::seq);
+    /**
+     * An outbox entry. {@code published} is set under the entry's lock; the queue's trimming reads it
+     * without the lock (once set it is never cleared).
+     */
+    private static final class Pending {
+        final Entry entry;
+        final OrderEvent event;
+        volatile boolean published;
 
-        @Override
-        public int compareTo(Pending other) {
-            return ORDER.compare(this, other);
+        Pending(Entry entry, OrderEvent event) {
+            this.entry = entry;
+            this.event = event;
         }
     }
 
@@ -219,25 +232,35 @@ public final class InMemoryOrderRepository implements OrderRepository {
         Checks.requirePositive(max, "max");
         Objects.requireNonNull(publisher, "publisher must not be null");
         int published = 0;
-        for (Pending pending : unpublished) {
-            if (published >= max || !pending.at().isBefore(committedBefore)) {
+        for (Pending pending : outbox) {
+            if (published >= max) {
                 break;
             }
-            Entry entry = orders.get(pending.orderId());
+            // commit order is only roughly time order across orders, so look at every entry
+            if (pending.published || !pending.event.at().isBefore(committedBefore)) {
+                continue;
+            }
+            Entry entry = pending.entry;
             // like SKIP LOCKED: an order another relay (or a transition) holds is left for later
-            if (entry == null || !entry.lock.tryLock()) {
+            if (!entry.lock.tryLock()) {
                 continue;
             }
             try {
-                if (!entry.unpublishedSeqs.contains(pending.seq())) {
+                if (pending.published) {
                     continue;
                 }
-                publisher.accept(entry.events.get((int) pending.seq() - 1));
-                entry.unpublishedSeqs.remove(pending.seq());
-                unpublished.remove(pending);
+                publisher.accept(pending.event);
+                markLocked(entry, pending);
                 published++;
             } finally {
                 entry.lock.unlock();
+            }
+        }
+        if (trimming.tryLock()) {
+            try {
+                outbox.removeIf(pending -> pending.published);
+            } finally {
+                trimming.unlock();
             }
         }
         return published;
@@ -253,14 +276,19 @@ public final class InMemoryOrderRepository implements OrderRepository {
             }
             entry.lock.lock();
             try {
-                if (entry.unpublishedSeqs.remove(ref.seq())) {
-                    unpublished.remove(new Pending(entry.events.get((int) ref.seq() - 1).at(), ref.orderId(),
-                            ref.seq()));
+                List<Pending> pendings = entry.unpublished;
+                for (int i = 0, n = pendings.size(); i < n; i++) {
+                    Pending pending = pendings.get(i);
+                    if (pending.event.seq() == ref.seq()) {
+                        markLocked(entry, pending);
+                        break;
+                    }
                 }
             } finally {
                 entry.lock.unlock();
             }
         }
+        trimHead();
     }
 
     @Override
@@ -283,8 +311,30 @@ public final class InMemoryOrderRepository implements OrderRepository {
     /** Appends an event and records it in the outbox; the caller holds the entry's lock. */
     private void append(Entry entry, OrderEvent event) {
         entry.events.add(event);
-        entry.unpublishedSeqs.add(event.seq());
-        unpublished.add(new Pending(event.at(), event.orderId(), event.seq()));
+        Pending pending = new Pending(entry, event);
+        entry.unpublished.add(pending);
+        outbox.offer(pending);
+    }
+
+    /** Marks an outbox entry published; the caller holds the entry's lock. */
+    private static void markLocked(Entry entry, Pending pending) {
+        pending.published = true;
+        entry.unpublished.remove(pending);
+    }
+
+    /** Drops published entries from the outbox's head, unless another thread is doing so. */
+    private void trimHead() {
+        if (!trimming.tryLock()) {
+            return;
+        }
+        try {
+            Pending head;
+            while ((head = outbox.peek()) != null && head.published) {
+                outbox.poll(); // only trimmers remove, and they hold the lock: this is head
+            }
+        } finally {
+            trimming.unlock();
+        }
     }
 
     /** Returns the active orders indexed under {@code key} that still match (the index may lag a racing change). */
