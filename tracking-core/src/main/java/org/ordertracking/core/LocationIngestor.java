@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import org.ordertracking.core.internal.Checks;
+import org.ordertracking.core.internal.PushThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,7 +140,10 @@ public final class LocationIngestor implements TrackerListener {
         }
         long now = clock.millis();
         int[] order = sortedOrder(fixes);
-        DriverState state = drivers.computeIfAbsent(driverId, DriverState::new);
+        DriverState state = drivers.get(driverId); // a plain read first: computeIfAbsent may lock the bin
+        if (state == null) {
+            state = drivers.computeIfAbsent(driverId, DriverState::new);
+        }
         List<IngestResult.Rejected> rejected = null;
         int applied = 0;
         LocationFix newestApplied = null;
@@ -231,7 +235,7 @@ public final class LocationIngestor implements TrackerListener {
         if (t < now - maxFixAgeMillis) {
             return FixRejection.TOO_OLD;
         }
-        if (reference != null && impliedSpeed(reference, fix) > maxSpeedMps) {
+        if (reference != null && isJump(reference, fix)) {
             return FixRejection.GPS_JUMP;
         }
         return null;
@@ -250,6 +254,40 @@ public final class LocationIngestor implements TrackerListener {
             default -> reason.code();
         };
     }
+
+    /**
+     * Whether the speed implied from {@code from} to {@code to} exceeds the maximum. First an upper
+     * bound of the distance without transcendental calls (a fix that moved a few metres is settled
+     * by it); only a fix that might be a jump pays the haversine.
+     */
+    private boolean isJump(LocationFix from, LocationFix to) {
+        double bound = upperBoundMeters(from, to) - accuracy(from) - accuracy(to);
+        if (bound <= 0) {
+            return false;
+        }
+        long millis = Math.abs(epochMillis(to.recordedAt()) - epochMillis(from.recordedAt()));
+        if (bound * 1000.0 / Math.max(millis, 1000L) <= maxSpeedMps) {
+            return false;
+        }
+        return impliedSpeed(from, to) > maxSpeedMps;
+    }
+
+    /**
+     * An upper bound of the great-circle distance: {@code R · sqrt(Δφ² + Δλ²)} (radians, Δλ the
+     * short way round) bounds it because the sphere's metric {@code dφ² + cos²φ dλ²} is at most the
+     * plane's {@code dφ² + dλ²}; the factor 1.000001 covers rounding in either computation.
+     */
+    private static double upperBoundMeters(LocationFix from, LocationFix to) {
+        double dLat = to.lat() - from.lat();
+        double dLon = Math.abs(to.lon() - from.lon());
+        if (dLon > 180) {
+            dLon = 360 - dLon;
+        }
+        return Math.sqrt(dLat * dLat + dLon * dLon) * UPPER_BOUND_METERS_PER_DEGREE;
+    }
+
+    private static final double UPPER_BOUND_METERS_PER_DEGREE =
+            Haversine.EARTH_RADIUS_METERS * Math.PI / 180 * 1.000001;
 
     /** Metres per second between two fixes, after the accuracy radii, over at least one second. */
     private static double impliedSpeed(LocationFix from, LocationFix to) {
@@ -285,12 +323,10 @@ public final class LocationIngestor implements TrackerListener {
             if (order.status() != OrderStatus.PICKED_UP) {
                 continue;
             }
-            if (view.published && Haversine.meters(view.lat, view.lon, fix.lat(), fix.lon()) <= throttleMeters) {
+            if (!view.throttle.shouldPush(fix.lat(), fix.lon())) {
                 continue;
             }
-            view.published = true;
-            view.lat = fix.lat();
-            view.lon = fix.lon();
+            view.throttle.pushed(fix.lat(), fix.lon());
             Duration estimate = estimate(fix, order);
             try {
                 bus.publish(Topic.order(order.orderId()), new TrackingMessage.LocationUpdate(order.orderId(),
@@ -332,13 +368,8 @@ public final class LocationIngestor implements TrackerListener {
         }
         List<OrderView> fresh = new ArrayList<>(active.size());
         for (TrackedOrder order : active) {
-            OrderView view = new OrderView(order);
             OrderView old = previous.get(order.orderId());
-            if (old != null) {
-                view.published = old.published;
-                view.lat = old.lat;
-                view.lon = old.lon;
-            }
+            OrderView view = new OrderView(order, old != null ? old.throttle : new PushThrottle(throttleMeters));
             fresh.add(view);
         }
         state.orders = fresh;
@@ -408,12 +439,11 @@ public final class LocationIngestor implements TrackerListener {
     /** An active order of a driver and the last position published for it. */
     private static final class OrderView {
         final TrackedOrder order;
-        boolean published;
-        double lat;
-        double lon;
+        final PushThrottle throttle;
 
-        OrderView(TrackedOrder order) {
+        OrderView(TrackedOrder order, PushThrottle throttle) {
             this.order = order;
+            this.throttle = throttle;
         }
     }
 
