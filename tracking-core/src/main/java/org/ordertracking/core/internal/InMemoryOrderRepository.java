@@ -299,6 +299,11 @@ public final class InMemoryOrderRepository implements OrderRepository {
         return notified.add(orderId + '\u0000' + moment.wireName());
     }
 
+    /** Returns how many entries the outbox queue holds, published or not (for tests of its trimming). */
+    public int outboxSize() {
+        return outbox.size();
+    }
+
     private Entry entry(String orderId) {
         Objects.requireNonNull(orderId, "orderId must not be null");
         Entry entry = orders.get(orderId);
