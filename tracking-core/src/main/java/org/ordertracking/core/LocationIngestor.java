@@ -4,9 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -362,20 +360,42 @@ public final class LocationIngestor implements TrackerListener {
             LOG.warn("could not read the active orders of driver {}; using the cached ones", driverId, e);
             return state.orders;
         }
-        Map<String, OrderView> previous = new HashMap<>();
-        for (OrderView view : state.orders) {
-            previous.put(view.order.orderId(), view);
+        List<OrderView> previous = state.orders;
+        if (sameOrders(previous, active)) {
+            // the usual refresh: nothing changed, so keep the views (and their throttles) as they are
+            state.ordersLoadedMillis = now;
+            state.ordersValid = true;
+            return previous;
         }
         List<OrderView> fresh = new ArrayList<>(active.size());
         for (TrackedOrder order : active) {
-            OrderView old = previous.get(order.orderId());
-            OrderView view = new OrderView(order, old != null ? old.throttle : new PushThrottle(throttleMeters));
-            fresh.add(view);
+            PushThrottle throttle = null;
+            for (int i = 0, size = previous.size(); i < size && throttle == null; i++) {
+                // a driver has a handful of orders at most: a scan beats building a map
+                if (previous.get(i).order.orderId().equals(order.orderId())) {
+                    throttle = previous.get(i).throttle;
+                }
+            }
+            fresh.add(new OrderView(order, throttle != null ? throttle : new PushThrottle(throttleMeters)));
         }
         state.orders = fresh;
         state.ordersLoadedMillis = now;
         state.ordersValid = true;
         return fresh;
+    }
+
+    /** Whether the views are of exactly these order rows, in this order. */
+    private static boolean sameOrders(List<OrderView> views, List<TrackedOrder> orders) {
+        int size = views.size();
+        if (size != orders.size()) {
+            return false;
+        }
+        for (int i = 0; i < size; i++) {
+            if (views.get(i).order != orders.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void maybeEvict(long now) {
