@@ -91,6 +91,8 @@ public final class OrderTracker implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+    /** The last {@link #now()}; read and written without synchronization (see {@link Now}). */
+    private Now lastNow = new Now(Long.MIN_VALUE, Instant.ofEpochMilli(Long.MIN_VALUE));
 
     private OrderTracker(Builder builder) {
         this.repository = builder.repository != null ? builder.repository : OrderRepository.inMemory();
@@ -327,9 +329,20 @@ public final class OrderTracker implements AutoCloseable {
 
     /** Returns the clock's current instant, truncated to milliseconds as every store keeps it. */
     public Instant now() {
-        // millis(): one call and one Instant, where instant().truncatedTo() made two (and on the
-        // system clock also read the nanosecond adjustment)
-        return Instant.ofEpochMilli(clock.millis());
+        // millis(): one call, where instant().truncatedTo() made two Instants (and on the system
+        // clock also read the nanosecond adjustment); the events of one millisecond share one
+        // Instant, which the in-memory audit trail keeps for every event
+        long millis = clock.millis();
+        Now last = lastNow;
+        if (last.millis != millis) {
+            last = new Now(millis, Instant.ofEpochMilli(millis));
+            lastNow = last;
+        }
+        return last.instant;
+    }
+
+    /** The instant of one millisecond; immutable, so a racy read of {@link #lastNow} is safe. */
+    private record Now(long millis, Instant instant) {
     }
 
     /**

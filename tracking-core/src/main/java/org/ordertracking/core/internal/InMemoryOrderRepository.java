@@ -62,8 +62,11 @@ public final class InMemoryOrderRepository implements OrderRepository {
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
         final List<OrderEvent> events = new ArrayList<>();
-        /** This order's outbox entries not yet published, oldest first; usually empty or one. */
-        final List<Pending> unpublished = new ArrayList<>(2);
+        /**
+         * This order's outbox entries not yet published, newest first, linked through
+         * {@link Pending#nextOfOrder}: usually none or one, and no list object kept per order.
+         */
+        Pending unpublished;
         volatile TrackedOrder order;
 
         Entry(TrackedOrder order) {
@@ -79,6 +82,8 @@ public final class InMemoryOrderRepository implements OrderRepository {
         final Entry entry;
         final OrderEvent event;
         volatile boolean published;
+        /** The order's next older unpublished entry; guarded by the entry's lock. */
+        Pending nextOfOrder;
 
         Pending(Entry entry, OrderEvent event) {
             this.entry = entry;
@@ -276,9 +281,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
             }
             entry.lock.lock();
             try {
-                List<Pending> pendings = entry.unpublished;
-                for (int i = 0, n = pendings.size(); i < n; i++) {
-                    Pending pending = pendings.get(i);
+                for (Pending pending = entry.unpublished; pending != null; pending = pending.nextOfOrder) {
                     if (pending.event.seq() == ref.seq()) {
                         markLocked(entry, pending);
                         break;
@@ -317,14 +320,26 @@ public final class InMemoryOrderRepository implements OrderRepository {
     private void append(Entry entry, OrderEvent event) {
         entry.events.add(event);
         Pending pending = new Pending(entry, event);
-        entry.unpublished.add(pending);
+        pending.nextOfOrder = entry.unpublished;
+        entry.unpublished = pending;
         outbox.offer(pending);
     }
 
     /** Marks an outbox entry published; the caller holds the entry's lock. */
     private static void markLocked(Entry entry, Pending pending) {
         pending.published = true;
-        entry.unpublished.remove(pending);
+        Pending previous = null;
+        for (Pending p = entry.unpublished; p != null; previous = p, p = p.nextOfOrder) {
+            if (p == pending) {
+                if (previous == null) {
+                    entry.unpublished = p.nextOfOrder;
+                } else {
+                    previous.nextOfOrder = p.nextOfOrder;
+                }
+                p.nextOfOrder = null;
+                return;
+            }
+        }
     }
 
     /** Drops published entries from the outbox's head, unless another thread is doing so. */
