@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,8 +38,9 @@ import org.ordertracking.core.UnknownOrderException;
  * is committed; marking it published sets a flag on its queue entry and drops the published entries
  * at the head of the queue (marks arrive roughly in commit order, so the queue holds little more
  * than the unpublished events). The relay walks the queue and publishes every unpublished event
- * committed before its cutoff, in commit order (so each order's events in seq order); published
- * entries left behind an unpublished one are dropped by the relay.
+ * committed before its cutoff, in commit order (so each order's events in seq order), and drops
+ * the published entries it walks past; an entry published behind an unpublished one is dropped
+ * then, or once the head before it is published.
  *
  * <p>Keeps every order and event for the life of the instance (it is the audit trail); for a
  * process that must survive restarts use the JDBC repository.
@@ -237,37 +239,44 @@ public final class InMemoryOrderRepository implements OrderRepository {
         Checks.requirePositive(max, "max");
         Objects.requireNonNull(publisher, "publisher must not be null");
         int published = 0;
-        for (Pending pending : outbox) {
-            if (published >= max) {
-                break;
-            }
-            // commit order is only roughly time order across orders, so look at every entry
-            if (pending.published || !pending.event.at().isBefore(committedBefore)) {
-                continue;
-            }
-            Entry entry = pending.entry;
-            // like SKIP LOCKED: an order another relay (or a transition) holds is left for later
-            if (!entry.lock.tryLock()) {
-                continue;
-            }
-            try {
+        // the trimming lock lets this relay drop the published entries it walks past (work bounded
+        // by what it walks anyway); without it, it leaves them to the next trim
+        boolean trim = trimming.tryLock();
+        try {
+            for (Iterator<Pending> it = outbox.iterator(); it.hasNext() && published < max;) {
+                Pending pending = it.next();
                 if (pending.published) {
+                    if (trim) {
+                        it.remove();
+                    }
                     continue;
                 }
-                publisher.accept(pending.event);
-                markLocked(entry, pending);
-                published++;
-            } finally {
-                entry.lock.unlock();
+                // commit order is only roughly time order across orders, so look at every entry
+                if (!pending.event.at().isBefore(committedBefore)) {
+                    continue;
+                }
+                Entry entry = pending.entry;
+                // like SKIP LOCKED: an order another relay (or a transition) holds is left for later
+                if (!entry.lock.tryLock()) {
+                    continue;
+                }
+                try {
+                    if (pending.published) {
+                        continue;
+                    }
+                    publisher.accept(pending.event);
+                    markLocked(entry, pending);
+                    published++;
+                } finally {
+                    entry.lock.unlock();
+                }
             }
-        }
-        if (trimming.tryLock()) {
-            try {
-                outbox.removeIf(pending -> pending.published);
-            } finally {
+        } finally {
+            if (trim) {
                 trimming.unlock();
             }
         }
+        trimHead();
         return published;
     }
 
