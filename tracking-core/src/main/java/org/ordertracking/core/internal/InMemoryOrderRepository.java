@@ -2,6 +2,7 @@ package org.ordertracking.core.internal;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -60,10 +61,16 @@ public final class InMemoryOrderRepository implements OrderRepository {
     private final ReentrantLock trimming = new ReentrantLock();
     private final Set<String> notified = ConcurrentHashMap.newKeySet();
 
-    /** One order: its row, its trail, and the lock that serializes its transitions. */
-    private static final class Entry {
-        final ReentrantLock lock = new ReentrantLock();
-        final List<OrderEvent> events = new ArrayList<>();
+    /**
+     * One order: its row, its trail, and the lock that serializes its transitions. Kept for the life
+     * of the repository, so it is lean: it is its own lock (no separate lock object) and holds the
+     * trail in a bare array sized for the happy path.
+     */
+    @SuppressWarnings("serial") // never serialized
+    private static final class Entry extends ReentrantLock {
+        /** The trail, seq 1 at index 0; {@code eventCount} are used. Guarded by the lock. */
+        OrderEvent[] events = new OrderEvent[6];
+        int eventCount;
         /**
          * This order's outbox entries not yet published, newest first, linked through
          * {@link Pending#nextOfOrder}: usually none or one, and no list object kept per order.
@@ -101,7 +108,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
                 null, newOrder.destination(), OrderStatus.RECEIVED, 1, at, at);
         OrderEvent event = new OrderEvent(order.orderId(), 1, OrderStatus.RECEIVED, null, null, actor, at);
         Entry entry = new Entry(order);
-        entry.lock.lock();
+        entry.lock();
         try {
             if (orders.putIfAbsent(order.orderId(), entry) != null) {
                 throw new DuplicateOrderException(order.orderId());
@@ -111,7 +118,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
             index(byRestaurant, order.restaurantId(), entry);
             index(byCustomer, order.customerId(), entry);
         } finally {
-            entry.lock.unlock();
+            entry.unlock();
         }
         return new TransitionResult(order, event, true);
     }
@@ -121,12 +128,12 @@ public final class InMemoryOrderRepository implements OrderRepository {
         Objects.requireNonNull(request, "request must not be null");
         Objects.requireNonNull(machine, "machine must not be null");
         Entry entry = entry(request.orderId());
-        entry.lock.lock();
+        entry.lock();
         try {
             TrackedOrder order = entry.order;
             OrderStatus current = order.status();
             if (current == request.target()) {
-                return new TransitionResult(order, entry.events.get(entry.events.size() - 1), false);
+                return new TransitionResult(order, entry.events[entry.eventCount - 1], false);
             }
             if (request.expectedCurrent() != null && request.expectedCurrent() != current) {
                 throw new IllegalTransitionException(order.orderId(), current, request.target(),
@@ -149,7 +156,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
             }
             return new TransitionResult(updated, event, true);
         } finally {
-            entry.lock.unlock();
+            entry.unlock();
         }
     }
 
@@ -158,7 +165,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
         Checks.requireId(driverId, "driverId");
         Objects.requireNonNull(at, "at must not be null");
         Entry entry = entry(orderId);
-        entry.lock.lock();
+        entry.lock();
         try {
             TrackedOrder order = entry.order;
             if (order.status().isTerminal()) {
@@ -172,7 +179,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
             index(byDriver, driverId, entry);
             return updated;
         } finally {
-            entry.lock.unlock();
+            entry.unlock();
         }
     }
 
@@ -190,12 +197,12 @@ public final class InMemoryOrderRepository implements OrderRepository {
         if (entry == null) {
             return List.of();
         }
-        entry.lock.lock();
+        entry.lock();
         try {
-            int from = (int) Math.min(Math.max(afterSeq, 0), entry.events.size());
-            return List.copyOf(entry.events.subList(from, entry.events.size()));
+            int from = (int) Math.min(Math.max(afterSeq, 0), entry.eventCount);
+            return List.of(Arrays.copyOfRange(entry.events, from, entry.eventCount));
         } finally {
-            entry.lock.unlock();
+            entry.unlock();
         }
     }
 
@@ -257,7 +264,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
                 }
                 Entry entry = pending.entry;
                 // like SKIP LOCKED: an order another relay (or a transition) holds is left for later
-                if (!entry.lock.tryLock()) {
+                if (!entry.tryLock()) {
                     continue;
                 }
                 try {
@@ -268,7 +275,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
                     markLocked(entry, pending);
                     published++;
                 } finally {
-                    entry.lock.unlock();
+                    entry.unlock();
                 }
             }
         } finally {
@@ -288,7 +295,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
             if (entry == null) {
                 continue;
             }
-            entry.lock.lock();
+            entry.lock();
             try {
                 for (Pending pending = entry.unpublished; pending != null; pending = pending.nextOfOrder) {
                     if (pending.event.seq() == ref.seq()) {
@@ -297,7 +304,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
                     }
                 }
             } finally {
-                entry.lock.unlock();
+                entry.unlock();
             }
         }
         trimHead();
@@ -327,7 +334,10 @@ public final class InMemoryOrderRepository implements OrderRepository {
 
     /** Appends an event and records it in the outbox; the caller holds the entry's lock. */
     private void append(Entry entry, OrderEvent event) {
-        entry.events.add(event);
+        if (entry.eventCount == entry.events.length) {
+            entry.events = Arrays.copyOf(entry.events, entry.eventCount * 2);
+        }
+        entry.events[entry.eventCount++] = event;
         Pending pending = new Pending(entry, event);
         pending.nextOfOrder = entry.unpublished;
         entry.unpublished = pending;
