@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -32,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * tracker (and its heap) is rebuilt each iteration so the audit trail does not grow without bound.
  *
  * <p>Target: ≥ 1,000,000 ops/s on one thread. Run:
- * {@code java -jar benchmarks/target/benchmarks.jar TransitionBenchmark -f 1 -wi 3 -i 5}
+ * {@code java -jar benchmarks/target/benchmarks.jar TransitionBenchmark -f 1 -wi 3 -i 5}. With
+ * {@code -p listeners=0} nothing is subscribed, so the bus hands nothing to its threads: the
+ * difference from the default is what the cross-thread delivery costs the transition.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -44,6 +47,10 @@ public class TransitionBenchmark {
     private static final OrderStatus[] HAPPY_PATH = {OrderStatus.ACCEPTED, OrderStatus.PREPARING,
         OrderStatus.READY, OrderStatus.PICKED_UP, OrderStatus.DELIVERED};
     private static final GeoPoint DESTINATION = new GeoPoint(33.8938, 35.5018);
+
+    /** Listeners on the restaurant topic: 1 (the target's setting) or 0 (no bus hand-off). */
+    @Param({"1"})
+    public int listeners;
 
     private EventBus bus;
     private OrderTracker tracker;
@@ -58,13 +65,16 @@ public class TransitionBenchmark {
         bus = EventBus.inMemory();
         tracker = OrderTracker.builder().eventBus(bus).build();
         tracker.start();
-        subscription = bus.subscribe(Topic.restaurant("r-1"), envelope -> delivered.increment());
+        subscription = listeners == 0 ? null
+                : bus.subscribe(Topic.restaurant("r-1"), envelope -> delivered.increment());
         nextOrder();
     }
 
     @TearDown(Level.Iteration)
     public void tearDown() {
-        subscription.close();
+        if (subscription != null) {
+            subscription.close();
+        }
         tracker.close();
         bus.close();
     }

@@ -4,15 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import org.ordertracking.core.internal.Checks;
+import org.ordertracking.core.internal.PushThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,7 +138,10 @@ public final class LocationIngestor implements TrackerListener {
         }
         long now = clock.millis();
         int[] order = sortedOrder(fixes);
-        DriverState state = drivers.computeIfAbsent(driverId, DriverState::new);
+        DriverState state = drivers.get(driverId); // a plain read first: computeIfAbsent may lock the bin
+        if (state == null) {
+            state = drivers.computeIfAbsent(driverId, DriverState::new);
+        }
         List<IngestResult.Rejected> rejected = null;
         int applied = 0;
         LocationFix newestApplied = null;
@@ -231,7 +233,7 @@ public final class LocationIngestor implements TrackerListener {
         if (t < now - maxFixAgeMillis) {
             return FixRejection.TOO_OLD;
         }
-        if (reference != null && impliedSpeed(reference, fix) > maxSpeedMps) {
+        if (reference != null && isJump(reference, fix)) {
             return FixRejection.GPS_JUMP;
         }
         return null;
@@ -250,6 +252,40 @@ public final class LocationIngestor implements TrackerListener {
             default -> reason.code();
         };
     }
+
+    /**
+     * Whether the speed implied from {@code from} to {@code to} exceeds the maximum. First an upper
+     * bound of the distance without transcendental calls (a fix that moved a few metres is settled
+     * by it); only a fix that might be a jump pays the haversine.
+     */
+    private boolean isJump(LocationFix from, LocationFix to) {
+        double bound = upperBoundMeters(from, to) - accuracy(from) - accuracy(to);
+        if (bound <= 0) {
+            return false;
+        }
+        long millis = Math.abs(epochMillis(to.recordedAt()) - epochMillis(from.recordedAt()));
+        if (bound * 1000.0 / Math.max(millis, 1000L) <= maxSpeedMps) {
+            return false;
+        }
+        return impliedSpeed(from, to) > maxSpeedMps;
+    }
+
+    /**
+     * An upper bound of the great-circle distance: {@code R · sqrt(Δφ² + Δλ²)} (radians, Δλ the
+     * short way round) bounds it because the sphere's metric {@code dφ² + cos²φ dλ²} is at most the
+     * plane's {@code dφ² + dλ²}; the factor 1.000001 covers rounding in either computation.
+     */
+    private static double upperBoundMeters(LocationFix from, LocationFix to) {
+        double dLat = to.lat() - from.lat();
+        double dLon = Math.abs(to.lon() - from.lon());
+        if (dLon > 180) {
+            dLon = 360 - dLon;
+        }
+        return Math.sqrt(dLat * dLat + dLon * dLon) * UPPER_BOUND_METERS_PER_DEGREE;
+    }
+
+    private static final double UPPER_BOUND_METERS_PER_DEGREE =
+            Haversine.EARTH_RADIUS_METERS * Math.PI / 180 * 1.000001;
 
     /** Metres per second between two fixes, after the accuracy radii, over at least one second. */
     private static double impliedSpeed(LocationFix from, LocationFix to) {
@@ -285,12 +321,10 @@ public final class LocationIngestor implements TrackerListener {
             if (order.status() != OrderStatus.PICKED_UP) {
                 continue;
             }
-            if (view.published && Haversine.meters(view.lat, view.lon, fix.lat(), fix.lon()) <= throttleMeters) {
+            if (!view.throttle.shouldPush(fix.lat(), fix.lon())) {
                 continue;
             }
-            view.published = true;
-            view.lat = fix.lat();
-            view.lon = fix.lon();
+            view.throttle.pushed(fix.lat(), fix.lon());
             Duration estimate = estimate(fix, order);
             try {
                 bus.publish(Topic.order(order.orderId()), new TrackingMessage.LocationUpdate(order.orderId(),
@@ -326,25 +360,42 @@ public final class LocationIngestor implements TrackerListener {
             LOG.warn("could not read the active orders of driver {}; using the cached ones", driverId, e);
             return state.orders;
         }
-        Map<String, OrderView> previous = new HashMap<>();
-        for (OrderView view : state.orders) {
-            previous.put(view.order.orderId(), view);
+        List<OrderView> previous = state.orders;
+        if (sameOrders(previous, active)) {
+            // the usual refresh: nothing changed, so keep the views (and their throttles) as they are
+            state.ordersLoadedMillis = now;
+            state.ordersValid = true;
+            return previous;
         }
         List<OrderView> fresh = new ArrayList<>(active.size());
         for (TrackedOrder order : active) {
-            OrderView view = new OrderView(order);
-            OrderView old = previous.get(order.orderId());
-            if (old != null) {
-                view.published = old.published;
-                view.lat = old.lat;
-                view.lon = old.lon;
+            PushThrottle throttle = null;
+            for (int i = 0, size = previous.size(); i < size && throttle == null; i++) {
+                // a driver has a handful of orders at most: a scan beats building a map
+                if (previous.get(i).order.orderId().equals(order.orderId())) {
+                    throttle = previous.get(i).throttle;
+                }
             }
-            fresh.add(view);
+            fresh.add(new OrderView(order, throttle != null ? throttle : new PushThrottle(throttleMeters)));
         }
         state.orders = fresh;
         state.ordersLoadedMillis = now;
         state.ordersValid = true;
         return fresh;
+    }
+
+    /** Whether the views are of exactly these order rows, in this order. */
+    private static boolean sameOrders(List<OrderView> views, List<TrackedOrder> orders) {
+        int size = views.size();
+        if (size != orders.size()) {
+            return false;
+        }
+        for (int i = 0; i < size; i++) {
+            if (views.get(i).order != orders.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void maybeEvict(long now) {
@@ -408,12 +459,11 @@ public final class LocationIngestor implements TrackerListener {
     /** An active order of a driver and the last position published for it. */
     private static final class OrderView {
         final TrackedOrder order;
-        boolean published;
-        double lat;
-        double lon;
+        final PushThrottle throttle;
 
-        OrderView(TrackedOrder order) {
+        OrderView(TrackedOrder order, PushThrottle throttle) {
             this.order = order;
+            this.throttle = throttle;
         }
     }
 

@@ -3,7 +3,6 @@ package org.ordertracking.core;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -72,6 +71,8 @@ public final class OrderTracker implements AutoCloseable {
     private static final int SWEEP_BATCH = 100;
     private static final int MARK_BATCH = 256;
     private static final long RELAY_PUBLISH_TIMEOUT_SECONDS = 10;
+    /** What {@link #publishOnTopics} returns when the bus accepted both publishes at once. */
+    private static final CompletableFuture<Void> PUBLISHED = CompletableFuture.completedFuture(null);
 
     private final OrderRepository repository;
     private final EventBus bus;
@@ -90,6 +91,8 @@ public final class OrderTracker implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+    /** The last {@link #now()}; read and written without synchronization (see {@link Now}). */
+    private Now lastNow = new Now(Long.MIN_VALUE, Instant.ofEpochMilli(Long.MIN_VALUE));
 
     private OrderTracker(Builder builder) {
         this.repository = builder.repository != null ? builder.repository : OrderRepository.inMemory();
@@ -326,7 +329,20 @@ public final class OrderTracker implements AutoCloseable {
 
     /** Returns the clock's current instant, truncated to milliseconds as every store keeps it. */
     public Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        // millis(): one call, where instant().truncatedTo() made two Instants (and on the system
+        // clock also read the nanosecond adjustment); the events of one millisecond share one
+        // Instant, which the in-memory audit trail keeps for every event
+        long millis = clock.millis();
+        Now last = lastNow;
+        if (last.millis != millis) {
+            last = new Now(millis, Instant.ofEpochMilli(millis));
+            lastNow = last;
+        }
+        return last.instant;
+    }
+
+    /** The instant of one millisecond; immutable, so a racy read of {@link #lastNow} is safe. */
+    private record Now(long millis, Instant instant) {
     }
 
     /**
@@ -356,19 +372,29 @@ public final class OrderTracker implements AutoCloseable {
     /** Publishes an event after its commit, then tells the listeners; never throws. */
     private void publish(TrackedOrder order, OrderEvent event) {
         CompletableFuture<Void> done = publishOnTopics(order, event);
-        done.whenComplete((ok, error) -> {
-            if (error == null) {
-                publishedMarks.add(EventRef.of(event));
-                pendingMarks.incrementAndGet();
-            } else {
-                LOG.warn("could not publish event {} of order {}; the outbox relay will retry", event.seq(),
-                        event.orderId(), error);
-            }
-        });
+        if (done == PUBLISHED) {
+            // the usual case with a bus that accepts at once: no callback to allocate and run
+            markPublished(event);
+        } else {
+            done.whenComplete((ok, error) -> {
+                if (error == null) {
+                    markPublished(event);
+                } else {
+                    LOG.warn("could not publish event {} of order {}; the outbox relay will retry", event.seq(),
+                            event.orderId(), error);
+                }
+            });
+        }
         if (!started.get() || pendingMarks.get() >= MARK_BATCH) {
             runQuietly("publish marks", this::flushPublishedMarks);
         }
         notifyListeners(order, event);
+    }
+
+    /** Queues the publish mark of an event the bus accepted; flushed in batches. */
+    private void markPublished(OrderEvent event) {
+        publishedMarks.add(EventRef.of(event));
+        pendingMarks.incrementAndGet();
     }
 
     /** The relay's publisher: waits for the bus to accept, so a failure leaves the event unpublished. */
@@ -399,7 +425,17 @@ public final class OrderTracker implements AutoCloseable {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        if (isAccepted(first) && isAccepted(second)) {
+            return PUBLISHED;
+        }
         return CompletableFuture.allOf(first.toCompletableFuture(), second.toCompletableFuture());
+    }
+
+    /** Whether a bus's publish stage is a future that already completed normally. */
+    private static boolean isAccepted(CompletionStage<Void> stage) {
+        // only a plain CompletableFuture: a minimal stage (completedStage) throws from isDone()
+        return stage instanceof CompletableFuture<Void> future && future.getClass() == CompletableFuture.class
+                && future.isDone() && !future.isCompletedExceptionally();
     }
 
     private void notifyListeners(TrackedOrder order, OrderEvent event) {

@@ -131,6 +131,39 @@ class LocationIngestorTest {
         assertEquals("gps_jump", FixRejection.GPS_JUMP.code());
     }
 
+    @Test
+    void ingest_gpsJumpDecision_isTheHaversineSpeedForRandomMovesEverywhere() {
+        // the filter settles small moves with a cheap upper bound; every decision must still be the
+        // haversine one: (distance - both accuracy radii) / max(1 s, time) > 200 km/h
+        java.util.SplittableRandom random = new java.util.SplittableRandom(200);
+        double maxMps = 200 / 3.6;
+        int jumps = 0;
+        for (int i = 0; i < 20_000; i++) {
+            String driver = "d-jump-" + i;
+            double lat0 = random.nextDouble(-89, 89);
+            double lon0 = random.nextDouble(-180, 180);
+            double scale = Math.pow(10, random.nextDouble(-4, 1)); // 0.0001 to 10 degrees
+            double lat = Math.max(-90, Math.min(90, lat0 + random.nextDouble(-scale, scale)));
+            double lon = lon0 + random.nextDouble(-scale, scale) * 4;
+            lon = lon > 180 ? lon - 360 : lon < -180 ? lon + 360 : lon;
+            double acc0 = random.nextDouble(0, 50);
+            double acc = random.nextDouble(0, 50);
+            long millis = random.nextLong(0, 120_000);
+            Instant t0 = now().minusSeconds(600);
+            LocationFix reference = new LocationFix(lat0, lon0, acc0, null, null, t0, now());
+            LocationFix next = new LocationFix(lat, lon, acc, null, null, t0.plusMillis(millis), now());
+            assertEquals(1, pipeline.ingestor.ingest(driver, reference).applied());
+
+            IngestResult result = pipeline.ingestor.ingest(driver, next);
+
+            double meters = org.ordertracking.core.Haversine.meters(reference, next) - acc0 - acc;
+            boolean jump = meters > 0 && meters * 1000.0 / Math.max(millis, 1000L) > maxMps;
+            jumps += jump ? 1 : 0;
+            assertEquals(jump ? 0 : 1, result.applied(), () -> reference + " -> " + next);
+        }
+        assertTrue(jumps > 2_000 && jumps < 18_000, "both outcomes are exercised: " + jumps + " jumps");
+    }
+
     // batches
 
     @Test

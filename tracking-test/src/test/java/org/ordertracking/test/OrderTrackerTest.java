@@ -64,6 +64,19 @@ class OrderTrackerTest {
     }
 
     @Test
+    void now_clockMovingBothWays_isTheClocksMillisecondEachTime() {
+        java.time.Instant base = java.time.Instant.parse("2026-11-24T10:00:00.123456789Z");
+        long[] offsetsNanos = {0, 1, 999_999, 1_000_000, -1, -5_000_000, 0, 3_000_000_000L, -1_000_001};
+        for (long offset : offsetsNanos) {
+            java.time.Instant at = base.plusNanos(offset);
+            clock.set(at);
+            assertEquals(at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), tracker.now(), at.toString());
+        }
+        clock.set(java.time.Instant.parse("1969-12-31T23:59:59.999500Z"));
+        assertEquals(java.time.Instant.parse("1969-12-31T23:59:59.999Z"), tracker.now());
+    }
+
+    @Test
     void register_publishesReceivedEventOnOrderAndRestaurantTopics() {
         RecordingListener orderTopic = new RecordingListener();
         RecordingListener restaurantTopic = new RecordingListener();

@@ -36,13 +36,27 @@ public final class Checks {
         }
         for (int i = 0; i < length; i++) {
             char c = value.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '.' || c == '-';
-            if (!ok) {
+            // one shift and mask per character instead of up to eight comparisons
+            long mask = c < 64 ? ID_CHARS_LOW : c < 128 ? ID_CHARS_HIGH : 0L;
+            if ((mask & (1L << c)) == 0) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Bit {@code c} set for each id character {@code c} below 64: {@code -}, {@code .}, {@code 0-9}. */
+    private static final long ID_CHARS_LOW = bits('-', '.') | bits('0', '9');
+
+    /** Bit {@code c - 64} set for each id character from 64 to 127: {@code A-Z}, {@code _}, {@code a-z}. */
+    private static final long ID_CHARS_HIGH = bits('A', 'Z') | bits('_', '_') | bits('a', 'z');
+
+    private static long bits(char from, char to) {
+        long bits = 0;
+        for (char c = from; c <= to; c++) {
+            bits |= 1L << c; // shift distance is taken mod 64
+        }
+        return bits;
     }
 
     public static Duration requirePositive(Duration value, String name) {

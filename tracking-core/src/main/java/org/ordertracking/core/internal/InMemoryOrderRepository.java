@@ -2,15 +2,16 @@ package org.ordertracking.core.internal;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -32,7 +33,15 @@ import org.ordertracking.core.UnknownOrderException;
  * {@link OrderRepository} in memory. Thread-safe: each order has its own lock (no global lock),
  * active orders are indexed by restaurant, customer and driver so those queries touch only the
  * orders they return (the location pipeline asks per driver), and the
- * outbox is a concurrent set of unpublished events ordered by commit time.
+ * outbox is a lock-free queue of events in commit order.
+ *
+ * <p>The outbox costs O(1) per transition and per mark: an event is appended to the queue when it
+ * is committed; marking it published sets a flag on its queue entry and drops the published entries
+ * at the head of the queue (marks arrive roughly in commit order, so the queue holds little more
+ * than the unpublished events). The relay walks the queue and publishes every unpublished event
+ * committed before its cutoff, in commit order (so each order's events in seq order), and drops
+ * the published entries it walks past; an entry published behind an unpublished one is dropped
+ * then, or once the head before it is published.
  *
  * <p>Keeps every order and event for the life of the instance (it is the audit trail); for a
  * process that must survive restarts use the JDBC repository.
@@ -47,14 +56,26 @@ public final class InMemoryOrderRepository implements OrderRepository {
     private final ConcurrentHashMap<String, Set<Entry>> byRestaurant = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<Entry>> byCustomer = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<Entry>> byDriver = new ConcurrentHashMap<>();
-    private final ConcurrentSkipListSet<Pending> unpublished = new ConcurrentSkipListSet<>();
+    private final ConcurrentLinkedQueue<Pending> outbox = new ConcurrentLinkedQueue<>();
+    /** Held by whoever drops published entries from the outbox's head; never waited for. */
+    private final ReentrantLock trimming = new ReentrantLock();
     private final Set<String> notified = ConcurrentHashMap.newKeySet();
 
-    /** One order: its row, its trail, and the lock that serializes its transitions. */
-    private static final class Entry {
-        final ReentrantLock lock = new ReentrantLock();
-        final List<OrderEvent> events = new ArrayList<>();
-        final Set<Long> unpublishedSeqs = new TreeSet<>();
+    /**
+     * One order: its row, its trail, and the lock that serializes its transitions. Kept for the life
+     * of the repository, so it is lean: it is its own lock (no separate lock object) and holds the
+     * trail in a bare array sized for the happy path.
+     */
+    @SuppressWarnings("serial") // never serialized
+    private static final class Entry extends ReentrantLock {
+        /** The trail, seq 1 at index 0; {@code eventCount} are used. Guarded by the lock. */
+        OrderEvent[] events = new OrderEvent[6];
+        int eventCount;
+        /**
+         * This order's outbox entries not yet published, newest first, linked through
+         * {@link Pending#nextOfOrder}: usually none or one, and no list object kept per order.
+         */
+        Pending unpublished;
         volatile TrackedOrder order;
 
         Entry(TrackedOrder order) {
@@ -62,14 +83,20 @@ public final class InMemoryOrderRepository implements OrderRepository {
         }
     }
 
-    /** An outbox entry, ordered by commit time then order then seq. */
-    private record Pending(Instant at, String orderId, long seq) implements Comparable<Pending> {
-        private static final Comparator<Pending> ORDER = Comparator.comparing(Pending::at)
-                .thenComparing(Pending::orderId).thenComparingLong(Pending::seq);
+    /**
+     * An outbox entry. {@code published} is set under the entry's lock; the queue's trimming reads it
+     * without the lock (once set it is never cleared).
+     */
+    private static final class Pending {
+        final Entry entry;
+        final OrderEvent event;
+        volatile boolean published;
+        /** The order's next older unpublished entry; guarded by the entry's lock. */
+        Pending nextOfOrder;
 
-        @Override
-        public int compareTo(Pending other) {
-            return ORDER.compare(this, other);
+        Pending(Entry entry, OrderEvent event) {
+            this.entry = entry;
+            this.event = event;
         }
     }
 
@@ -81,7 +108,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
                 null, newOrder.destination(), OrderStatus.RECEIVED, 1, at, at);
         OrderEvent event = new OrderEvent(order.orderId(), 1, OrderStatus.RECEIVED, null, null, actor, at);
         Entry entry = new Entry(order);
-        entry.lock.lock();
+        entry.lock();
         try {
             if (orders.putIfAbsent(order.orderId(), entry) != null) {
                 throw new DuplicateOrderException(order.orderId());
@@ -91,7 +118,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
             index(byRestaurant, order.restaurantId(), entry);
             index(byCustomer, order.customerId(), entry);
         } finally {
-            entry.lock.unlock();
+            entry.unlock();
         }
         return new TransitionResult(order, event, true);
     }
@@ -101,12 +128,12 @@ public final class InMemoryOrderRepository implements OrderRepository {
         Objects.requireNonNull(request, "request must not be null");
         Objects.requireNonNull(machine, "machine must not be null");
         Entry entry = entry(request.orderId());
-        entry.lock.lock();
+        entry.lock();
         try {
             TrackedOrder order = entry.order;
             OrderStatus current = order.status();
             if (current == request.target()) {
-                return new TransitionResult(order, entry.events.get(entry.events.size() - 1), false);
+                return new TransitionResult(order, entry.events[entry.eventCount - 1], false);
             }
             if (request.expectedCurrent() != null && request.expectedCurrent() != current) {
                 throw new IllegalTransitionException(order.orderId(), current, request.target(),
@@ -129,7 +156,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
             }
             return new TransitionResult(updated, event, true);
         } finally {
-            entry.lock.unlock();
+            entry.unlock();
         }
     }
 
@@ -138,7 +165,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
         Checks.requireId(driverId, "driverId");
         Objects.requireNonNull(at, "at must not be null");
         Entry entry = entry(orderId);
-        entry.lock.lock();
+        entry.lock();
         try {
             TrackedOrder order = entry.order;
             if (order.status().isTerminal()) {
@@ -152,7 +179,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
             index(byDriver, driverId, entry);
             return updated;
         } finally {
-            entry.lock.unlock();
+            entry.unlock();
         }
     }
 
@@ -170,12 +197,12 @@ public final class InMemoryOrderRepository implements OrderRepository {
         if (entry == null) {
             return List.of();
         }
-        entry.lock.lock();
+        entry.lock();
         try {
-            int from = (int) Math.min(Math.max(afterSeq, 0), entry.events.size());
-            return List.copyOf(entry.events.subList(from, entry.events.size()));
+            int from = (int) Math.min(Math.max(afterSeq, 0), entry.eventCount);
+            return List.of(Arrays.copyOfRange(entry.events, from, entry.eventCount));
         } finally {
-            entry.lock.unlock();
+            entry.unlock();
         }
     }
 
@@ -219,27 +246,44 @@ public final class InMemoryOrderRepository implements OrderRepository {
         Checks.requirePositive(max, "max");
         Objects.requireNonNull(publisher, "publisher must not be null");
         int published = 0;
-        for (Pending pending : unpublished) {
-            if (published >= max || !pending.at().isBefore(committedBefore)) {
-                break;
-            }
-            Entry entry = orders.get(pending.orderId());
-            // like SKIP LOCKED: an order another relay (or a transition) holds is left for later
-            if (entry == null || !entry.lock.tryLock()) {
-                continue;
-            }
-            try {
-                if (!entry.unpublishedSeqs.contains(pending.seq())) {
+        // the trimming lock lets this relay drop the published entries it walks past (work bounded
+        // by what it walks anyway); without it, it leaves them to the next trim
+        boolean trim = trimming.tryLock();
+        try {
+            for (Iterator<Pending> it = outbox.iterator(); it.hasNext() && published < max;) {
+                Pending pending = it.next();
+                if (pending.published) {
+                    if (trim) {
+                        it.remove();
+                    }
                     continue;
                 }
-                publisher.accept(entry.events.get((int) pending.seq() - 1));
-                entry.unpublishedSeqs.remove(pending.seq());
-                unpublished.remove(pending);
-                published++;
-            } finally {
-                entry.lock.unlock();
+                // commit order is only roughly time order across orders, so look at every entry
+                if (!pending.event.at().isBefore(committedBefore)) {
+                    continue;
+                }
+                Entry entry = pending.entry;
+                // like SKIP LOCKED: an order another relay (or a transition) holds is left for later
+                if (!entry.tryLock()) {
+                    continue;
+                }
+                try {
+                    if (pending.published) {
+                        continue;
+                    }
+                    publisher.accept(pending.event);
+                    markLocked(entry, pending);
+                    published++;
+                } finally {
+                    entry.unlock();
+                }
+            }
+        } finally {
+            if (trim) {
+                trimming.unlock();
             }
         }
+        trimHead();
         return published;
     }
 
@@ -251,16 +295,19 @@ public final class InMemoryOrderRepository implements OrderRepository {
             if (entry == null) {
                 continue;
             }
-            entry.lock.lock();
+            entry.lock();
             try {
-                if (entry.unpublishedSeqs.remove(ref.seq())) {
-                    unpublished.remove(new Pending(entry.events.get((int) ref.seq() - 1).at(), ref.orderId(),
-                            ref.seq()));
+                for (Pending pending = entry.unpublished; pending != null; pending = pending.nextOfOrder) {
+                    if (pending.event.seq() == ref.seq()) {
+                        markLocked(entry, pending);
+                        break;
+                    }
                 }
             } finally {
-                entry.lock.unlock();
+                entry.unlock();
             }
         }
+        trimHead();
     }
 
     @Override
@@ -269,6 +316,11 @@ public final class InMemoryOrderRepository implements OrderRepository {
         Objects.requireNonNull(moment, "moment must not be null");
         Objects.requireNonNull(at, "at must not be null");
         return notified.add(orderId + '\u0000' + moment.wireName());
+    }
+
+    /** Returns how many entries the outbox queue holds, published or not (for tests of its trimming). */
+    public int outboxSize() {
+        return outbox.size();
     }
 
     private Entry entry(String orderId) {
@@ -282,9 +334,46 @@ public final class InMemoryOrderRepository implements OrderRepository {
 
     /** Appends an event and records it in the outbox; the caller holds the entry's lock. */
     private void append(Entry entry, OrderEvent event) {
-        entry.events.add(event);
-        entry.unpublishedSeqs.add(event.seq());
-        unpublished.add(new Pending(event.at(), event.orderId(), event.seq()));
+        if (entry.eventCount == entry.events.length) {
+            entry.events = Arrays.copyOf(entry.events, entry.eventCount * 2);
+        }
+        entry.events[entry.eventCount++] = event;
+        Pending pending = new Pending(entry, event);
+        pending.nextOfOrder = entry.unpublished;
+        entry.unpublished = pending;
+        outbox.offer(pending);
+    }
+
+    /** Marks an outbox entry published; the caller holds the entry's lock. */
+    private static void markLocked(Entry entry, Pending pending) {
+        pending.published = true;
+        Pending previous = null;
+        for (Pending p = entry.unpublished; p != null; previous = p, p = p.nextOfOrder) {
+            if (p == pending) {
+                if (previous == null) {
+                    entry.unpublished = p.nextOfOrder;
+                } else {
+                    previous.nextOfOrder = p.nextOfOrder;
+                }
+                p.nextOfOrder = null;
+                return;
+            }
+        }
+    }
+
+    /** Drops published entries from the outbox's head, unless another thread is doing so. */
+    private void trimHead() {
+        if (!trimming.tryLock()) {
+            return;
+        }
+        try {
+            Pending head;
+            while ((head = outbox.peek()) != null && head.published) {
+                outbox.poll(); // only trimmers remove, and they hold the lock: this is head
+            }
+        } finally {
+            trimming.unlock();
+        }
     }
 
     /** Returns the active orders indexed under {@code key} that still match (the index may lag a racing change). */
