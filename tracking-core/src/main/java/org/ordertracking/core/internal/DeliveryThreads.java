@@ -15,10 +15,11 @@ import org.slf4j.LoggerFactory;
  * The delivery threads a bus owns: a fixed number of workers taking tasks from one shared queue.
  *
  * <p>Unlike a {@code ThreadPoolExecutor} on a {@code LinkedBlockingQueue}, a submission takes no lock
- * and wakes a thread only when one is parked: a worker that runs out of tasks first spins for a short
- * while ({@value #SPIN_NANOS} ns), and only one worker spins at a time, so a steady stream of
- * publishes is picked up by a running worker without an unpark (a system call) per publish, and an
- * idle bus costs no CPU. Thread-safe.
+ * and wakes a parked thread only when no worker is spinning: a worker that runs out of tasks first
+ * spins for a short while ({@value #SPIN_NANOS} ns), and only one worker spins at a time, so a steady
+ * stream of publishes is picked up by a running worker without an unpark (a system call) per
+ * publish, and an idle bus costs no CPU. A worker that takes a task while more are queued wakes
+ * another, so a worker stuck in a task never holds up the queue. Thread-safe.
  */
 public final class DeliveryThreads implements Executor, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryThreads.class);
@@ -58,8 +59,16 @@ public final class DeliveryThreads implements Executor, AutoCloseable {
             throw new RejectedExecutionException("the delivery threads are shut down");
         }
         tasks.offer(task);
-        // pairs with the worker's parked.increment-then-recheck: one of the two sees the other
-        if (parked.get() > 0) {
+        signal();
+    }
+
+    /**
+     * Wakes a parked worker for a queued task unless a worker spins (it will take the task: a
+     * spinner checks the queue again after it stops spinning and before it parks). Pairs with the
+     * worker's parked-increment-then-recheck: one of the two sees the other.
+     */
+    private void signal() {
+        if (!spinning.get() && parked.get() > 0) {
             wakeOne();
         }
     }
@@ -103,6 +112,9 @@ public final class DeliveryThreads implements Executor, AutoCloseable {
             while (!shutdown) {
                 Runnable task = tasks.poll();
                 if (task != null) {
+                    if (!tasks.isEmpty()) {
+                        signal(); // more waiting: another worker takes them while this one runs
+                    }
                     runTask(task);
                     continue;
                 }
