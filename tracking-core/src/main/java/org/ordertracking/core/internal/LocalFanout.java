@@ -144,7 +144,8 @@ public final class LocalFanout {
         topics.computeIfPresent(mailbox.log.topic, (t, log) -> log.leave(mailbox) ? log : null);
     }
 
-    private void submit(Runnable task, int copies) {
+    /** Hands {@code copies} runs of {@code task} to the executor; returns how many it accepted. */
+    private int submit(Runnable task, int copies) {
         for (int i = 0; i < copies; i++) {
             try {
                 executor.execute(task);
@@ -152,9 +153,10 @@ public final class LocalFanout {
                 if (!closed) {
                     LOG.warn("executor rejected a delivery task", e);
                 }
-                return;
+                return i;
             }
         }
+        return copies;
     }
 
     /** Returns a factory of named daemon threads. */
@@ -275,8 +277,8 @@ public final class LocalFanout {
                 return;
             }
             Sweep sweep = new Sweep(this);
-            if (PENDING.compareAndSet(this, null, sweep)) {
-                submit(sweep, Math.min(listeners, parallelism));
+            if (PENDING.compareAndSet(this, null, sweep) && submit(sweep, Math.min(listeners, parallelism)) == 0) {
+                PENDING.compareAndSet(this, sweep, null); // not run: let the next publish try again
             }
         }
     }
@@ -362,7 +364,7 @@ public final class LocalFanout {
         /** Delivers what this listener has not seen yet, unless another task is doing so. */
         void serve() {
             while (hasWork() && RUNNING.compareAndSet(this, 0, 1)) {
-                if (!drain()) {
+                if (!drainOrRelease()) {
                     // a long backlog: continue later, behind other work, still claimed
                     try {
                         executor.execute(this);
@@ -378,7 +380,7 @@ public final class LocalFanout {
         /** Continues a long backlog (the claim is held). */
         @Override
         public void run() {
-            if (!drain()) {
+            if (!drainOrRelease()) {
                 try {
                     executor.execute(this);
                     return;
@@ -388,6 +390,16 @@ public final class LocalFanout {
             }
             running = 0;
             serve();
+        }
+
+        /** {@link #drain()}, releasing the claim if a listener throws an {@link Error}. */
+        private boolean drainOrRelease() {
+            try {
+                return drain();
+            } catch (Error e) {
+                running = 0;
+                throw e;
+            }
         }
 
         /** Delivers up to {@link #DRAIN_BATCH} messages; returns false if more are waiting. */
