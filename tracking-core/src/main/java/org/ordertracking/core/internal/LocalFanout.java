@@ -184,7 +184,10 @@ public final class LocalFanout {
         volatile long head;
         /** A sweep submitted but not started yet; publishes until it starts rely on it. */
         volatile Sweep pending;
-        /** Lowest cursor seen at the last scan; messages below it are read by everyone. Guarded by {@code this}. */
+        /**
+         * Lowest cursor seen at the last scan, but at most a ring behind the head then: messages below
+         * it are read by everyone or lapped. Guarded by {@code this}.
+         */
         private long minCursor;
 
         TopicLog(Topic topic) {
@@ -251,7 +254,6 @@ public final class LocalFanout {
             for (long seq = Math.max(minCursor, h - r.length); seq < min; seq++) {
                 r[(int) seq & (r.length - 1)] = null;
             }
-            minCursor = min;
             long lag = h - min;
             if ((lag >= r.length || r.length * 8L < boxes.length) && r.length < maxRing) {
                 int size = r.length;
@@ -263,8 +265,11 @@ public final class LocalFanout {
                     grown[(int) seq & (size - 1)] = r[(int) seq & (r.length - 1)];
                 }
                 ring = grown;
-                return grown;
+                r = grown;
             }
+            // a listener more than a full ring behind is lapped anyway (and told of the gap): do not
+            // rescan on every publish because of it, only once per ring's worth of publishes
+            minCursor = Math.max(min, h + 1 - r.length);
             return r;
         }
 
