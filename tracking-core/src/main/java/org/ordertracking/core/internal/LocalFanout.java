@@ -54,7 +54,10 @@ public final class LocalFanout {
     private static final VarHandle RUNNING;
     private static final VarHandle CURSOR;
     private static final VarHandle PENDING;
-    private static final VarHandle PLAN;
+    private static final VarHandle BOXES;
+    private static final VarHandle TAKEN;
+    private static final VarHandle NEXT_CHUNK;
+    private static final VarHandle TAKEN0;
 
     static {
         try {
@@ -62,7 +65,10 @@ public final class LocalFanout {
             RUNNING = lookup.findVarHandle(Mailbox.class, "running", int.class);
             CURSOR = lookup.findVarHandle(Mailbox.class, "cursor", long.class);
             PENDING = lookup.findVarHandle(TopicLog.class, "pending", Sweep.class);
-            PLAN = lookup.findVarHandle(Sweep.class, "plan", Plan.class);
+            BOXES = lookup.findVarHandle(Sweep.class, "boxes", Mailbox[].class);
+            TAKEN = lookup.findVarHandle(Sweep.class, "taken", AtomicIntegerArray.class);
+            NEXT_CHUNK = lookup.findVarHandle(Sweep.class, "nextChunk", int.class);
+            TAKEN0 = lookup.findVarHandle(Sweep.class, "taken0", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -288,28 +294,18 @@ public final class LocalFanout {
         }
     }
 
-    /** The listeners of one sweep and how far the sweep's tasks got through them. */
-    private static final class Plan {
-        final Mailbox[] boxes;
-        final int chunks;
-        final AtomicInteger nextChunk = new AtomicInteger();
-        /** Per chunk (at index chunk × STRIDE), the next listener index to take. */
-        final AtomicIntegerArray taken;
-
-        Plan(Mailbox[] boxes) {
-            this.boxes = boxes;
-            this.chunks = (boxes.length + CHUNK - 1) / CHUNK;
-            this.taken = new AtomicIntegerArray(chunks == 1 ? 1 : chunks * STRIDE);
-            for (int c = 1; c < chunks; c++) {
-                taken.setPlain(c * STRIDE, c * CHUNK);
-            }
-        }
-    }
-
-    /** One pass over a topic's listeners, run by one or more tasks. */
+    /**
+     * One pass over a topic's listeners, run by one or more tasks. The first task to start fixes the
+     * listeners; chunk {@code c} is taken listener by listener through its index (a field when the
+     * sweep has one chunk, slot {@code c × STRIDE} of an array otherwise, so that two tasks never
+     * share a cache line).
+     */
     private final class Sweep implements Runnable {
         final TopicLog log;
-        volatile Plan plan;
+        volatile Mailbox[] boxes;
+        volatile AtomicIntegerArray taken;
+        volatile int nextChunk;
+        volatile int taken0;
 
         Sweep(TopicLog log) {
             this.log = log;
@@ -317,30 +313,51 @@ public final class LocalFanout {
 
         @Override
         public void run() {
-            Plan p = plan;
-            if (p == null) {
+            Mailbox[] b = boxes;
+            if (b == null) {
                 // from here on, publishes schedule a new sweep: this one may already be past their listeners
                 PENDING.compareAndSet(log, this, null);
-                Plan mine = new Plan(log.subscribers);
-                p = PLAN.compareAndSet(this, null, mine) ? mine : plan;
+                Mailbox[] mine = log.subscribers;
+                b = BOXES.compareAndSet(this, null, mine) ? mine : boxes;
             }
-            for (int c; (c = p.nextChunk.getAndIncrement()) < p.chunks; ) {
-                serveChunk(p, c);
+            int chunks = (b.length + CHUNK - 1) / CHUNK;
+            AtomicIntegerArray t = null;
+            if (chunks > 1) {
+                t = taken;
+                if (t == null) {
+                    AtomicIntegerArray mine = new AtomicIntegerArray(chunks * STRIDE);
+                    for (int c = 1; c < chunks; c++) {
+                        mine.setPlain(c * STRIDE, c * CHUNK);
+                    }
+                    t = TAKEN.compareAndSet(this, null, mine) ? mine : taken;
+                }
+            }
+            for (int c; (c = (int) NEXT_CHUNK.getAndAdd(this, 1)) < chunks; ) {
+                serveChunk(b, t, c);
             }
             // help: take what is left of chunks other tasks are still in (one may be stuck in a listener)
-            for (int c = 0; c < p.chunks && !closed; c++) {
-                serveChunk(p, c);
+            for (int c = 0; c < chunks && !closed; c++) {
+                serveChunk(b, t, c);
             }
         }
 
-        private void serveChunk(Plan p, int chunk) {
-            int end = Math.min(p.boxes.length, (chunk + 1) * CHUNK);
-            int slot = p.chunks == 1 ? 0 : chunk * STRIDE;
-            if (p.taken.get(slot) >= end) {
+        private void serveChunk(Mailbox[] b, AtomicIntegerArray t, int chunk) {
+            int end = Math.min(b.length, (chunk + 1) * CHUNK);
+            if (t == null) {
+                if (taken0 >= end) {
+                    return;
+                }
+                for (int i; (i = (int) TAKEN0.getAndAdd(this, 1)) < end; ) {
+                    b[i].serve();
+                }
                 return;
             }
-            for (int i; (i = p.taken.getAndIncrement(slot)) < end; ) {
-                p.boxes[i].serve();
+            int slot = chunk * STRIDE;
+            if (t.get(slot) >= end) {
+                return;
+            }
+            for (int i; (i = t.getAndIncrement(slot)) < end; ) {
+                b[i].serve();
             }
         }
     }
