@@ -4,8 +4,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.ordertracking.core.BusListener;
 import org.ordertracking.core.Envelope;
@@ -14,11 +12,12 @@ import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 
 /**
- * {@link EventBus} within one JVM: a publish goes straight to the {@link LocalFanout}, which gives
- * each subscription a bounded mailbox drained on the bus executor. A listener therefore sees
- * messages in publish order and never concurrently; a slow or throwing listener holds up only its
- * own mailbox; a full mailbox drops the new message and calls {@link BusListener#onGap} before the
- * listener's next message. Publishing never blocks.
+ * {@link EventBus} within one JVM: a publish goes straight to the {@link LocalFanout}, which appends
+ * it once to the topic's log and has the bus threads deliver it to every subscription from its own
+ * cursor. A listener therefore sees messages in publish order and never concurrently; a slow or
+ * throwing listener holds up only itself, not the other listeners of its topic; a listener that
+ * falls more than {@code bufferSize} messages behind loses the oldest ones and gets
+ * {@link BusListener#onGap} before its next message. Publishing never blocks. Thread-safe.
  */
 public final class InMemoryEventBus implements EventBus {
 
@@ -26,7 +25,7 @@ public final class InMemoryEventBus implements EventBus {
     public static final int DEFAULT_BUFFER = 1024;
 
     private final LocalFanout fanout;
-    private final ExecutorService ownedExecutor;
+    private final DeliveryThreads ownedExecutor;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private InMemoryEventBus(Builder builder) {
@@ -35,11 +34,10 @@ public final class InMemoryEventBus implements EventBus {
             executor = builder.executor;
             this.ownedExecutor = null;
         } else {
-            this.ownedExecutor = Executors.newFixedThreadPool(builder.threads,
-                    LocalFanout.daemonThreads("tracking-bus-"));
+            this.ownedExecutor = new DeliveryThreads(builder.threads, LocalFanout.daemonThreads("tracking-bus-"));
             executor = ownedExecutor;
         }
-        this.fanout = new LocalFanout(executor, builder.bufferSize);
+        this.fanout = new LocalFanout(executor, builder.bufferSize, builder.threads);
     }
 
     public static Builder builder() {
@@ -89,7 +87,7 @@ public final class InMemoryEventBus implements EventBus {
         }
         fanout.close();
         if (ownedExecutor != null) {
-            ownedExecutor.shutdown();
+            ownedExecutor.close();
         }
     }
 
@@ -104,20 +102,29 @@ public final class InMemoryEventBus implements EventBus {
 
         /**
          * Delivers on the caller's executor, which the bus never shuts down. By default the bus
-         * creates one daemon thread per available processor and stops them on {@code close()}.
+         * creates one daemon thread per available processor and stops them on {@code close()}. A
+         * topic's listeners are served by up to {@link #threads(int)} tasks at once (at least two), so
+         * a given executor should run at least two tasks at a time for one blocked listener never to
+         * hold up the others.
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor must not be null");
             return this;
         }
 
-        /** Number of delivery threads the bus creates when no executor is given. */
+        /**
+         * Number of delivery threads the bus creates when no executor is given; with a given
+         * executor, how many of its threads one topic's delivery may use at once.
+         */
         public Builder threads(int threads) {
             this.threads = Checks.requirePositive(threads, "threads");
             return this;
         }
 
-        /** Capacity of each subscription's mailbox; default {@value InMemoryEventBus#DEFAULT_BUFFER}. */
+        /**
+         * How many messages a subscription may fall behind before it loses the oldest ones (and gets
+         * {@code onGap}); default {@value InMemoryEventBus#DEFAULT_BUFFER}.
+         */
         public Builder bufferSize(int bufferSize) {
             this.bufferSize = Checks.requirePositive(bufferSize, "bufferSize");
             return this;

@@ -1,14 +1,15 @@
 package org.ordertracking.core.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.ordertracking.core.BusListener;
 import org.ordertracking.core.Envelope;
 import org.ordertracking.core.Topic;
@@ -19,92 +20,149 @@ import org.slf4j.LoggerFactory;
  * Delivers messages to the local listeners of a bus: the in-memory bus for everything it
  * publishes, the Redis bus for what its node receives.
  *
- * <p>Each listener owns a bounded mailbox drained by a task on the executor, one task at a time per
- * listener, so a listener sees messages in arrival order and never concurrently, and a slow or
- * throwing listener holds up only its own mailbox. A full mailbox drops the new message and calls
- * the listener's {@link BusListener#onGap} before its next message. {@link #gap(Topic)} signals a gap
- * to every listener of a topic (used after a reconnect). Thread-safe; {@link #deliver} never blocks.
+ * <p><b>Structure.</b> Each topic has one log, a ring of the messages published to it, and each
+ * listener a cursor into that log. A publish appends once to the log, whatever the number of
+ * listeners, and schedules one <i>sweep</i> of the topic unless one is already waiting to start
+ * (publishes that arrive before a sweep starts share it). A sweep is run by up to
+ * {@code parallelism} tasks on the executor; they split the listeners into chunks of
+ * {@value #CHUNK}, and each listener is taken out of a chunk through the chunk's atomic index, so a
+ * task that finished its own chunks takes the rest of a chunk whose task is stuck in a listener. To
+ * serve a listener, a task claims it (so no listener is ever called concurrently), calls it for every
+ * message between its cursor and the head of the log, in log order, and releases it.
+ *
+ * <p><b>Bounds.</b> A listener lags at most {@code bufferSize} messages: when it has fallen further
+ * behind, the oldest messages are dropped for it and {@link BusListener#onGap} is called before its
+ * next message. The ring starts small and grows (to {@code bufferSize} rounded up to a power of two)
+ * only while a listener lags, so an idle topic holds at most a few envelopes. {@link #gap(Topic)}
+ * signals a gap to every listener of a topic (used after a reconnect).
+ *
+ * <p>Thread-safe. {@link #deliver} never blocks: it takes a per-topic lock for a few instructions
+ * (publishes to one topic are ordered by it) and hands at most {@code parallelism} tasks to the
+ * executor. A listener that blocks holds one executor thread and only itself: the other listeners
+ * of its topic are served by the other tasks of the sweep.
  */
 public final class LocalFanout {
     private static final Logger LOG = LoggerFactory.getLogger(LocalFanout.class);
     private static final Mailbox[] NONE = new Mailbox[0];
-    private static final int DRAIN_BATCH = 256;
+    /** Listeners per chunk of a sweep. */
+    static final int CHUNK = 64;
+    /** Messages delivered to one listener before its turn goes to the back of the executor's queue. */
+    static final int DRAIN_BATCH = 256;
+    /** Ints between two chunks' indexes, so two tasks never share a cache line. */
+    private static final int STRIDE = 16;
+    private static final int INITIAL_RING = 2;
+    private static final VarHandle RUNNING;
+    private static final VarHandle CURSOR;
+    private static final VarHandle PENDING;
+    private static final VarHandle BOXES;
+    private static final VarHandle TAKEN;
+    private static final VarHandle NEXT_CHUNK;
+    private static final VarHandle TAKEN0;
 
-    private final ConcurrentHashMap<Topic, Mailbox[]> topics = new ConcurrentHashMap<>();
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            RUNNING = lookup.findVarHandle(Mailbox.class, "running", int.class);
+            CURSOR = lookup.findVarHandle(Mailbox.class, "cursor", long.class);
+            PENDING = lookup.findVarHandle(TopicLog.class, "pending", Sweep.class);
+            BOXES = lookup.findVarHandle(Sweep.class, "boxes", Mailbox[].class);
+            TAKEN = lookup.findVarHandle(Sweep.class, "taken", AtomicIntegerArray.class);
+            NEXT_CHUNK = lookup.findVarHandle(Sweep.class, "nextChunk", int.class);
+            TAKEN0 = lookup.findVarHandle(Sweep.class, "taken0", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final ConcurrentHashMap<Topic, TopicLog> topics = new ConcurrentHashMap<>();
     private final Executor executor;
     private final int bufferSize;
+    private final int maxRing;
+    private final int parallelism;
     private volatile boolean closed;
 
+    /** A fan-out on {@code executor}, sweeping a topic with up to two tasks at once. */
     public LocalFanout(Executor executor, int bufferSize) {
+        this(executor, bufferSize, 2);
+    }
+
+    /**
+     * A fan-out on {@code executor}; a topic's listeners are served by up to {@code parallelism}
+     * tasks at once (at least two whenever a topic has two listeners, so that one stuck listener
+     * never holds up the others).
+     */
+    public LocalFanout(Executor executor, int bufferSize, int parallelism) {
         this.executor = Objects.requireNonNull(executor, "executor must not be null");
-        this.bufferSize = bufferSize;
+        this.bufferSize = Checks.requirePositive(bufferSize, "bufferSize");
+        this.maxRing = bufferSize <= 1 ? 1 : Integer.highestOneBit(Math.min(bufferSize, 1 << 30) - 1) << 1;
+        this.parallelism = Math.max(2, Checks.requirePositive(parallelism, "parallelism"));
     }
 
     /** Registers a listener; it receives what is delivered from now on. */
     public Mailbox add(Topic topic, BusListener listener) {
-        Mailbox mailbox = new Mailbox(topic, listener);
-        topics.compute(topic, (t, boxes) -> {
-            if (boxes == null) {
-                return new Mailbox[] {mailbox};
-            }
-            Mailbox[] grown = Arrays.copyOf(boxes, boxes.length + 1);
-            grown[boxes.length] = mailbox;
-            return grown;
+        Mailbox[] added = new Mailbox[1];
+        topics.compute(topic, (t, log) -> {
+            TopicLog target = log == null ? new TopicLog(t) : log;
+            added[0] = target.join(listener);
+            return target;
         });
-        return mailbox;
+        return added[0];
     }
 
-    /** Appends {@code envelope} to the mailbox of every listener of its topic. */
+    /** Appends {@code envelope} to the log of its topic and schedules its delivery to every listener. */
     public void deliver(Envelope envelope) {
-        for (Mailbox mailbox : topics.getOrDefault(envelope.topic(), NONE)) {
-            mailbox.enqueue(envelope);
+        TopicLog log = topics.get(envelope.topic());
+        if (log != null) {
+            log.append(envelope);
+            log.schedule();
         }
     }
 
     /** Tells every listener of {@code topic} that messages may have been lost. */
     public void gap(Topic topic) {
-        for (Mailbox mailbox : topics.getOrDefault(topic, NONE)) {
-            mailbox.signalGap();
+        TopicLog log = topics.get(topic);
+        if (log != null) {
+            for (Mailbox mailbox : log.subscribers) {
+                mailbox.gap = true;
+            }
+            log.schedule();
         }
     }
 
     /** Returns how many listeners {@code topic} has. */
     public int listenerCount(Topic topic) {
-        return topics.getOrDefault(topic, NONE).length;
+        TopicLog log = topics.get(topic);
+        return log == null ? 0 : log.subscribers.length;
     }
 
-    /** Stops every delivery; mailboxes are discarded. */
+    /** Stops every delivery; logs are discarded. */
     public void close() {
         closed = true;
-        for (Mailbox[] boxes : topics.values()) {
-            for (Mailbox box : boxes) {
+        for (TopicLog log : topics.values()) {
+            for (Mailbox box : log.subscribers) {
                 box.closed = true;
-                box.queue.clear();
             }
         }
         topics.clear();
     }
 
     private void remove(Mailbox mailbox) {
-        topics.computeIfPresent(mailbox.topic, (t, boxes) -> {
-            int index = -1;
-            for (int i = 0; i < boxes.length; i++) {
-                if (boxes[i] == mailbox) {
-                    index = i;
-                    break;
+        topics.computeIfPresent(mailbox.log.topic, (t, log) -> log.leave(mailbox) ? log : null);
+    }
+
+    /** Hands {@code copies} runs of {@code task} to the executor; returns how many it accepted. */
+    private int submit(Runnable task, int copies) {
+        for (int i = 0; i < copies; i++) {
+            try {
+                executor.execute(task);
+            } catch (RejectedExecutionException e) {
+                if (!closed) {
+                    LOG.warn("executor rejected a delivery task", e);
                 }
+                return i;
             }
-            if (index < 0) {
-                return boxes;
-            }
-            if (boxes.length == 1) {
-                return null;
-            }
-            Mailbox[] shrunk = new Mailbox[boxes.length - 1];
-            System.arraycopy(boxes, 0, shrunk, 0, index);
-            System.arraycopy(boxes, index + 1, shrunk, index, boxes.length - index - 1);
-            return shrunk;
-        });
+        }
+        return copies;
     }
 
     /** Returns a factory of named daemon threads. */
@@ -117,87 +175,303 @@ public final class LocalFanout {
         };
     }
 
-    /** One listener and its bounded mailbox. */
-    public final class Mailbox implements Runnable {
+    /** One published message and its position in its topic's log. */
+    private record Entry(long seq, Envelope envelope) {
+    }
+
+    /** A topic's log and listeners. */
+    private final class TopicLog {
         final Topic topic;
-        final BusListener listener;
-        final ConcurrentLinkedQueue<Envelope> queue = new ConcurrentLinkedQueue<>();
-        final AtomicInteger size = new AtomicInteger();
-        final AtomicBoolean scheduled = new AtomicBoolean();
-        final AtomicBoolean gap = new AtomicBoolean();
-        volatile boolean closed;
+        /** Listeners, replaced on (un)subscribe; guarded by the map's lock for writers. */
+        volatile Mailbox[] subscribers = NONE;
+        /** The ring; replaced (never shrunk) when it grows. Written under {@code this}. */
+        volatile Entry[] ring = new Entry[Math.min(INITIAL_RING, maxRing)];
+        /** Number of messages published; written under {@code this}. */
+        volatile long head;
+        /** A sweep submitted but not started yet; publishes until it starts rely on it. */
+        volatile Sweep pending;
+        /**
+         * Lowest cursor seen at the last scan, but at most a ring behind the head then: messages below
+         * it are read by everyone or lapped. Guarded by {@code this}.
+         */
+        private long minCursor;
 
-        Mailbox(Topic topic, BusListener listener) {
+        TopicLog(Topic topic) {
             this.topic = topic;
-            this.listener = listener;
         }
 
-        void enqueue(Envelope envelope) {
-            if (closed) {
-                return;
-            }
-            if (size.incrementAndGet() > bufferSize) {
-                size.decrementAndGet();
-                gap.set(true);
-            } else {
-                queue.offer(envelope);
-            }
-            schedule();
-        }
-
-        void signalGap() {
-            if (!closed) {
-                gap.set(true);
-                schedule();
+        /** Called under the map's lock for this topic. */
+        Mailbox join(BusListener listener) {
+            synchronized (this) {
+                // under the append lock: every later append sees the new listener in `subscribers`
+                Mailbox mailbox = new Mailbox(this, listener, head);
+                Mailbox[] grown = Arrays.copyOf(subscribers, subscribers.length + 1);
+                grown[grown.length - 1] = mailbox;
+                subscribers = grown;
+                return mailbox;
             }
         }
 
-        private void schedule() {
-            if (scheduled.compareAndSet(false, true)) {
-                try {
-                    executor.execute(this);
-                } catch (RejectedExecutionException e) {
-                    scheduled.set(false);
-                    if (!LocalFanout.this.closed) {
-                        LOG.warn("executor rejected delivery to a listener of {}", topic, e);
-                    }
+        /** Called under the map's lock for this topic; returns whether listeners remain. */
+        boolean leave(Mailbox mailbox) {
+            Mailbox[] boxes = subscribers;
+            int index = -1;
+            for (int i = 0; i < boxes.length; i++) {
+                if (boxes[i] == mailbox) {
+                    index = i;
+                    break;
                 }
             }
+            if (index < 0) {
+                return boxes.length > 0;
+            }
+            Mailbox[] shrunk = new Mailbox[boxes.length - 1];
+            System.arraycopy(boxes, 0, shrunk, 0, index);
+            System.arraycopy(boxes, index + 1, shrunk, index, boxes.length - index - 1);
+            subscribers = shrunk;
+            return shrunk.length > 0;
+        }
+
+        synchronized void append(Envelope envelope) {
+            long h = head;
+            Entry[] r = ring;
+            if (h - minCursor >= r.length) {
+                r = makeRoom(h, r);
+            }
+            r[(int) h & (r.length - 1)] = new Entry(h, envelope);
+            head = h + 1; // volatile write: publishes the entry (and a grown ring) to readers of head
+        }
+
+        /**
+         * The slot for {@code h} may hold an unread entry: rescan the cursors, grow if one lags. A
+         * topic with many listeners grows its ring at once, so that the rescan (one read per
+         * listener) stays rare next to the deliveries it covers.
+         */
+        private Entry[] makeRoom(long h, Entry[] r) {
+            Mailbox[] boxes = subscribers;
+            long min = h;
+            for (Mailbox mailbox : boxes) {
+                long cursor = mailbox.cursor;
+                if (cursor < min && !mailbox.closed) {
+                    min = cursor;
+                }
+            }
+            // let go of entries every listener has read, so an idle topic keeps no envelopes alive
+            for (long seq = Math.max(minCursor, h - r.length); seq < min; seq++) {
+                r[(int) seq & (r.length - 1)] = null;
+            }
+            long lag = h - min;
+            if ((lag >= r.length || r.length * 8L < boxes.length) && r.length < maxRing) {
+                int size = r.length;
+                while ((size <= 2 * lag || size * 8L < boxes.length) && size < maxRing) {
+                    size <<= 1;
+                }
+                Entry[] grown = new Entry[size];
+                for (long seq = Math.max(min, h - r.length); seq < h; seq++) {
+                    grown[(int) seq & (size - 1)] = r[(int) seq & (r.length - 1)];
+                }
+                ring = grown;
+                r = grown;
+            }
+            // a listener more than a full ring behind is lapped anyway (and told of the gap): do not
+            // rescan on every publish because of it, only once per ring's worth of publishes
+            minCursor = Math.max(min, h + 1 - r.length);
+            return r;
+        }
+
+        void schedule() {
+            if (pending != null) {
+                return; // not started yet: it will read the head this publish wrote
+            }
+            int listeners = subscribers.length;
+            if (listeners == 0) {
+                return;
+            }
+            Sweep sweep = new Sweep(this);
+            if (PENDING.compareAndSet(this, null, sweep) && submit(sweep, Math.min(listeners, parallelism)) == 0) {
+                PENDING.compareAndSet(this, sweep, null); // not run: let the next publish try again
+            }
+        }
+    }
+
+    /**
+     * One pass over a topic's listeners, run by one or more tasks. The first task to start fixes the
+     * listeners; chunk {@code c} is taken listener by listener through its index (a field when the
+     * sweep has one chunk, slot {@code c × STRIDE} of an array otherwise, so that two tasks never
+     * share a cache line).
+     */
+    private final class Sweep implements Runnable {
+        final TopicLog log;
+        volatile Mailbox[] boxes;
+        volatile AtomicIntegerArray taken;
+        volatile int nextChunk;
+        volatile int taken0;
+
+        Sweep(TopicLog log) {
+            this.log = log;
         }
 
         @Override
         public void run() {
-            try {
-                for (int delivered = 0; delivered < DRAIN_BATCH && !closed; delivered++) {
-                    if (gap.getAndSet(false)) {
-                        try {
-                            listener.onGap(topic);
-                        } catch (RuntimeException e) {
-                            LOG.warn("listener of {} threw from onGap", topic, e);
-                        }
+            Mailbox[] b = boxes;
+            if (b == null) {
+                // from here on, publishes schedule a new sweep: this one may already be past their listeners
+                PENDING.compareAndSet(log, this, null);
+                Mailbox[] mine = log.subscribers;
+                b = BOXES.compareAndSet(this, null, mine) ? mine : boxes;
+            }
+            int chunks = (b.length + CHUNK - 1) / CHUNK;
+            AtomicIntegerArray t = null;
+            if (chunks > 1) {
+                t = taken;
+                if (t == null) {
+                    AtomicIntegerArray mine = new AtomicIntegerArray(chunks * STRIDE);
+                    for (int c = 1; c < chunks; c++) {
+                        mine.setPlain(c * STRIDE, c * CHUNK);
                     }
-                    Envelope envelope = queue.poll();
-                    if (envelope == null) {
-                        break;
-                    }
-                    size.decrementAndGet();
+                    t = TAKEN.compareAndSet(this, null, mine) ? mine : taken;
+                }
+            }
+            for (int c; (c = (int) NEXT_CHUNK.getAndAdd(this, 1)) < chunks; ) {
+                serveChunk(b, t, c);
+            }
+            // help: take what is left of chunks other tasks are still in (one may be stuck in a listener)
+            for (int c = 0; c < chunks && !closed; c++) {
+                serveChunk(b, t, c);
+            }
+        }
+
+        private void serveChunk(Mailbox[] b, AtomicIntegerArray t, int chunk) {
+            int end = Math.min(b.length, (chunk + 1) * CHUNK);
+            if (t == null) {
+                if (taken0 >= end) {
+                    return;
+                }
+                for (int i; (i = (int) TAKEN0.getAndAdd(this, 1)) < end; ) {
+                    b[i].serve();
+                }
+                return;
+            }
+            int slot = chunk * STRIDE;
+            if (t.get(slot) >= end) {
+                return;
+            }
+            for (int i; (i = t.getAndIncrement(slot)) < end; ) {
+                b[i].serve();
+            }
+        }
+    }
+
+    /** One listener and its cursor into its topic's log. */
+    public final class Mailbox implements Runnable {
+        final TopicLog log;
+        final BusListener listener;
+        /** Next position to deliver; written only by the task holding {@link #running}. */
+        volatile long cursor;
+        /** 1 while a task serves this listener (or a task to continue is queued). */
+        volatile int running;
+        volatile boolean gap;
+        volatile boolean closed;
+
+        Mailbox(TopicLog log, BusListener listener, long cursor) {
+            this.log = log;
+            this.listener = listener;
+            this.cursor = cursor;
+        }
+
+        private boolean hasWork() {
+            return !closed && (cursor < log.head || gap);
+        }
+
+        /** Delivers what this listener has not seen yet, unless another task is doing so. */
+        void serve() {
+            while (hasWork() && RUNNING.compareAndSet(this, 0, 1)) {
+                if (!drainOrRelease()) {
+                    // a long backlog: continue later, behind other work, still claimed
                     try {
-                        listener.onMessage(envelope);
-                    } catch (RuntimeException e) {
-                        LOG.warn("listener of {} threw on a {} message", topic, envelope.type(), e);
+                        executor.execute(this);
+                        return;
+                    } catch (RejectedExecutionException e) {
+                        // closing
                     }
                 }
-            } finally {
-                scheduled.set(false);
+                running = 0; // volatile write, then hasWork() reads head: pairs with append's head write
             }
-            if (!closed && (!queue.isEmpty() || gap.get())) {
-                schedule();
+        }
+
+        /** Continues a long backlog (the claim is held). */
+        @Override
+        public void run() {
+            if (!drainOrRelease()) {
+                try {
+                    executor.execute(this);
+                    return;
+                } catch (RejectedExecutionException e) {
+                    // closing
+                }
+            }
+            running = 0;
+            serve();
+        }
+
+        /** {@link #drain()}, releasing the claim if a listener throws an {@link Error}. */
+        private boolean drainOrRelease() {
+            try {
+                return drain();
+            } catch (Error e) {
+                running = 0;
+                throw e;
+            }
+        }
+
+        /** Delivers up to {@link #DRAIN_BATCH} messages; returns false if more are waiting. */
+        private boolean drain() {
+            long next = cursor;
+            for (int delivered = 0; !closed; delivered++) {
+                if (gap) {
+                    gap = false;
+                    callGap();
+                }
+                long h = log.head;
+                if (next >= h) {
+                    return true;
+                }
+                if (delivered >= DRAIN_BATCH) {
+                    return false;
+                }
+                if (h - next > bufferSize) {
+                    next = h - bufferSize; // the oldest ones are dropped for this listener
+                    callGap();
+                }
+                Entry[] r = log.ring; // read after head: at least the ring entry `next` went into
+                Entry entry = r[(int) next & (r.length - 1)];
+                if (entry == null || entry.seq() != next) {
+                    // overwritten while we looked: a publisher lapped this listener
+                    CURSOR.setRelease(this, ++next);
+                    gap = true;
+                    continue;
+                }
+                CURSOR.setRelease(this, ++next);
+                try {
+                    listener.onMessage(entry.envelope());
+                } catch (RuntimeException e) {
+                    LOG.warn("listener of {} threw on a {} message", log.topic, entry.envelope().type(), e);
+                }
+            }
+            return true;
+        }
+
+        private void callGap() {
+            try {
+                listener.onGap(log.topic);
+            } catch (RuntimeException e) {
+                LOG.warn("listener of {} threw from onGap", log.topic, e);
             }
         }
 
         /** Returns the topic. */
         public Topic topic() {
-            return topic;
+            return log.topic;
         }
 
         /** Stops delivery to this listener; returns whether this call closed it. */
@@ -212,7 +486,6 @@ public final class LocalFanout {
                 closed = true;
             }
             remove(this);
-            queue.clear();
             return true;
         }
     }
