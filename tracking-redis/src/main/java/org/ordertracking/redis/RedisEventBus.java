@@ -9,8 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +20,7 @@ import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.DeliveryThreads;
 import org.ordertracking.core.internal.LocalFanout;
 import org.ordertracking.redis.internal.PubSubTransport;
 import org.slf4j.Logger;
@@ -62,7 +61,7 @@ public final class RedisEventBus implements EventBus {
     private final RedisEventBusConfig config;
     private final String prefix;
     private final LocalFanout fanout;
-    private final ExecutorService ownedExecutor;
+    private final DeliveryThreads ownedExecutor;
     private final PubSubTransport transport;
     private final Object lock = new Object();
     /** Channel name to its state; guarded by {@link #lock}. */
@@ -74,18 +73,18 @@ public final class RedisEventBus implements EventBus {
         this.prefix = config.channelPrefix();
         Executor executor = config.executor();
         if (executor == null) {
-            ownedExecutor = Executors.newFixedThreadPool(config.deliveryThreads(),
+            ownedExecutor = new DeliveryThreads(config.deliveryThreads(),
                     LocalFanout.daemonThreads("tracking-redis-bus-"));
             executor = ownedExecutor;
         } else {
             ownedExecutor = null;
         }
-        this.fanout = new LocalFanout(executor, config.bufferSize());
+        this.fanout = new LocalFanout(executor, config.bufferSize(), config.deliveryThreads());
         try {
             this.transport = connect.apply(new Callback());
         } catch (RuntimeException e) {
             if (ownedExecutor != null) {
-                ownedExecutor.shutdown();
+                ownedExecutor.close();
             }
             throw e;
         }
@@ -292,7 +291,7 @@ public final class RedisEventBus implements EventBus {
             transport.close();
         } finally {
             if (ownedExecutor != null) {
-                ownedExecutor.shutdown();
+                ownedExecutor.close();
             }
         }
     }

@@ -10,13 +10,16 @@ import org.ordertracking.redis.internal.RedisChecks;
  * Settings of a {@link RedisEventBus}. Immutable and thread-safe; build one with {@link #builder()}.
  *
  * @param channelPrefix prepended to every channel name ({@code tracking:order:o-1})
- * @param bufferSize capacity, in messages, of each local listener's mailbox
+ * @param bufferSize how many messages a local listener may fall behind before it loses the oldest ones
+ *     and gets {@code onGap}
  * @param subscribeTimeout how long {@link RedisEventBus#subscribe} waits for Redis to confirm a new
  *     channel subscription before returning anyway (the listener then gets {@code onGap} once the
  *     subscription is confirmed)
  * @param executor where listeners are called, or {@code null} for daemon threads the bus creates
  *     ({@code deliveryThreads} of them) and stops on close; a given executor is never shut down
  * @param deliveryThreads number of delivery threads the bus creates when {@code executor} is null
+ *     (default: one per available processor, at least two); with a given executor, how many of its
+ *     threads one channel's local delivery may use at once
  * @since 0.1.0
  */
 public record RedisEventBusConfig(String channelPrefix, int bufferSize, Duration subscribeTimeout, Executor executor,
@@ -24,7 +27,7 @@ public record RedisEventBusConfig(String channelPrefix, int bufferSize, Duration
 
     /** Default channel prefix: {@value}. */
     public static final String DEFAULT_CHANNEL_PREFIX = "tracking:";
-    /** Default mailbox capacity per local listener: {@value} messages. */
+    /** Default lag allowed to a local listener: {@value} messages. */
     public static final int DEFAULT_BUFFER_SIZE = 1024;
     /** Default wait for a subscription confirmation: 5 seconds. */
     public static final Duration DEFAULT_SUBSCRIBE_TIMEOUT = Duration.ofSeconds(5);
@@ -57,7 +60,7 @@ public record RedisEventBusConfig(String channelPrefix, int bufferSize, Duration
         private int bufferSize = DEFAULT_BUFFER_SIZE;
         private Duration subscribeTimeout = DEFAULT_SUBSCRIBE_TIMEOUT;
         private Executor executor;
-        private int deliveryThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int deliveryThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
         private Builder() {
         }

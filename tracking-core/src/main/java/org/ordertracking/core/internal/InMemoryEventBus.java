@@ -94,7 +94,7 @@ public final class InMemoryEventBus implements EventBus {
     /** Configures an {@link InMemoryEventBus}. Not thread-safe. */
     public static final class Builder {
         private Executor executor;
-        private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int bufferSize = DEFAULT_BUFFER;
 
         private Builder() {
@@ -102,7 +102,7 @@ public final class InMemoryEventBus implements EventBus {
 
         /**
          * Delivers on the caller's executor, which the bus never shuts down. By default the bus
-         * creates one daemon thread per available processor and stops them on {@code close()}. A
+         * creates one daemon thread per available processor (at least two) and stops them on {@code close()}. A
          * topic's listeners are served by up to {@link #threads(int)} tasks at once (at least two), so
          * a given executor should run at least two tasks at a time for one blocked listener never to
          * hold up the others.
