@@ -1,0 +1,139 @@
+package org.ordertracking.redis.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Group commit of writes: concurrent or pipelined writes are coalesced into one command (one script
+ * call) carrying many of them, and each caller's future completes with its own result.
+ *
+ * <p>Writes go to a <em>lane</em> (on Redis Cluster the hash slot of their keys, so that one script
+ * call touches one slot; on standalone Redis a single lane). A lane sends a write at once while fewer
+ * than {@code maxInFlight} batches of it are in flight; otherwise the write waits in the lane's queue,
+ * which is sent as one batch when an in-flight batch completes or when it reaches {@code maxBatch}
+ * writes. So a lone write costs one round trip as before, and under load the batches grow with the
+ * load. Batches of one lane are sent in order on one connection, so the writes of one driver reach
+ * Redis in the order they were made.
+ *
+ * <p>Thread-safe. Results are delivered on the thread that completes the sender's stage (a Lettuce
+ * I/O thread), which also sends the next batch.
+ *
+ * @param <W> a write
+ */
+public final class GroupCommit<W> {
+    private final int maxBatch;
+    private final int maxInFlight;
+    private final Function<List<W>, CompletionStage<List<Object>>> sender;
+    private final Function<W, CompletableFuture<Boolean>> resultOf;
+    private final ConcurrentHashMap<Integer, Lane<W>> lanes = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private static final class Lane<W> {
+        List<W> queue = new ArrayList<>();
+        int inFlight;
+    }
+
+    /**
+     * @param maxBatch largest number of writes per batch
+     * @param maxInFlight batches of one lane in flight before writes start to queue
+     * @param sender sends one batch; its stage completes with one result per write, in order
+     *     ({@code 1L} stored, anything else not)
+     * @param resultOf the future of a write, completed by this class
+     */
+    public GroupCommit(int maxBatch, int maxInFlight, Function<List<W>, CompletionStage<List<Object>>> sender,
+            Function<W, CompletableFuture<Boolean>> resultOf) {
+        if (maxBatch < 1 || maxInFlight < 1) {
+            throw new IllegalArgumentException("maxBatch and maxInFlight must be positive, but were " + maxBatch + " and "
+                    + maxInFlight);
+        }
+        this.maxBatch = maxBatch;
+        this.maxInFlight = maxInFlight;
+        this.sender = sender;
+        this.resultOf = resultOf;
+    }
+
+    /** Queues {@code write} on {@code lane}, sending it (with what waits) when the lane allows. */
+    public void submit(int laneId, W write) {
+        Lane<W> lane = lanes.computeIfAbsent(laneId, id -> new Lane<>());
+        List<W> batch = null;
+        synchronized (lane) {
+            if (closed) {
+                resultOf.apply(write).completeExceptionally(closedException());
+                return;
+            }
+            lane.queue.add(write);
+            if (lane.inFlight < maxInFlight || lane.queue.size() >= maxBatch) {
+                batch = lane.queue;
+                lane.queue = new ArrayList<>();
+                lane.inFlight++;
+            }
+        }
+        if (batch != null) {
+            send(lane, batch);
+        }
+    }
+
+    private void send(Lane<W> lane, List<W> batch) {
+        CompletionStage<List<Object>> stage;
+        try {
+            stage = sender.apply(batch);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((results, error) -> {
+            List<W> next = null;
+            synchronized (lane) {
+                lane.inFlight--;
+                if (!lane.queue.isEmpty() && !closed) {
+                    next = lane.queue;
+                    lane.queue = new ArrayList<>();
+                    lane.inFlight++;
+                }
+            }
+            // the next batch goes out before the callers' callbacks run, so Redis is not kept waiting
+            if (next != null) {
+                send(lane, next);
+            }
+            complete(batch, results, error);
+        });
+    }
+
+    private void complete(List<W> batch, List<Object> results, Throwable error) {
+        if (error == null && (results == null || results.size() != batch.size())) {
+            error = new IllegalStateException("the write script answered " + (results == null ? 0 : results.size())
+                    + " results for " + batch.size() + " writes");
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture<Boolean> future = resultOf.apply(batch.get(i));
+            if (error != null) {
+                future.completeExceptionally(error);
+            } else {
+                Object result = results.get(i);
+                future.complete(result instanceof Long stored && stored == 1L);
+            }
+        }
+    }
+
+    /** Fails every queued write; later writes fail at once. Batches in flight complete as their sender decides. */
+    public void close() {
+        closed = true;
+        for (Lane<W> lane : lanes.values()) {
+            List<W> dropped;
+            synchronized (lane) {
+                dropped = lane.queue;
+                lane.queue = new ArrayList<>();
+            }
+            for (W write : dropped) {
+                resultOf.apply(write).completeExceptionally(closedException());
+            }
+        }
+    }
+
+    private static IllegalStateException closedException() {
+        return new IllegalStateException("the location store is closed");
+    }
+}
