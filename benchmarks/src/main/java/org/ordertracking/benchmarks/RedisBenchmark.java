@@ -6,6 +6,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code storeAsync}: {@value #BATCH} {@code putIfNewer}s fired without waiting (Lettuce pipelines
  *       them on the one connection), then wait for all — what the ingest path does, since it never
  *       waits for the store;</li>
+ *   <li>{@code lastSeenEach} / {@code lastSeenAll}: what a staleness tick reads for {@value #DRIVERS}
+ *       active deliveries — {@code lastSeen} per driver, or one {@code lastSeenAll} (per driver);</li>
  *   <li>{@code busPublish}: {@value #BATCH} publishes, then wait for Redis to have them all;</li>
  *   <li>{@code busPublishAndReceive}: the same, then wait until a subscriber on a second bus (another
  *       connection, as another node) has received them all.</li>
@@ -73,6 +76,7 @@ public class RedisBenchmark {
     private volatile Thread waiter;
     private volatile long target = Long.MAX_VALUE;
     private final String[] drivers = new String[DRIVERS];
+    private List<String> driverList;
     private long tick = Instant.parse("2026-11-24T10:00:00Z").toEpochMilli();
     private int next;
     private Envelope envelope;
@@ -94,6 +98,12 @@ public class RedisBenchmark {
         for (int d = 0; d < DRIVERS; d++) {
             drivers[d] = "d-" + d;
         }
+        driverList = List.of(drivers);
+        CompletableFuture<?>[] seeded = new CompletableFuture<?>[DRIVERS];
+        for (int d = 0; d < DRIVERS; d++) {
+            seeded[d] = store.putIfNewer(drivers[d], nextFix()).toCompletableFuture();
+        }
+        CompletableFuture.allOf(seeded).join();
         topic = Topic.order("o-1");
         envelope = Envelope.of(topic, new TrackingMessage.StatusUpdate(new OrderEvent("o-1", 3, OrderStatus.PREPARING,
                 OrderStatus.ACCEPTED, null, null, Instant.parse("2026-11-24T10:00:00Z"))));
@@ -150,6 +160,22 @@ public class RedisBenchmark {
             pending[i] = store.putIfNewer(nextDriver(), nextFix()).toCompletableFuture();
         }
         CompletableFuture.allOf(pending).join();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(DRIVERS)
+    public int lastSeenEach() {
+        int found = 0;
+        for (String driver : drivers) {
+            found += store.lastSeen(driver).isPresent() ? 1 : 0;
+        }
+        return found;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(DRIVERS)
+    public int lastSeenAll() {
+        return store.lastSeenAll(driverList).size();
     }
 
     @Benchmark
