@@ -41,10 +41,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.LocationStore;
-import org.ordertracking.core.WireCodec;
 import org.ordertracking.core.internal.Checks;
 import org.ordertracking.redis.internal.GroupCommit;
 import org.ordertracking.redis.internal.PutIfNewerScript;
+import org.ordertracking.redis.internal.StoredFix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * {@link LocationStore} on Redis, shared by every node: each node sees every driver's current position.
  *
  * <p><b>Keys</b> (prefix {@code tracking:} by default): {@code tracking:driver:{d-1}:pos} is a string,
- * the fix's recordedAt as a 26-digit stamp followed by the fix as {@link WireCodec#toStoredJson}, with
- * the position TTL; {@code tracking:driver:{d-1}:seen_at} is a string holding the stamp of the newest
+ * the fix's recordedAt as a 26-digit stamp followed by {@code lat,lon,accuracy,heading,speed,} and the
+ * receivedAt stamp, with the position TTL; {@code tracking:driver:{d-1}:seen_at} is a string holding the stamp of the newest
  * fix ever written, kept for the last-seen retention. The braces are a Redis Cluster hash tag: both
  * keys of a driver live in the same slot, so the script touching them runs on one node, while different
  * drivers spread over the cluster.
@@ -290,7 +290,7 @@ public final class RedisLocationStore implements LocationStore {
         }
         String stamp = PutIfNewerScript.stamp(fix.recordedAt());
         String location = locationKey(driverId);
-        Write write = new Write(location, seenKey(driverId), stamp, stamp + WireCodec.toStoredJson(fix),
+        Write write = new Write(location, seenKey(driverId), stamp, StoredFix.encode(stamp, fix),
                 new CompletableFuture<>());
         writes.submit(cluster ? SlotHash.getSlot(location) : 0, write);
         if (!config.geoIndex()) {
@@ -338,7 +338,7 @@ public final class RedisLocationStore implements LocationStore {
     public Optional<LocationFix> get(String driverId) {
         Checks.requireId(driverId, "driverId");
         String value = await(commands.get(locationKey(driverId)), "GET");
-        return value == null ? Optional.empty() : Optional.of(WireCodec.readStoredFix(PutIfNewerScript.jsonOf(value)));
+        return value == null ? Optional.empty() : Optional.of(StoredFix.decode(value));
     }
 
     @Override
@@ -357,7 +357,7 @@ public final class RedisLocationStore implements LocationStore {
         for (int i = 0; i < values.size() && i < ids.size(); i++) {
             KeyValue<String, String> value = values.get(i);
             if (value.hasValue()) {
-                result.put(ids.get(i), WireCodec.readStoredFix(PutIfNewerScript.jsonOf(value.getValue())));
+                result.put(ids.get(i), StoredFix.decode(value.getValue()));
             }
         }
         return result;

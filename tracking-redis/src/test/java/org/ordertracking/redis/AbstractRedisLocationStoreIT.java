@@ -117,7 +117,8 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
         assertEquals("string", type(location));
         assertEquals("string", type(seen));
         assertEquals("31557015962733600" + "123456789", get(seen), "stamp: epoch seconds + 31557014167219200, then nanos");
-        assertTrue(get(location).startsWith(get(seen) + "{"), "the position is its stamp, then the JSON");
+        assertEquals(get(seen) + fix.lat() + "," + fix.lon() + ",5.0,90.0,8.5,31557015962733600423456789", get(location),
+                "the position: its stamp, lat, lon, accuracy, heading, speed, the receivedAt stamp");
         long locationTtl = pttl(location);
         long seenTtl = pttl(seen);
         assertTrue(locationTtl > 0 && locationTtl <= 30_000, "position TTL " + locationTtl);

@@ -1,5 +1,6 @@
 package org.ordertracking.redis.internal;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,8 +17,9 @@ import java.util.function.Function;
  * than {@code maxInFlight} batches of it are in flight; otherwise the write waits in the lane's queue,
  * which is sent as one batch when an in-flight batch completes or when it reaches {@code maxBatch}
  * writes. So a lone write costs one round trip as before, and under load the batches grow with the
- * load. Batches of one lane are sent in order on one connection, so the writes of one driver reach
- * Redis in the order they were made.
+ * load. The batches of one lane are handed to the sender in the order they were formed, and the
+ * writes within a batch keep the order they were submitted in, so (with a sender that keeps order,
+ * as one Lettuce connection does) the writes of one driver reach Redis in the order they were made.
  *
  * <p>Thread-safe. Results are delivered on the thread that completes the sender's stage (a Lettuce
  * I/O thread), which also sends the next batch.
@@ -32,9 +34,16 @@ public final class GroupCommit<W> {
     private final ConcurrentHashMap<Integer, Lane<W>> lanes = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    /** One lane's state, guarded by the lane itself. */
     private static final class Lane<W> {
+        /** Writes waiting for the next batch. */
         List<W> queue = new ArrayList<>();
+        /** Batches formed but not yet handed to the sender, in the order they were formed. */
+        final ArrayDeque<List<W>> ready = new ArrayDeque<>();
+        /** Batches formed and not yet answered. */
         int inFlight;
+        /** Whether a thread is handing the ready batches to the sender (only one at a time, to keep their order). */
+        boolean sending;
     }
 
     /**
@@ -59,7 +68,7 @@ public final class GroupCommit<W> {
     /** Queues {@code write} on {@code lane}, sending it (with what waits) when the lane allows. */
     public void submit(int laneId, W write) {
         Lane<W> lane = lanes.computeIfAbsent(laneId, id -> new Lane<>());
-        List<W> batch = null;
+        boolean drain = false;
         synchronized (lane) {
             if (closed) {
                 resultOf.apply(write).completeExceptionally(closedException());
@@ -67,12 +76,42 @@ public final class GroupCommit<W> {
             }
             lane.queue.add(write);
             if (lane.inFlight < maxInFlight || lane.queue.size() >= maxBatch) {
-                batch = lane.queue;
-                lane.queue = new ArrayList<>();
-                lane.inFlight++;
+                drain = formBatch(lane);
             }
         }
-        if (batch != null) {
+        if (drain) {
+            drain(lane);
+        }
+    }
+
+    /** Moves the queue to the ready batches; returns whether the caller must now drain them. Holds the lane. */
+    private boolean formBatch(Lane<W> lane) {
+        lane.ready.add(lane.queue);
+        lane.queue = new ArrayList<>();
+        lane.inFlight++;
+        if (lane.sending) {
+            return false;
+        }
+        lane.sending = true;
+        return true;
+    }
+
+    /**
+     * Hands the ready batches to the sender in the order they were formed. Only one thread drains a
+     * lane at a time (whoever formed a batch while nobody was draining), and it calls the sender
+     * outside the lane's lock; so batches reach the connection in order without the lock being held
+     * across a call into Lettuce.
+     */
+    private void drain(Lane<W> lane) {
+        while (true) {
+            List<W> batch;
+            synchronized (lane) {
+                batch = lane.ready.poll();
+                if (batch == null) {
+                    lane.sending = false;
+                    return;
+                }
+            }
             send(lane, batch);
         }
     }
@@ -85,18 +124,16 @@ public final class GroupCommit<W> {
             stage = CompletableFuture.failedFuture(e);
         }
         stage.whenComplete((results, error) -> {
-            List<W> next = null;
+            boolean drain = false;
             synchronized (lane) {
                 lane.inFlight--;
                 if (!lane.queue.isEmpty() && !closed) {
-                    next = lane.queue;
-                    lane.queue = new ArrayList<>();
-                    lane.inFlight++;
+                    drain = formBatch(lane);
                 }
             }
             // the next batch goes out before the callers' callbacks run, so Redis is not kept waiting
-            if (next != null) {
-                send(lane, next);
+            if (drain) {
+                drain(lane);
             }
             complete(batch, results, error);
         });

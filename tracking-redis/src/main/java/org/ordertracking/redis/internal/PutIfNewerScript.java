@@ -12,13 +12,13 @@ import java.util.HexFormat;
  * commit); they are applied in order, each with its own comparison.
  *
  * <p>Per fix, two keys sharing the hash tag {@code {driverId}} (one Cluster slot): the position, a
- * string {@code stamp + json} with the TTL, and the last-seen key, a string {@code stamp} (the newest
+ * string starting with its stamp ({@link StoredFix}) with the TTL, and the last-seen key, a string {@code stamp} (the newest
  * recordedAt ever written) with the last-seen retention. A <em>stamp</em> is recordedAt as
  * {@value #STAMP_LENGTH} decimal digits, epoch seconds shifted to be non-negative (17 digits) then
  * nanos (9 digits): equal-length digit strings, so Lua's string comparison orders them as instants.
  *
  * <p>KEYS: position₁, last-seen₁, position₂, last-seen₂, …; ARGV: ttl ms, retention ms, then stamp₁,
- * value₁ (stamp₁ + json₁), stamp₂, value₂, …. Returns an array with 1 for each fix stored and 0 for
+ * value₁ (starting with stamp₁), stamp₂, value₂, …. Returns an array with 1 for each fix stored and 0 for
  * each refused because the stored position is newer. In the common case a fix costs three commands:
  * {@code GET} of the position, {@code SET … PX} of it, {@code SET … PX … GET} of the last-seen stamp
  * (put back by a fourth only when an older fix lands after the position expired). Needs Redis 6.2+
@@ -84,11 +84,6 @@ public final class PutIfNewerScript {
         long seconds = Long.parseLong(stamped, 0, 17, 10) - SECONDS_SHIFT;
         int nanos = Integer.parseInt(stamped, 17, STAMP_LENGTH, 10);
         return Instant.ofEpochSecond(seconds, nanos);
-    }
-
-    /** Returns the stored JSON of a position value (what follows the stamp). */
-    public static String jsonOf(String value) {
-        return value.substring(STAMP_LENGTH);
     }
 
     private static String sha1(String text) {

@@ -151,6 +151,63 @@ class GroupCommitTest {
     }
 
     @Test
+    void submit_fromManyThreadsWhileBatchesComplete_reachesTheSenderInEachThreadsOrder() throws Exception {
+        int threads = 4;
+        int perThread = 5_000;
+        ExecutorService redis = Executors.newSingleThreadExecutor();
+        List<Integer> applied = new ArrayList<>();
+        GroupCommit<Write> commit = new GroupCommit<>(4, 1, batch -> {
+            // widen the window between forming a batch and handing it over, where a batch formed
+            // later by another thread could overtake it
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            synchronized (applied) {
+                batch.forEach(w -> applied.add(w.id()));
+            }
+            List<Object> results = new ArrayList<>();
+            batch.forEach(w -> results.add(1L));
+            return CompletableFuture.supplyAsync(() -> results, redis);
+        }, Write::result);
+        ExecutorService callers = Executors.newFixedThreadPool(threads);
+        List<Write> all = new CopyOnWriteArrayList<>();
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int base = t * perThread;
+                done.add(callers.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    for (int i = base; i < base + perThread; i++) {
+                        Write w = new Write(i, true);
+                        all.add(w);
+                        commit.submit(0, w);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            for (Write w : all) {
+                w.result().get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            callers.shutdownNow();
+            redis.shutdownNow();
+        }
+        synchronized (applied) {
+            assertEquals(threads * perThread, applied.size());
+            int[] last = new int[threads];
+            java.util.Arrays.fill(last, -1);
+            for (int id : applied) {
+                int thread = id / perThread;
+                assertTrue(id > last[thread], "write " + id + " reached the sender after write " + last[thread]);
+                last[thread] = id;
+            }
+        }
+    }
+
+    @Test
     void submit_fromManyThreads_everyWriteIsSentOnceAndCompletesWithItsOwnResult() throws Exception {
         int threads = 8;
         int perThread = 5_000;
