@@ -46,6 +46,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code storeAsync}: {@value #BATCH} {@code putIfNewer}s fired without waiting (Lettuce pipelines
  *       them on the one connection), then wait for all — what the ingest path does, since it never
  *       waits for the store;</li>
+ *   <li>{@code storeAsyncWindow}: the same {@value #BATCH} at a time, but waiting only for the batch
+ *       fired {@value #WINDOW} invocations earlier, so about {@value #WINDOW} × {@value #BATCH} writes are
+ *       always outstanding — a steady stream of fixes, as {@code redis-benchmark}'s 50 clients × 16
+ *       pipelined commands keep 800 outstanding;</li>
  *   <li>{@code lastSeenEach} / {@code lastSeenAll}: what a staleness tick reads for {@value #DRIVERS}
  *       active deliveries — {@code lastSeen} per driver, or one {@code lastSeenAll} (per driver);</li>
  *   <li>{@code busPublish}: {@value #BATCH} publishes, then wait for Redis to have them all;</li>
@@ -65,6 +69,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class RedisBenchmark {
     static final int BATCH = 256;
     static final int DRIVERS = 1000;
+    static final int WINDOW = 4;
 
     private String uri;
     private String prefix;
@@ -77,6 +82,8 @@ public class RedisBenchmark {
     private volatile long target = Long.MAX_VALUE;
     private final String[] drivers = new String[DRIVERS];
     private List<String> driverList;
+    private final CompletableFuture<?>[] window = new CompletableFuture<?>[WINDOW];
+    private int windowSlot;
     private long tick = Instant.parse("2026-11-24T10:00:00Z").toEpochMilli();
     private int next;
     private Envelope envelope;
@@ -160,6 +167,32 @@ public class RedisBenchmark {
             pending[i] = store.putIfNewer(nextDriver(), nextFix()).toCompletableFuture();
         }
         CompletableFuture.allOf(pending).join();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void storeAsyncWindow() {
+        CompletableFuture<?>[] pending = new CompletableFuture<?>[BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            pending[i] = store.putIfNewer(nextDriver(), nextFix()).toCompletableFuture();
+        }
+        int slot = windowSlot;
+        if (window[slot] != null) {
+            window[slot].join();
+        }
+        window[slot] = CompletableFuture.allOf(pending);
+        windowSlot = slot + 1 == WINDOW ? 0 : slot + 1;
+    }
+
+    /** Waits for the writes {@code storeAsyncWindow} left outstanding, so they do not spill into the next iteration. */
+    @TearDown(Level.Iteration)
+    public void drainWindow() {
+        for (int i = 0; i < WINDOW; i++) {
+            if (window[i] != null) {
+                window[i].join();
+                window[i] = null;
+            }
+        }
     }
 
     @Benchmark
