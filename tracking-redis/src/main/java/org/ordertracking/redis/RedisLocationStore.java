@@ -94,7 +94,7 @@ public final class RedisLocationStore implements LocationStore {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RedisLocationStore(RedisLocationStoreConfig config, StatefulConnection<String, String> connection,
-            RedisClusterAsyncCommands<String, String> commands, AbstractRedisClient ownedClient) {
+            RedisClusterAsyncCommands<String, String> commands, AbstractRedisClient client, AbstractRedisClient ownedClient) {
         this.config = config;
         this.connection = connection;
         this.commands = commands;
@@ -102,7 +102,9 @@ public final class RedisLocationStore implements LocationStore {
         this.cluster = connection instanceof StatefulRedisClusterConnection;
         this.ttlArg = Long.toString(config.ttl().toMillis());
         this.retentionArg = Long.toString(config.lastSeenRetention().toMillis());
-        this.writes = new GroupCommit<>(MAX_BATCH, MAX_IN_FLIGHT, this::send, Write::result);
+        // the client's computation threads (not its I/O threads) send the batches formed when a reply arrives
+        this.writes = new GroupCommit<>(MAX_BATCH, MAX_IN_FLIGHT, this::send, Write::result,
+                client.getResources().eventExecutorGroup());
     }
 
     /** Returns a store on the caller's standalone client with the default settings; the client is never shut down by the store. */
@@ -166,13 +168,13 @@ public final class RedisLocationStore implements LocationStore {
     private static RedisLocationStore standalone(RedisClient client, RedisLocationStoreConfig config,
             AbstractRedisClient owned) {
         StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8);
-        return new RedisLocationStore(config, connection, connection.async(), owned);
+        return new RedisLocationStore(config, connection, connection.async(), client, owned);
     }
 
     private static RedisLocationStore cluster(RedisClusterClient client, RedisLocationStoreConfig config,
             AbstractRedisClient owned) {
         StatefulRedisClusterConnection<String, String> connection = client.connect(StringCodec.UTF8);
-        return new RedisLocationStore(config, connection, connection.async(), owned);
+        return new RedisLocationStore(config, connection, connection.async(), client, owned);
     }
 
     /** Returns the settings. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.LocationStore;
+import org.ordertracking.redis.internal.PutIfNewerScript;
 import org.ordertracking.test.LocationStoreContract;
 
 /**
@@ -43,6 +44,9 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
 
     /** Returns the string value of {@code key}, or null. */
     protected abstract String get(String key);
+
+    /** Deletes {@code key}. */
+    protected abstract void delete(String key);
 
     /** Empties the Lua script cache of every node. */
     protected abstract void flushScripts();
@@ -172,6 +176,31 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
     }
 
     @Test
+    void putIfNewer_lastSeenKeyLost_stillNeverOverwritesANewerPosition() {
+        String d = driver("evicted");
+        Instant t = Instant.parse("2026-11-24T10:00:10Z");
+        LocationFix newer = fixAt(t, 1);
+        assertTrue(put(redisStore, d, newer));
+        delete(redisStore.seenKey(d)); // as an eviction under maxmemory might
+        assertFalse(put(redisStore, d, fixAt(t.minusSeconds(5), 2)));
+        assertEquals(Optional.of(newer), redisStore.get(d));
+        assertEquals(Optional.of(t), redisStore.lastSeen(d), "the last-seen stamp is taken back from the position");
+        assertTrue(pttl(redisStore.seenKey(d)) > 30_000, "with the retention");
+    }
+
+    @Test
+    void putIfNewer_olderFixWhilePositionLives_isRefusedAndChangesNeitherKey() {
+        String d = driver("refused");
+        Instant t = Instant.parse("2026-11-24T10:00:10Z");
+        LocationFix newer = fixAt(t, 1);
+        assertTrue(put(redisStore, d, newer));
+        String position = get(redisStore.locationKey(d));
+        assertFalse(put(redisStore, d, fixAt(t.minusNanos(1), 2)));
+        assertEquals(position, get(redisStore.locationKey(d)));
+        assertEquals(PutIfNewerScript.stamp(t), get(redisStore.seenKey(d)));
+    }
+
+    @Test
     void putIfNewer_afterTheScriptCacheWasFlushed_loadsTheScriptAgain() {
         String d = driver("flush");
         put(redisStore, d, fixAt(Instant.parse("2026-11-24T10:00:00Z"), 1));
@@ -203,7 +232,7 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
     @Test
     void putIfNewer_pipelinedWritesCoalesced_eachGetsItsOwnResult() {
         Instant t = Instant.parse("2026-11-24T10:00:00Z");
-        int drivers = 200;
+        int drivers = 1000;
         List<java.util.concurrent.CompletableFuture<Boolean>> first = new java.util.ArrayList<>();
         List<java.util.concurrent.CompletableFuture<Boolean>> older = new java.util.ArrayList<>();
         List<java.util.concurrent.CompletableFuture<Boolean>> newer = new java.util.ArrayList<>();

@@ -204,6 +204,11 @@ class RedisClusterIT {
         }
 
         @Override
+        protected void delete(String key) {
+            admin.sync().del(key);
+        }
+
+        @Override
         protected void flushScripts() {
             for (RedisClusterCommands<String, String> node : masters()) {
                 node.scriptFlush();

@@ -55,6 +55,11 @@ class RedisLocationStoreIT extends AbstractRedisLocationStoreIT {
     }
 
     @Override
+    protected void delete(String key) {
+        admin.sync().del(key);
+    }
+
+    @Override
     protected void flushScripts() {
         admin.sync().scriptFlush();
     }

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
@@ -22,7 +25,11 @@ import java.util.function.Function;
  * as one Lettuce connection does) the writes of one driver reach Redis in the order they were made.
  *
  * <p>Thread-safe. Results are delivered on the thread that completes the sender's stage (a Lettuce
- * I/O thread), which also sends the next batch.
+ * I/O thread). Batches are never handed to the sender on such a thread: Netty writes a command issued
+ * on the connection's I/O thread at once, ahead of commands other threads issued just before (those
+ * wait in the I/O thread's task queue), so a batch sent from there could overtake an earlier one. A
+ * batch formed on an I/O thread — the next one, when a reply arrives — is sent from the hand-off
+ * executor instead.
  *
  * @param <W> a write
  */
@@ -31,7 +38,10 @@ public final class GroupCommit<W> {
     private final int maxInFlight;
     private final Function<List<W>, CompletionStage<List<Object>>> sender;
     private final Function<W, CompletableFuture<Boolean>> resultOf;
+    private final Executor handOff;
     private final ConcurrentHashMap<Integer, Lane<W>> lanes = new ConcurrentHashMap<>();
+    /** Threads seen completing the sender's stages: the connection's I/O threads. */
+    private final Set<Thread> ioThreads = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** One lane's state, guarded by the lane itself. */
@@ -52,9 +62,11 @@ public final class GroupCommit<W> {
      * @param sender sends one batch; its stage completes with one result per write, in order
      *     ({@code 1L} stored, anything else not)
      * @param resultOf the future of a write, completed by this class
+     * @param handOff where a batch is sent from when it was formed on an I/O thread (any threads but
+     *     the connection's I/O threads; rejected tasks run on the calling thread)
      */
     public GroupCommit(int maxBatch, int maxInFlight, Function<List<W>, CompletionStage<List<Object>>> sender,
-            Function<W, CompletableFuture<Boolean>> resultOf) {
+            Function<W, CompletableFuture<Boolean>> resultOf, Executor handOff) {
         if (maxBatch < 1 || maxInFlight < 1) {
             throw new IllegalArgumentException("maxBatch and maxInFlight must be positive, but were " + maxBatch + " and "
                     + maxInFlight);
@@ -63,6 +75,7 @@ public final class GroupCommit<W> {
         this.maxInFlight = maxInFlight;
         this.sender = sender;
         this.resultOf = resultOf;
+        this.handOff = handOff;
     }
 
     /** Queues {@code write} on {@code lane}, sending it (with what waits) when the lane allows. */
@@ -80,7 +93,11 @@ public final class GroupCommit<W> {
             }
         }
         if (drain) {
-            drain(lane);
+            if (ioThreads.contains(Thread.currentThread())) {
+                drainElsewhere(lane);
+            } else {
+                drain(lane);
+            }
         }
     }
 
@@ -116,7 +133,17 @@ public final class GroupCommit<W> {
         }
     }
 
+    /** Drains on the hand-off executor, or here if it refuses (e.g. shut down with the client). */
+    private void drainElsewhere(Lane<W> lane) {
+        try {
+            handOff.execute(() -> drain(lane));
+        } catch (RejectedExecutionException e) {
+            drain(lane);
+        }
+    }
+
     private void send(Lane<W> lane, List<W> batch) {
+        Thread sending = Thread.currentThread();
         CompletionStage<List<Object>> stage;
         try {
             stage = sender.apply(batch);
@@ -124,6 +151,9 @@ public final class GroupCommit<W> {
             stage = CompletableFuture.failedFuture(e);
         }
         stage.whenComplete((results, error) -> {
+            if (Thread.currentThread() != sending) {
+                ioThreads.add(Thread.currentThread());
+            }
             boolean drain = false;
             synchronized (lane) {
                 lane.inFlight--;
@@ -131,9 +161,11 @@ public final class GroupCommit<W> {
                     drain = formBatch(lane);
                 }
             }
-            // the next batch goes out before the callers' callbacks run, so Redis is not kept waiting
+            // The next batch goes out before the callers' callbacks run, so Redis is not kept waiting,
+            // but not from here: Netty writes from its I/O thread at once, ahead of writes other
+            // threads queued for it earlier, which would let a later batch overtake an earlier one.
             if (drain) {
-                drain(lane);
+                drainElsewhere(lane);
             }
             complete(batch, results, error);
         });

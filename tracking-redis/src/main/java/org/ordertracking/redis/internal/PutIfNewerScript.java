@@ -15,14 +15,21 @@ import java.util.HexFormat;
  * string starting with its stamp ({@link StoredFix}) with the TTL, and the last-seen key, a string {@code stamp} (the newest
  * recordedAt ever written) with the last-seen retention. A <em>stamp</em> is recordedAt as
  * {@value #STAMP_LENGTH} decimal digits, epoch seconds shifted to be non-negative (17 digits) then
- * nanos (9 digits): equal-length digit strings, so Lua's string comparison orders them as instants.
+ * nanos (9 digits): equal-length digit strings, so Lua's string comparison orders them as instants
+ * (digits collate in numeric order in the C locale and the usual ones).
  *
  * <p>KEYS: position₁, last-seen₁, position₂, last-seen₂, …; ARGV: ttl ms, retention ms, then stamp₁,
  * value₁ (starting with stamp₁), stamp₂, value₂, …. Returns an array with 1 for each fix stored and 0 for
- * each refused because the stored position is newer. In the common case a fix costs three commands:
- * {@code GET} of the position, {@code SET … PX} of it, {@code SET … PX … GET} of the last-seen stamp
- * (put back by a fourth only when an older fix lands after the position expired). Needs Redis 6.2+
- * ({@code SET … GET}).
+ * each refused because the stored position is newer.
+ *
+ * <p>The stored position is never newer than the last-seen stamp (both are written together, and the
+ * position expires first), so a fix not older than the last-seen stamp is newer than any stored
+ * position: in the common case (fixes arriving in order) a fix costs two commands, {@code SET … PX …
+ * GET} of the last-seen stamp and {@code SET … PX} of the position. Only a fix older than the
+ * last-seen stamp — or one finding no last-seen key, e.g. the first of a driver or after an eviction —
+ * puts the newest stamp back and compares with the position itself ({@code GET}). Putting the stamp
+ * back restarts its retention, so an older fix, even a refused one, keeps the last-seen instant
+ * (unchanged) for another retention period. Needs Redis 6.2+ ({@code SET … GET}).
  */
 public final class PutIfNewerScript {
     private PutIfNewerScript() {
@@ -36,16 +43,24 @@ public final class PutIfNewerScript {
               local pos = KEYS[2 * i - 1]
               local seen = KEYS[2 * i]
               local stamp = ARGV[2 * i + 1]
-              local cur = redis.call('GET', pos)
-              if cur and string.sub(cur, 1, 26) > stamp then
-                out[i] = 0
-              else
+              local newest = redis.call('SET', seen, stamp, 'PX', keep, 'GET')
+              if newest and newest <= stamp then
                 redis.call('SET', pos, ARGV[2 * i + 2], 'PX', ttl)
-                local newest = redis.call('SET', seen, stamp, 'PX', keep, 'GET')
-                if newest and newest > stamp then
+                out[i] = 1
+              else
+                if newest then
                   redis.call('SET', seen, newest, 'PX', keep)
                 end
-                out[i] = 1
+                local cur = redis.call('GET', pos)
+                if cur and string.sub(cur, 1, 26) > stamp then
+                  if not newest then
+                    redis.call('SET', seen, string.sub(cur, 1, 26), 'PX', keep)
+                  end
+                  out[i] = 0
+                else
+                  redis.call('SET', pos, ARGV[2 * i + 2], 'PX', ttl)
+                  out[i] = 1
+                end
               end
             end
             return out

@@ -56,7 +56,7 @@ class GroupCommitTest {
     @Test
     void submit_whileABatchIsInFlight_queuesAndSendsTheWaitingWritesAsOneBatch() {
         HeldSender sender = new HeldSender();
-        GroupCommit<Write> commit = new GroupCommit<>(256, 1, sender::send, Write::result);
+        GroupCommit<Write> commit = new GroupCommit<>(256, 1, sender::send, Write::result, Runnable::run);
         List<Write> writes = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             writes.add(new Write(i, i != 3));
@@ -77,7 +77,7 @@ class GroupCommitTest {
     @Test
     void submit_queueReachingMaxBatch_isSentWithoutWaiting() {
         HeldSender sender = new HeldSender();
-        GroupCommit<Write> commit = new GroupCommit<>(3, 1, sender::send, Write::result);
+        GroupCommit<Write> commit = new GroupCommit<>(3, 1, sender::send, Write::result, Runnable::run);
         for (int i = 0; i < 7; i++) {
             commit.submit(0, new Write(i, true));
         }
@@ -88,7 +88,7 @@ class GroupCommitTest {
     @Test
     void submit_otherLane_isNotHeldBackByABusyOne() {
         HeldSender sender = new HeldSender();
-        GroupCommit<Write> commit = new GroupCommit<>(256, 1, sender::send, Write::result);
+        GroupCommit<Write> commit = new GroupCommit<>(256, 1, sender::send, Write::result, Runnable::run);
         commit.submit(7, new Write(0, true));
         commit.submit(7, new Write(1, true));
         commit.submit(9, new Write(2, true));
@@ -99,7 +99,7 @@ class GroupCommitTest {
     @Test
     void sendFailure_failsEveryWriteOfItsBatchAndTheNextBatchStillGoes() {
         HeldSender sender = new HeldSender();
-        GroupCommit<Write> commit = new GroupCommit<>(256, 1, sender::send, Write::result);
+        GroupCommit<Write> commit = new GroupCommit<>(256, 1, sender::send, Write::result, Runnable::run);
         Write a = new Write(0, true);
         Write b = new Write(1, true);
         Write c = new Write(2, true);
@@ -117,7 +117,7 @@ class GroupCommitTest {
     @Test
     void reply_withTheWrongNumberOfResults_failsTheBatch() {
         GroupCommit<Write> commit = new GroupCommit<>(256, 1,
-                batch -> CompletableFuture.completedFuture(List.of(1L)), Write::result);
+                batch -> CompletableFuture.completedFuture(List.of(1L)), Write::result, Runnable::run);
         HeldSender held = new HeldSender();
         Write a = new Write(0, true);
         commit.submit(0, a);
@@ -125,7 +125,7 @@ class GroupCommitTest {
         GroupCommit<Write> wrong = new GroupCommit<>(256, 1, batch -> {
             held.send(batch);
             return CompletableFuture.completedFuture(List.of());
-        }, Write::result);
+        }, Write::result, Runnable::run);
         Write b = new Write(1, true);
         wrong.submit(0, b);
         assertThrows(CompletionException.class, () -> b.result().join());
@@ -134,7 +134,7 @@ class GroupCommitTest {
     @Test
     void close_failsQueuedWritesAndRefusesNewOnes() {
         HeldSender sender = new HeldSender();
-        GroupCommit<Write> commit = new GroupCommit<>(256, 1, sender::send, Write::result);
+        GroupCommit<Write> commit = new GroupCommit<>(256, 1, sender::send, Write::result, Runnable::run);
         Write inFlight = new Write(0, true);
         Write queued = new Write(1, true);
         commit.submit(0, inFlight);
@@ -156,6 +156,7 @@ class GroupCommitTest {
         int perThread = 5_000;
         ExecutorService redis = Executors.newSingleThreadExecutor();
         List<Integer> applied = new ArrayList<>();
+        ExecutorService handOff = Executors.newSingleThreadExecutor();
         GroupCommit<Write> commit = new GroupCommit<>(4, 1, batch -> {
             // widen the window between forming a batch and handing it over, where a batch formed
             // later by another thread could overtake it
@@ -166,7 +167,7 @@ class GroupCommitTest {
             List<Object> results = new ArrayList<>();
             batch.forEach(w -> results.add(1L));
             return CompletableFuture.supplyAsync(() -> results, redis);
-        }, Write::result);
+        }, Write::result, handOff);
         ExecutorService callers = Executors.newFixedThreadPool(threads);
         List<Write> all = new CopyOnWriteArrayList<>();
         try {
@@ -194,6 +195,7 @@ class GroupCommitTest {
         } finally {
             callers.shutdownNow();
             redis.shutdownNow();
+            handOff.shutdownNow();
         }
         synchronized (applied) {
             assertEquals(threads * perThread, applied.size());
@@ -230,7 +232,7 @@ class GroupCommitTest {
                 batch.forEach(w -> results.add(w.stores() ? 1L : 0L));
                 return results;
             }, redis);
-        }, Write::result);
+        }, Write::result, Runnable::run);
         ExecutorService callers = Executors.newFixedThreadPool(threads);
         List<Write> all = new CopyOnWriteArrayList<>();
         try {
