@@ -209,6 +209,53 @@ class GroupCommitTest {
         }
     }
 
+    /**
+     * Models how Netty writes: a command issued on the connection's I/O thread goes out at once, one
+     * issued on any other thread waits in the I/O thread's task queue; replies complete on the I/O
+     * thread. A batch formed there (when a reply arrives) must not overtake one a caller queued.
+     */
+    @Test
+    void submit_batchFormedWhenAReplyArrives_neverOvertakesOneQueuedForTheIoThread() throws Exception {
+        Thread[] ioThread = new Thread[1];
+        ExecutorService io = Executors.newSingleThreadExecutor(r -> ioThread[0] = new Thread(r, "fake-io"));
+        ExecutorService handOff = Executors.newSingleThreadExecutor();
+        List<Integer> onTheWire = new ArrayList<>();
+        GroupCommit<Write> commit = new GroupCommit<>(4, 1, batch -> {
+            CompletableFuture<List<Object>> reply = new CompletableFuture<>();
+            Runnable write = () -> {
+                batch.forEach(w -> onTheWire.add(w.id()));
+                List<Object> results = new ArrayList<>();
+                batch.forEach(w -> results.add(1L));
+                io.execute(() -> reply.complete(results));
+            };
+            if (Thread.currentThread() == ioThread[0]) {
+                write.run();
+            } else {
+                io.execute(write);
+            }
+            return reply;
+        }, Write::result, handOff);
+        List<Write> all = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20_000; i++) {
+                Write w = new Write(i, true);
+                all.add(w);
+                commit.submit(0, w);
+            }
+            for (Write w : all) {
+                w.result().get(30, TimeUnit.SECONDS);
+            }
+            List<Integer> wire = io.submit(() -> List.copyOf(onTheWire)).get(10, TimeUnit.SECONDS);
+            assertEquals(all.size(), wire.size());
+            for (int i = 0; i < wire.size(); i++) {
+                assertEquals(i, wire.get(i), "position " + i + " on the wire");
+            }
+        } finally {
+            io.shutdownNow();
+            handOff.shutdownNow();
+        }
+    }
+
     @Test
     void submit_fromManyThreads_everyWriteIsSentOnceAndCompletesWithItsOwnResult() throws Exception {
         int threads = 8;
