@@ -53,14 +53,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Keys</b> (prefix {@code tracking:} by default): {@code tracking:driver:{d-1}:pos} is a string,
  * the fix's recordedAt as a 26-digit stamp followed by {@code lat,lon,accuracy,heading,speed,} and the
- * receivedAt stamp, with the position TTL; {@code tracking:driver:{d-1}:seen_at} is a string holding the stamp of the newest
- * fix ever written, kept for the last-seen retention. The braces are a Redis Cluster hash tag: both
- * keys of a driver live in the same slot, so the script touching them runs on one node, while different
- * drivers spread over the cluster.
+ * receivedAt stamp, with the position TTL; {@code tracking:driver:{d-1}:seen_at} is a string holding
+ * the stamp of the newest fix ever written, kept for the last-seen retention. The braces are a Redis
+ * Cluster hash tag: both keys of a driver live in the same slot, so the script touching them runs on
+ * one node, while different drivers spread over the cluster.
  *
  * <p><b>Writes</b> run a Lua script ({@code EVALSHA}, falling back to {@code EVAL} once per node when
  * the script cache is empty) that compares recordedAt and writes in one atomic step, so concurrent
- * writers never leave an older fix in place. {@link #putIfNewer} never blocks. Writes are
+ * writers never leave an older fix in place; a fix arriving in order costs two commands (see
+ * docs/redis.md). {@link #putIfNewer} never blocks. Writes are
  * <em>group-committed</em>: while a script call is in flight, further writes (from any thread, or
  * pipelined by one caller) queue up and go out together as the next script call, up to 256 fixes per
  * call, each fix still compared and applied on its own and each returned stage completing with its own
