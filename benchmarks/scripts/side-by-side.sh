@@ -22,6 +22,12 @@ machine() {
   { date -u; echo "nproc: $(nproc)"; free -g | head -2; java -version 2>&1 | head -1; uptime; } >&2
 }
 
+# Keeps the header and the name and requests/s of redis-benchmark's CSV, naming the test $1 (a long
+# EVALSHA command line would otherwise be the name).
+short_csv() {
+  awk -F'","' -v name="$1" 'NR == 1 { print; next } { print "\"" name "\",\"" $2 "\"" }'
+}
+
 redis() {
   # payload the size of a status event as the bus sends it ("status\n" + the event's JSON)
   local payload='status
@@ -32,14 +38,26 @@ redis() {
   log "redis-benchmark PUBLISH (50 clients, 200,000 requests, no pipelining, a status-event payload)"
   redis-benchmark -h 127.0.0.1 -p 6379 -n 200000 --csv PUBLISH bench:sbs:chan "$payload" \
     | tee "$results/redis-benchmark-publish.csv"
-  # the same server-side work as RedisLocationStore.putIfNewer: its Lua script, pipelined, 1,000 drivers
-  local sha
+  # the same server-side work as RedisLocationStore.putIfNewer: its Lua script, pipelined, 1,000 drivers,
+  # first one fix per call, then 64 fixes per call (what group commit sends under load)
+  local sha stamp fix
   sha=$(redis-cli -h 127.0.0.1 -p 6379 SCRIPT LOAD "$(java -cp "$jar" org.ordertracking.benchmarks.PrintPutIfNewerScript)")
-  log "redis-benchmark EVALSHA putIfNewer script -P 16 (50 clients, 500,000 requests)"
+  stamp=31557015962733600123000000   # 2026-11-24T10:00:00.123Z as the script's stamp
+  fix='33.8938,35.5018,8.0,,,31557015962733600200000000'   # the rest of a stored position (docs/redis.md)
+  log "redis-benchmark EVALSHA putIfNewer script, 1 fix per call, -P 16 (50 clients, 500,000 requests)"
   redis-benchmark -h 127.0.0.1 -p 6379 -P 16 -n 500000 -r 1000 --csv EVALSHA "$sha" 2 \
-    'bench:sbs:driver:{__rand_int__}:location' 'bench:sbs:driver:{__rand_int__}:seen' \
-    '{"lat":33.8938,"lon":35.5018,"accuracy":8.0,"heading":null,"speed":null,"recorded_at":"2026-11-24T10:00:00.123Z","received_at":"2026-11-24T10:00:00.200Z"}' \
-    1795600000 123000000 2026-11-24T10:00:00.123Z 30000 600000 | tee "$results/redis-benchmark-evalsha-putifnewer.csv"
+    'bench:sbs:driver:{__rand_int__}:pos' 'bench:sbs:driver:{__rand_int__}:seen_at' \
+    30000 600000 "$stamp" "$stamp$fix" | short_csv "EVALSHA putIfNewer, 1 fix per call" \
+    | tee "$results/redis-benchmark-evalsha-putifnewer.csv"
+  local keys=() args=() i
+  for i in $(seq 1 64); do
+    keys+=("bench:sbs:driver:{__rand_int__}:pos" "bench:sbs:driver:{__rand_int__}:seen_at")
+    args+=("$stamp" "$stamp$fix")
+  done
+  log "redis-benchmark EVALSHA putIfNewer script, 64 fixes per call, -P 16 (50 clients, 20,000 requests; fixes/s = requests/s x 64)"
+  redis-benchmark -h 127.0.0.1 -p 6379 -P 16 -n 20000 -r 1000 --csv EVALSHA "$sha" 128 "${keys[@]}" 30000 600000 "${args[@]}" \
+    | short_csv "EVALSHA putIfNewer, 64 fixes per call (requests/s; x64 for fixes/s)" \
+    | tee "$results/redis-benchmark-evalsha-putifnewer-64.csv"
   redis-cli -h 127.0.0.1 -p 6379 --scan --pattern 'bench:sbs:*' | xargs -r -n 500 redis-cli -h 127.0.0.1 -p 6379 DEL >/dev/null
   log "our RedisLocationStore and RedisEventBus"
   java -Dtracking.test.redis="$redis_url" -jar "$jar" RedisBenchmark -f 1 -wi 2 -i 3 \

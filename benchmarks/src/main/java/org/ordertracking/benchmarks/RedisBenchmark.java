@@ -6,6 +6,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code storeAsync}: {@value #BATCH} {@code putIfNewer}s fired without waiting (Lettuce pipelines
  *       them on the one connection), then wait for all — what the ingest path does, since it never
  *       waits for the store;</li>
+ *   <li>{@code storeAsyncWindow}: the same {@value #BATCH} at a time, but waiting only for the batch
+ *       fired {@value #WINDOW} invocations earlier, so about {@value #WINDOW} × {@value #BATCH} writes are
+ *       always outstanding — a steady stream of fixes, as {@code redis-benchmark}'s 50 clients × 16
+ *       pipelined commands keep 800 outstanding;</li>
+ *   <li>{@code lastSeenEach} / {@code lastSeenAll}: what a staleness tick reads for {@value #DRIVERS}
+ *       active deliveries — {@code lastSeen} per driver, or one {@code lastSeenAll} (per driver);</li>
  *   <li>{@code busPublish}: {@value #BATCH} publishes, then wait for Redis to have them all;</li>
  *   <li>{@code busPublishAndReceive}: the same, then wait until a subscriber on a second bus (another
  *       connection, as another node) has received them all.</li>
@@ -62,6 +69,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class RedisBenchmark {
     static final int BATCH = 256;
     static final int DRIVERS = 1000;
+    static final int WINDOW = 4;
 
     private String uri;
     private String prefix;
@@ -73,6 +81,9 @@ public class RedisBenchmark {
     private volatile Thread waiter;
     private volatile long target = Long.MAX_VALUE;
     private final String[] drivers = new String[DRIVERS];
+    private List<String> driverList;
+    private final CompletableFuture<?>[] window = new CompletableFuture<?>[WINDOW];
+    private int windowSlot;
     private long tick = Instant.parse("2026-11-24T10:00:00Z").toEpochMilli();
     private int next;
     private Envelope envelope;
@@ -94,6 +105,12 @@ public class RedisBenchmark {
         for (int d = 0; d < DRIVERS; d++) {
             drivers[d] = "d-" + d;
         }
+        driverList = List.of(drivers);
+        CompletableFuture<?>[] seeded = new CompletableFuture<?>[DRIVERS];
+        for (int d = 0; d < DRIVERS; d++) {
+            seeded[d] = store.putIfNewer(drivers[d], nextFix()).toCompletableFuture();
+        }
+        CompletableFuture.allOf(seeded).join();
         topic = Topic.order("o-1");
         envelope = Envelope.of(topic, new TrackingMessage.StatusUpdate(new OrderEvent("o-1", 3, OrderStatus.PREPARING,
                 OrderStatus.ACCEPTED, null, null, Instant.parse("2026-11-24T10:00:00Z"))));
@@ -150,6 +167,48 @@ public class RedisBenchmark {
             pending[i] = store.putIfNewer(nextDriver(), nextFix()).toCompletableFuture();
         }
         CompletableFuture.allOf(pending).join();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void storeAsyncWindow() {
+        CompletableFuture<?>[] pending = new CompletableFuture<?>[BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            pending[i] = store.putIfNewer(nextDriver(), nextFix()).toCompletableFuture();
+        }
+        int slot = windowSlot;
+        if (window[slot] != null) {
+            window[slot].join();
+        }
+        window[slot] = CompletableFuture.allOf(pending);
+        windowSlot = slot + 1 == WINDOW ? 0 : slot + 1;
+    }
+
+    /** Waits for the writes {@code storeAsyncWindow} left outstanding, so they do not spill into the next iteration. */
+    @TearDown(Level.Iteration)
+    public void drainWindow() {
+        for (int i = 0; i < WINDOW; i++) {
+            if (window[i] != null) {
+                window[i].join();
+                window[i] = null;
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(DRIVERS)
+    public int lastSeenEach() {
+        int found = 0;
+        for (String driver : drivers) {
+            found += store.lastSeen(driver).isPresent() ? 1 : 0;
+        }
+        return found;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(DRIVERS)
+    public int lastSeenAll() {
+        return store.lastSeenAll(driverList).size();
     }
 
     @Benchmark

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.ordertracking.core.internal.InMemoryLocationStore;
@@ -70,6 +72,28 @@ public interface LocationStore extends AutoCloseable {
      * last write; empty if there was no write within it.
      */
     Optional<Instant> lastSeen(String driverId);
+
+    /**
+     * Returns {@link #lastSeen} of many drivers at once: the staleness timer reads every active
+     * delivery's driver each tick, and a store across the network answers this in one round trip.
+     * Drivers with no last-seen instant are left out of the map; duplicates in {@code driverIds}
+     * are harmless. The map may be unmodifiable.
+     *
+     * <p>The default asks {@link #lastSeen} for each driver in turn; stores override it with a bulk
+     * read.
+     *
+     * @throws NullPointerException if {@code driverIds} is or contains {@code null}
+     * @since 0.1.0
+     */
+    default Map<String, Instant> lastSeenAll(Collection<String> driverIds) {
+        Objects.requireNonNull(driverIds, "driverIds must not be null");
+        Map<String, Instant> result = new HashMap<>();
+        for (String driverId : driverIds) {
+            lastSeen(Objects.requireNonNull(driverId, "driverIds must not contain null"))
+                    .ifPresent(at -> result.put(driverId, at));
+        }
+        return result;
+    }
 
     /** Default time the last-seen instant is kept after the last write: 10 minutes. */
     Duration DEFAULT_LAST_SEEN_RETENTION = Duration.ofMinutes(10);

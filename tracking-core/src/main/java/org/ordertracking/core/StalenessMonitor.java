@@ -3,6 +3,7 @@ package org.ordertracking.core;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * is for.
  *
  * <p>Each {@link #check()} reads the active deliveries (orders {@code picked_up} with a driver, up
- * to {@link Builder#maxDeliveries}), classifies each driver's {@link LocationStore#lastSeen} with the
- * {@link StalenessClassifier}, and publishes the band of each delivery whose band differs from the
+ * to {@link Builder#maxDeliveries}), reads their drivers' last-seen instants in one
+ * {@link LocationStore#lastSeenAll} call, classifies each with the {@link StalenessClassifier}, and publishes the band of each delivery whose band differs from the
  * one this monitor saw at the previous check. The first time it sees a delivery it publishes only a
  * band other than {@code moving} (the page assumes a live driver; the SSE snapshot carries the
  * current band anyway). A driver with no fix within the store's last-seen retention is
@@ -118,12 +119,20 @@ public final class StalenessMonitor implements AutoCloseable {
         Instant now = clock.instant();
         List<TrackedOrder> deliveries = repository.findByStatus(OrderStatus.PICKED_UP, null, maxDeliveries);
         Map<String, SignalState> next = new HashMap<>(Math.max(16, deliveries.size() * 2));
+        List<String> drivers = new ArrayList<>(deliveries.size());
+        for (TrackedOrder order : deliveries) {
+            if (order.driverId() != null) {
+                drivers.add(order.driverId());
+            }
+        }
+        // one bulk read per tick: on a networked store one round trip, not one per delivery
+        Map<String, Instant> lastSeen = drivers.isEmpty() ? Map.of() : store.lastSeenAll(drivers);
         int published = 0;
         for (TrackedOrder order : deliveries) {
             if (order.driverId() == null) {
                 continue;
             }
-            Optional<Instant> seen = store.lastSeen(order.driverId());
+            Optional<Instant> seen = Optional.ofNullable(lastSeen.get(order.driverId()));
             SignalState band = classifier.classify(seen.orElse(null), now);
             SignalState before = bands.get(order.orderId());
             next.put(order.orderId(), band);

@@ -15,6 +15,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,30 +41,36 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.LocationStore;
-import org.ordertracking.core.WireCodec;
 import org.ordertracking.core.internal.Checks;
+import org.ordertracking.redis.internal.GroupCommit;
 import org.ordertracking.redis.internal.PutIfNewerScript;
+import org.ordertracking.redis.internal.StoredFix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@link LocationStore} on Redis, shared by every node: each node sees every driver's current position.
  *
- * <p><b>Keys</b> (prefix {@code tracking:} by default): {@code tracking:driver:{d-1}:location} holds
- * the fix as {@link WireCodec#toStoredJson} with the position TTL; {@code tracking:driver:{d-1}:seen}
- * is a small hash kept for the last-seen retention (the newest fix's recordedAt, and the stored
- * position's, for the comparison). The braces are a Redis Cluster hash tag: both keys of a driver live
- * in the same slot, so the script touching them runs on one node, while different drivers spread over
- * the cluster.
+ * <p><b>Keys</b> (prefix {@code tracking:} by default): {@code tracking:driver:{d-1}:pos} is a string,
+ * the fix's recordedAt as a 26-digit stamp followed by {@code lat,lon,accuracy,heading,speed,} and the
+ * receivedAt stamp, with the position TTL; {@code tracking:driver:{d-1}:seen_at} is a string holding
+ * the stamp of the newest fix ever written, kept for the last-seen retention. The braces are a Redis
+ * Cluster hash tag: both keys of a driver live in the same slot, so the script touching them runs on
+ * one node, while different drivers spread over the cluster.
  *
  * <p><b>Writes</b> run a Lua script ({@code EVALSHA}, falling back to {@code EVAL} once per node when
  * the script cache is empty) that compares recordedAt and writes in one atomic step, so concurrent
- * writers never leave an older fix in place. {@link #putIfNewer} never blocks: the command goes out on
- * Lettuce's asynchronous API and concurrent writes are pipelined on the one connection. <b>Reads</b>
- * ({@link #get}, {@link #getAll}, {@link #lastSeen}) wait for their reply up to the connection's
- * command timeout, throwing Lettuce's {@link RedisException} when Redis fails or does not answer in
- * time; {@link #getAll} is one {@code MGET} (on a cluster, Lettuce splits it by slot and
- * sends the parts in parallel).
+ * writers never leave an older fix in place; a fix arriving in order costs two commands (see
+ * docs/redis.md). {@link #putIfNewer} never blocks. Writes are
+ * <em>group-committed</em>: while a script call is in flight, further writes (from any thread, or
+ * pipelined by one caller) queue up and go out together as the next script call, up to 256 fixes per
+ * call, each fix still compared and applied on its own and each returned stage completing with its own
+ * result. On Redis Cluster a script call carries the writes of one hash slot only (the batches are
+ * formed per slot). <b>Reads</b> ({@link #get}, {@link #getAll}, {@link #lastSeen},
+ * {@link #lastSeenAll}) wait for their reply up to the connection's command timeout, throwing
+ * Lettuce's {@link RedisException} when Redis fails or does not answer in time; {@link #getAll} and
+ * {@link #lastSeenAll} are one {@code MGET} each (on a cluster, Lettuce splits it by slot and sends the
+ * parts in parallel). Needs Redis 6.2 or later.
  *
  * <p>Thread-safe. The stages {@link #putIfNewer} returns complete on a Lettuce I/O thread: callbacks
  * attached to them must not block (hand slow work to an executor with the {@code *Async} variants).
@@ -71,23 +79,33 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisLocationStore implements LocationStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisLocationStore.class);
+    /** Largest number of fixes one script call carries (bounds how long one call holds Redis). */
+    private static final int MAX_BATCH = 256;
+    /** Script calls of one slot in flight before further writes queue up for the next batch. */
+    private static final int MAX_IN_FLIGHT = 1;
 
     private final RedisLocationStoreConfig config;
     private final StatefulConnection<String, String> connection;
     private final RedisClusterAsyncCommands<String, String> commands;
     private final AbstractRedisClient ownedClient;
-    private final long ttlMillis;
-    private final long retentionMillis;
+    private final boolean cluster;
+    private final String ttlArg;
+    private final String retentionArg;
+    private final GroupCommit<Write> writes;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RedisLocationStore(RedisLocationStoreConfig config, StatefulConnection<String, String> connection,
-            RedisClusterAsyncCommands<String, String> commands, AbstractRedisClient ownedClient) {
+            RedisClusterAsyncCommands<String, String> commands, AbstractRedisClient client, AbstractRedisClient ownedClient) {
         this.config = config;
         this.connection = connection;
         this.commands = commands;
         this.ownedClient = ownedClient;
-        this.ttlMillis = config.ttl().toMillis();
-        this.retentionMillis = config.lastSeenRetention().toMillis();
+        this.cluster = connection instanceof StatefulRedisClusterConnection;
+        this.ttlArg = Long.toString(config.ttl().toMillis());
+        this.retentionArg = Long.toString(config.lastSeenRetention().toMillis());
+        // the client's computation threads (not its I/O threads) send the batches formed when a reply arrives
+        this.writes = new GroupCommit<>(MAX_BATCH, MAX_IN_FLIGHT, this::send, Write::result,
+                client.getResources().eventExecutorGroup());
     }
 
     /** Returns a store on the caller's standalone client with the default settings; the client is never shut down by the store. */
@@ -151,13 +169,13 @@ public final class RedisLocationStore implements LocationStore {
     private static RedisLocationStore standalone(RedisClient client, RedisLocationStoreConfig config,
             AbstractRedisClient owned) {
         StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8);
-        return new RedisLocationStore(config, connection, connection.async(), owned);
+        return new RedisLocationStore(config, connection, connection.async(), client, owned);
     }
 
     private static RedisLocationStore cluster(RedisClusterClient client, RedisLocationStoreConfig config,
             AbstractRedisClient owned) {
         StatefulRedisClusterConnection<String, String> connection = client.connect(StringCodec.UTF8);
-        return new RedisLocationStore(config, connection, connection.async(), owned);
+        return new RedisLocationStore(config, connection, connection.async(), client, owned);
     }
 
     /** Returns the settings. */
@@ -165,14 +183,14 @@ public final class RedisLocationStore implements LocationStore {
         return config;
     }
 
-    /** Returns the key holding the position of {@code driverId}, e.g. {@code tracking:driver:{d-1}:location}. */
+    /** Returns the key holding the position of {@code driverId}, e.g. {@code tracking:driver:{d-1}:pos}. */
     public String locationKey(String driverId) {
-        return config.keyPrefix() + "driver:{" + driverId + "}:location";
+        return config.keyPrefix() + "driver:{" + driverId + "}:pos";
     }
 
-    /** Returns the key of the last-seen hash of {@code driverId}, e.g. {@code tracking:driver:{d-1}:seen}. */
+    /** Returns the key holding the last-seen instant of {@code driverId}, e.g. {@code tracking:driver:{d-1}:seen_at}. */
     public String seenKey(String driverId) {
-        return config.keyPrefix() + "driver:{" + driverId + "}:seen";
+        return config.keyPrefix() + "driver:{" + driverId + "}:seen_at";
     }
 
     /** Returns the key of the GEO index of drivers, e.g. {@code tracking:drivers:geo}. */
@@ -273,39 +291,57 @@ public final class RedisLocationStore implements LocationStore {
         if (closed.get()) {
             return CompletableFuture.failedFuture(new IllegalStateException("the location store is closed"));
         }
-        String[] keys = {locationKey(driverId), seenKey(driverId)};
-        String[] args = PutIfNewerScript.args(WireCodec.toStoredJson(fix), fix.recordedAt(), ttlMillis, retentionMillis);
-        try {
-            CompletionStage<Long> sha = commands.<Long>evalsha(PutIfNewerScript.SHA, ScriptOutputType.INTEGER, keys, args);
-            return sha.handle((result, error) -> {
-                if (error == null) {
-                    return CompletableFuture.completedFuture(result);
-                }
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                if (cause instanceof RedisNoScriptException
-                        || (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"))) {
-                    // First write on this node (or after a restart): EVAL runs and caches the script.
-                    return commands.<Long>eval(PutIfNewerScript.SOURCE, ScriptOutputType.INTEGER, keys, args);
-                }
-                return CompletableFuture.<Long>failedFuture(cause);
-            }).thenCompose(stage -> stage).thenCompose(result -> {
-                boolean stored = result != null && result == 1L;
-                if (!stored || !config.geoIndex()) {
-                    return CompletableFuture.completedFuture(stored);
-                }
-                // A separate command: the index key lives in another Cluster slot than the driver's keys.
-                return commands.geoadd(geoKey(), fix.lon(), fix.lat(), driverId).thenApply(added -> true);
-            });
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+        String stamp = PutIfNewerScript.stamp(fix.recordedAt());
+        String location = locationKey(driverId);
+        Write write = new Write(location, seenKey(driverId), stamp, StoredFix.encode(stamp, fix),
+                new CompletableFuture<>());
+        writes.submit(cluster ? SlotHash.getSlot(location) : 0, write);
+        if (!config.geoIndex()) {
+            return write.result;
         }
+        return write.result.thenCompose(stored -> stored
+                // a separate command: the index key lives in another Cluster slot than the driver's keys
+                ? commands.geoadd(geoKey(), fix.lon(), fix.lat(), driverId).thenApply(added -> true)
+                : CompletableFuture.completedFuture(false));
+    }
+
+    /** One fix waiting for, or carried by, a script call. */
+    private record Write(String locationKey, String seenKey, String stamp, String value, CompletableFuture<Boolean> result) {
+    }
+
+    /** Sends one batch of writes (all in one slot) as one script call: EVALSHA, or EVAL if the script is not cached. */
+    private CompletionStage<List<Object>> send(List<Write> batch) {
+        String[] keys = new String[batch.size() * 2];
+        String[] args = new String[2 + batch.size() * 2];
+        args[0] = ttlArg;
+        args[1] = retentionArg;
+        for (int i = 0; i < batch.size(); i++) {
+            Write write = batch.get(i);
+            keys[2 * i] = write.locationKey;
+            keys[2 * i + 1] = write.seenKey;
+            args[2 + 2 * i] = write.stamp;
+            args[3 + 2 * i] = write.value;
+        }
+        CompletionStage<List<Object>> sha = commands.<List<Object>>evalsha(PutIfNewerScript.SHA, ScriptOutputType.MULTI, keys, args);
+        return sha.handle((result, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(result);
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof RedisNoScriptException
+                    || (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"))) {
+                // First write on this node (or after a restart): EVAL runs and caches the script.
+                return commands.<List<Object>>eval(PutIfNewerScript.SOURCE, ScriptOutputType.MULTI, keys, args);
+            }
+            return CompletableFuture.<List<Object>>failedFuture(cause);
+        }).thenCompose(stage -> stage);
     }
 
     @Override
     public Optional<LocationFix> get(String driverId) {
         Checks.requireId(driverId, "driverId");
-        String json = await(commands.get(locationKey(driverId)), "GET");
-        return json == null ? Optional.empty() : Optional.of(WireCodec.readStoredFix(json));
+        String value = await(commands.get(locationKey(driverId)), "GET");
+        return value == null ? Optional.empty() : Optional.of(StoredFix.decode(value));
     }
 
     @Override
@@ -324,7 +360,7 @@ public final class RedisLocationStore implements LocationStore {
         for (int i = 0; i < values.size() && i < ids.size(); i++) {
             KeyValue<String, String> value = values.get(i);
             if (value.hasValue()) {
-                result.put(ids.get(i), WireCodec.readStoredFix(value.getValue()));
+                result.put(ids.get(i), StoredFix.decode(value.getValue()));
             }
         }
         return result;
@@ -333,8 +369,36 @@ public final class RedisLocationStore implements LocationStore {
     @Override
     public Optional<Instant> lastSeen(String driverId) {
         Checks.requireId(driverId, "driverId");
-        String at = await(commands.hget(seenKey(driverId), PutIfNewerScript.LAST_SEEN_FIELD), "HGET");
-        return at == null ? Optional.empty() : Optional.of(Instant.parse(at));
+        String stamp = await(commands.get(seenKey(driverId)), "GET");
+        return stamp == null ? Optional.empty() : Optional.of(PutIfNewerScript.instantOf(stamp));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One {@code MGET} of the last-seen keys (on a cluster, Lettuce splits it by slot and sends the
+     * parts in parallel).
+     */
+    @Override
+    public Map<String, Instant> lastSeenAll(Collection<String> driverIds) {
+        Objects.requireNonNull(driverIds, "driverIds must not be null");
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(driverIds));
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        String[] keys = new String[ids.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = seenKey(Checks.requireId(ids.get(i), "driverId"));
+        }
+        List<KeyValue<String, String>> values = await(commands.mget(keys), "MGET");
+        Map<String, Instant> result = new HashMap<>();
+        for (int i = 0; i < values.size() && i < ids.size(); i++) {
+            KeyValue<String, String> value = values.get(i);
+            if (value.hasValue()) {
+                result.put(ids.get(i), PutIfNewerScript.instantOf(value.getValue()));
+            }
+        }
+        return result;
     }
 
     @Override
@@ -352,6 +416,7 @@ public final class RedisLocationStore implements LocationStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        writes.close();
         try {
             connection.close();
         } catch (RuntimeException e) {

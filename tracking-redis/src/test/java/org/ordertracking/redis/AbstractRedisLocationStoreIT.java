@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.LocationStore;
+import org.ordertracking.redis.internal.PutIfNewerScript;
 import org.ordertracking.test.LocationStoreContract;
 
 /**
@@ -40,6 +41,12 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
 
     /** Returns the type of {@code key} ({@code string}, {@code hash}, {@code none}). */
     protected abstract String type(String key);
+
+    /** Returns the string value of {@code key}, or null. */
+    protected abstract String get(String key);
+
+    /** Deletes {@code key}. */
+    protected abstract void delete(String key);
 
     /** Empties the Lua script cache of every node. */
     protected abstract void flushScripts();
@@ -107,12 +114,15 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
         LocationFix fix = fixAt(Instant.parse("2026-11-24T10:00:00.123456789Z"), 1);
         assertTrue(put(redisStore, d, fix));
 
-        String location = prefix + "driver:{" + d + "}:location";
-        String seen = prefix + "driver:{" + d + "}:seen";
+        String location = prefix + "driver:{" + d + "}:pos";
+        String seen = prefix + "driver:{" + d + "}:seen_at";
         assertEquals(location, redisStore.locationKey(d));
         assertEquals(seen, redisStore.seenKey(d));
         assertEquals("string", type(location));
-        assertEquals("hash", type(seen));
+        assertEquals("string", type(seen));
+        assertEquals("31557015962733600" + "123456789", get(seen), "stamp: epoch seconds + 31557014167219200, then nanos");
+        assertEquals(get(seen) + fix.lat() + "," + fix.lon() + ",5.0,90.0,8.5,31557015962733600423456789", get(location),
+                "the position: its stamp, lat, lon, accuracy, heading, speed, the receivedAt stamp");
         long locationTtl = pttl(location);
         long seenTtl = pttl(seen);
         assertTrue(locationTtl > 0 && locationTtl <= 30_000, "position TTL " + locationTtl);
@@ -166,6 +176,31 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
     }
 
     @Test
+    void putIfNewer_lastSeenKeyLost_stillNeverOverwritesANewerPosition() {
+        String d = driver("evicted");
+        Instant t = Instant.parse("2026-11-24T10:00:10Z");
+        LocationFix newer = fixAt(t, 1);
+        assertTrue(put(redisStore, d, newer));
+        delete(redisStore.seenKey(d)); // as an eviction under maxmemory might
+        assertFalse(put(redisStore, d, fixAt(t.minusSeconds(5), 2)));
+        assertEquals(Optional.of(newer), redisStore.get(d));
+        assertEquals(Optional.of(t), redisStore.lastSeen(d), "the last-seen stamp is taken back from the position");
+        assertTrue(pttl(redisStore.seenKey(d)) > 30_000, "with the retention");
+    }
+
+    @Test
+    void putIfNewer_olderFixWhilePositionLives_isRefusedAndChangesNeitherKey() {
+        String d = driver("refused");
+        Instant t = Instant.parse("2026-11-24T10:00:10Z");
+        LocationFix newer = fixAt(t, 1);
+        assertTrue(put(redisStore, d, newer));
+        String position = get(redisStore.locationKey(d));
+        assertFalse(put(redisStore, d, fixAt(t.minusNanos(1), 2)));
+        assertEquals(position, get(redisStore.locationKey(d)));
+        assertEquals(PutIfNewerScript.stamp(t), get(redisStore.seenKey(d)));
+    }
+
+    @Test
     void putIfNewer_afterTheScriptCacheWasFlushed_loadsTheScriptAgain() {
         String d = driver("flush");
         put(redisStore, d, fixAt(Instant.parse("2026-11-24T10:00:00Z"), 1));
@@ -192,6 +227,45 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
         // writes were pipelined without waiting; one more write to each and a join orders them
         redisStore.putIfNewer(driver("many-1"), expected.get(driver("many-1"))).toCompletableFuture().join();
         assertEquals(expected, redisStore.getAll(asked));
+    }
+
+    @Test
+    void putIfNewer_pipelinedWritesCoalesced_eachGetsItsOwnResult() {
+        Instant t = Instant.parse("2026-11-24T10:00:00Z");
+        int drivers = 1000;
+        List<java.util.concurrent.CompletableFuture<Boolean>> first = new java.util.ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<Boolean>> older = new java.util.ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<Boolean>> newer = new java.util.ArrayList<>();
+        // fired without waiting: they queue behind the first script call and go out in batches
+        for (int i = 0; i < drivers; i++) {
+            first.add(redisStore.putIfNewer(driver("co-" + i), fixAt(t, 1)).toCompletableFuture());
+            older.add(redisStore.putIfNewer(driver("co-" + i), fixAt(t.minusMillis(1 + i), 2)).toCompletableFuture());
+            newer.add(redisStore.putIfNewer(driver("co-" + i), fixAt(t.plusNanos(1 + i), 3)).toCompletableFuture());
+        }
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < drivers; i++) {
+            assertTrue(first.get(i).join(), "first fix of driver " + i);
+            assertFalse(older.get(i).join(), "older fix of driver " + i);
+            assertTrue(newer.get(i).join(), "newer fix of driver " + i);
+            ids.add(driver("co-" + i));
+        }
+        Map<String, LocationFix> stored = redisStore.getAll(ids);
+        Map<String, Instant> seen = redisStore.lastSeenAll(ids);
+        for (int i = 0; i < drivers; i++) {
+            assertEquals(fixAt(t.plusNanos(1 + i), 3), stored.get(ids.get(i)));
+            assertEquals(t.plusNanos(1 + i), seen.get(ids.get(i)));
+        }
+    }
+
+    @Test
+    void putIfNewer_afterClose_failsWithoutReachingRedis() {
+        RedisLocationStore extra = newStore(config(Duration.ofSeconds(30)));
+        extra.close();
+        java.util.concurrent.CompletionException e = assertThrows(java.util.concurrent.CompletionException.class,
+                () -> extra.putIfNewer(driver("closed"), fixAt(Instant.parse("2026-11-24T10:00:00Z"), 1))
+                        .toCompletableFuture().join());
+        assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
+        assertEquals(Optional.empty(), redisStore.lastSeen(driver("closed")));
     }
 
     @Test

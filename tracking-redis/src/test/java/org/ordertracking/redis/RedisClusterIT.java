@@ -199,6 +199,16 @@ class RedisClusterIT {
         }
 
         @Override
+        protected String get(String key) {
+            return admin.sync().get(key);
+        }
+
+        @Override
+        protected void delete(String key) {
+            admin.sync().del(key);
+        }
+
+        @Override
         protected void flushScripts() {
             for (RedisClusterCommands<String, String> node : masters()) {
                 node.scriptFlush();

@@ -50,6 +50,16 @@ class RedisLocationStoreIT extends AbstractRedisLocationStoreIT {
     }
 
     @Override
+    protected String get(String key) {
+        return admin.sync().get(key);
+    }
+
+    @Override
+    protected void delete(String key) {
+        admin.sync().del(key);
+    }
+
+    @Override
     protected void flushScripts() {
         admin.sync().scriptFlush();
     }

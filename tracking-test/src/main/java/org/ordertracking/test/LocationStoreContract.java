@@ -186,6 +186,63 @@ public abstract class LocationStoreContract {
     }
 
     @Test
+    void lastSeenAll_someDrivers_returnsTheNewestRecordedAtOfThoseSeen() {
+        String a = driver("a");
+        String b = driver("b");
+        String c = driver("c");
+        LocationFix newest = fix(0, 2);
+        put(a, newest);
+        put(a, fix(-5000, 1));
+        LocationFix fc = fix(-1000, 3);
+        put(c, fc);
+        assertEquals(Map.of(a, newest.recordedAt(), c, fc.recordedAt()), store.lastSeenAll(List.of(a, b, c, a)),
+                "b never wrote; a's older fix did not move its last-seen; a asked twice is harmless");
+        assertEquals(Map.of(), store.lastSeenAll(List.of()));
+        assertEquals(Map.of(), store.lastSeenAll(List.of(b)));
+    }
+
+    @Test
+    void lastSeenAll_afterTheTtl_keepsDriversWhosePositionExpired() {
+        String a = driver("a");
+        String b = driver("b");
+        LocationFix fa = fix(0, 1);
+        put(a, fa);
+        advance(ttl().multipliedBy(2));
+        LocationFix fb = fix(0, 2);
+        put(b, fb);
+        assertEquals(Optional.empty(), store.get(a));
+        assertEquals(Map.of(a, fa.recordedAt(), b, fb.recordedAt()), store.lastSeenAll(List.of(a, b)));
+    }
+
+    @Test
+    void lastSeenAll_afterTheRetention_leavesTheDriverOut() {
+        String a = driver("a");
+        String b = driver("b");
+        put(a, fix(0, 1));
+        advance(retention().plus(ttl()));
+        LocationFix fb = fix(0, 2);
+        put(b, fb);
+        assertEquals(Map.of(b, fb.recordedAt()), store.lastSeenAll(List.of(a, b)));
+    }
+
+    @Test
+    void lastSeenAll_agreesWithLastSeenForEachDriver() {
+        List<String> drivers = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String d = driver("bulk-" + i);
+            drivers.add(d);
+            if (i % 4 != 0) {
+                put(d, fix(-i * 100L, i));
+            }
+        }
+        Map<String, Instant> all = store.lastSeenAll(drivers);
+        assertEquals(37, all.size());
+        for (String d : drivers) {
+            assertEquals(store.lastSeen(d), Optional.ofNullable(all.get(d)), d);
+        }
+    }
+
+    @Test
     void ttlAndRetention_areThoseConfigured() {
         assertEquals(ttl(), store.ttl());
         assertEquals(retention(), store.lastSeenRetention());

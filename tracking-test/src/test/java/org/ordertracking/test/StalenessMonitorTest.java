@@ -4,11 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
+import org.ordertracking.core.LocationStore;
+import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.SignalState;
 import org.ordertracking.core.StalenessMonitor;
@@ -94,6 +104,87 @@ class StalenessMonitorTest {
         pipeline.clock.advance(Duration.ofMinutes(5));
         assertEquals(0, pipeline.monitor.check());
         assertEquals(List.of(), signals(customer));
+    }
+
+    @Test
+    void check_manyDeliveries_readsLastSeenInOneBulkCallPerTick() {
+        pipeline.outForDelivery("o-1", "d-1", DESTINATION);
+        for (int i = 2; i <= 3; i++) {
+            // the fixture's helper waits for pushes of one order only; these two need none
+            pipeline.tracker.register(new NewOrder("o-" + i, "r-1", "c-" + i, DESTINATION));
+            for (OrderStatus status : List.of(OrderStatus.ACCEPTED, OrderStatus.PREPARING, OrderStatus.READY)) {
+                pipeline.tracker.transition("o-" + i, status);
+            }
+            pipeline.tracker.assignDriver("o-" + i, "d-" + i);
+            pipeline.tracker.transition("o-" + i, OrderStatus.PICKED_UP);
+        }
+        fix();
+        RecordingListener silent = pipeline.watch("o-2");
+        CountingStore counting = new CountingStore(pipeline.store);
+        try (StalenessMonitor monitor = StalenessMonitor.builder(counting, pipeline.repository, pipeline.bus)
+                .clock(pipeline.clock).build()) {
+            assertEquals(2, monitor.check(), "d-2 and d-3 never sent a fix: connection lost");
+            pipeline.clock.advance(Duration.ofSeconds(30));
+            assertEquals(1, monitor.check(), "d-1 is now low coverage");
+        }
+        assertEquals(2, counting.bulkCalls.get(), "one bulk read per check");
+        assertEquals(List.of(Set.of("d-1", "d-2", "d-3"), Set.of("d-1", "d-2", "d-3")), counting.asked);
+        assertEquals(0, counting.singleCalls.get(), "no read per delivery");
+        assertEquals(List.of(SignalState.CONNECTION_LOST), signals(silent).stream().map(TrackingMessage.SignalUpdate::state).toList());
+    }
+
+    /** Counts how the monitor reads last-seen instants. */
+    private static final class CountingStore implements LocationStore {
+        private final LocationStore delegate;
+        final AtomicInteger singleCalls = new AtomicInteger();
+        final AtomicInteger bulkCalls = new AtomicInteger();
+        final List<Set<String>> asked = new CopyOnWriteArrayList<>();
+
+        CountingStore(LocationStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public CompletionStage<Boolean> putIfNewer(String driverId, LocationFix fix) {
+            return delegate.putIfNewer(driverId, fix);
+        }
+
+        @Override
+        public Optional<LocationFix> get(String driverId) {
+            return delegate.get(driverId);
+        }
+
+        @Override
+        public Map<String, LocationFix> getAll(Collection<String> driverIds) {
+            return delegate.getAll(driverIds);
+        }
+
+        @Override
+        public Optional<Instant> lastSeen(String driverId) {
+            singleCalls.incrementAndGet();
+            return delegate.lastSeen(driverId);
+        }
+
+        @Override
+        public Map<String, Instant> lastSeenAll(Collection<String> driverIds) {
+            bulkCalls.incrementAndGet();
+            asked.add(Set.copyOf(driverIds));
+            return delegate.lastSeenAll(driverIds);
+        }
+
+        @Override
+        public Duration lastSeenRetention() {
+            return delegate.lastSeenRetention();
+        }
+
+        @Override
+        public Duration ttl() {
+            return delegate.ttl();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     @Test

@@ -106,6 +106,20 @@ public final class InMemoryLocationStore implements LocationStore {
     }
 
     @Override
+    public Map<String, Instant> lastSeenAll(Collection<String> driverIds) {
+        Objects.requireNonNull(driverIds, "driverIds must not be null");
+        long now = clock.millis();
+        Map<String, Instant> result = new HashMap<>();
+        for (String driverId : driverIds) {
+            Entry entry = entries.get(Objects.requireNonNull(driverId, "driverIds must not contain null"));
+            if (entry != null && entry.forgetAtMillis > now) {
+                result.put(driverId, entry.fix.recordedAt());
+            }
+        }
+        return result;
+    }
+
+    @Override
     public Duration lastSeenRetention() {
         return retention;
     }
