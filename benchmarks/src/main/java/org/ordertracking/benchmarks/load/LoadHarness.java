@@ -503,6 +503,17 @@ public final class LoadHarness {
         if (opts.containsKey("server-jfr")) {
             command.add("-XX:StartFlightRecording=filename=" + opts.get("server-jfr") + ",settings=profile");
         }
+        if (opts.containsKey("server-jvm")) {
+            // extra server JVM flags, space-separated, e.g. --server-jvm "-XX:+UseParallelGC"; later flags win
+            for (String flag : opts.get("server-jvm").trim().split("\\s+")) {
+                if (!flag.isEmpty()) {
+                    command.add(flag);
+                }
+            }
+        }
+        List<String> jvmFlags = new ArrayList<>(command.subList(1, command.size()));
+        results.put("server_jvm_flags", String.join(" ", jvmFlags));
+        log.println("server JVM flags: " + String.join(" ", jvmFlags));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchServer.class.getName(),
                 "--port", Integer.toString(server.getPort()), "--secret", secret,
                 "--store", opts.getOrDefault("store", "memory")));
