@@ -26,8 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class SseStream implements WriteListener, AsyncListener, BusListener {
     private static final Logger LOG = LoggerFactory.getLogger(SseStream.class);
-    /** At most this many bytes of queued frames go out in one write. */
-    static final int COALESCE_BYTES = 8192;
 
     protected final Object lock = new Object();
     protected final StreamHub hub;
@@ -143,10 +141,10 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
                         }
                         break;
                     }
-                    hub.metrics().sent(frame.type);
-                    out.write(queue.isEmpty() ? frame.bytes : coalesceLocked(frame));
+                    out.write(frame.bytes);
                     needsFlush = true;
                     lastActivityNanos = System.nanoTime();
+                    hub.metrics().sent(frame.type);
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.debug("{} write failed; closing it: {}", kind(), e.toString());
@@ -157,35 +155,6 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
         if (complete) {
             completeAsync();
         }
-    }
-
-    /**
-     * Joins {@code first} and the frames queued behind it, up to {@link #COALESCE_BYTES}, into one
-     * array: one container write (and one flush) instead of one per frame when a client fell behind.
-     */
-    private byte[] coalesceLocked(Frame first) {
-        int total = first.bytes.length;
-        int count = 0;
-        for (Frame f : queue) {
-            if (total + f.bytes.length > COALESCE_BYTES) {
-                break;
-            }
-            total += f.bytes.length;
-            count++;
-        }
-        if (count == 0) {
-            return first.bytes;
-        }
-        byte[] joined = new byte[total];
-        System.arraycopy(first.bytes, 0, joined, 0, first.bytes.length);
-        int at = first.bytes.length;
-        for (int i = 0; i < count; i++) {
-            Frame f = queue.poll();
-            System.arraycopy(f.bytes, 0, joined, at, f.bytes.length);
-            at += f.bytes.length;
-            hub.metrics().sent(f.type);
-        }
-        return joined;
     }
 
     /** Sends a keep-alive comment if nothing was written for the keep-alive period. */
