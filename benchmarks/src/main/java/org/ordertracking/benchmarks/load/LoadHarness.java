@@ -499,7 +499,10 @@ public final class LoadHarness {
 
     private void startServer() throws Exception {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xms" + opts.getOrDefault("server-heap", "2g"),
-                "-Xmx" + opts.getOrDefault("server-heap", "2g"), "-XX:+UseG1GC"));
+                "-Xmx" + opts.getOrDefault("server-heap", "2g")));
+        if (!opts.getOrDefault("server-jvm", "").matches(".*-XX:\\+Use\\w+GC.*")) {
+            command.add("-XX:+UseG1GC"); // the default unless --server-jvm picks a collector
+        }
         if (opts.containsKey("server-jfr")) {
             command.add("-XX:StartFlightRecording=filename=" + opts.get("server-jfr") + ",settings=profile");
         }
