@@ -51,7 +51,9 @@ import org.HdrHistogram.Histogram;
  * </ul>
  *
  * <p>Reports p50/p99/p99.9/max latency, delivered events/s, server heap (after GC) and RSS per open
- * stream, and CPU of the server and of the load generator; {@code --out file.json} keeps them. Only
+ * stream, and CPU of the server and of the load generator; {@code --out file.json} keeps them, with
+ * the server's JVM flags ({@code -Xms2g -Xmx2g -XX:+UseG1GC} unless {@code --server-jvm "…"} adds to or,
+ * for a collector, replaces them; {@code --server-jfr file} records a flight recording). Only
  * loopback is contacted; every phase is bounded in time and the harness stops by itself.
  *
  * <p>Run (after {@code ./mvnw -pl benchmarks -am package -DskipTests}):
