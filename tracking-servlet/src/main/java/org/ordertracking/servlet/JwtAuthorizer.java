@@ -16,7 +16,13 @@ import org.ordertracking.servlet.internal.Hs256;
  * signature does not match, whose {@code exp} has passed (beyond {@link #DEFAULT_CLOCK_SKEW}) or
  * whose {@code nbf} lies ahead is refused. Authorization follows {@link Authorizer#defaultRules}.
  *
- * <p>Immutable and thread-safe.
+ * <p>A client sends the same token with every request, so the authorizer remembers the last
+ * {@value #VERIFIED_CACHE_SIZE} tokens whose signature and claims it verified (a fixed-size table; a
+ * new token takes the slot of an old one). A token is found there only if it is the very same string,
+ * signature included, compared in constant time; its {@code exp} and {@code nbf} are still checked
+ * against the clock on every use, so a remembered token expires exactly when it would otherwise.
+ *
+ * <p>Thread-safe; apart from that table of verified tokens it holds no state.
  *
  * @since 0.1.0
  */
@@ -28,9 +34,19 @@ public final class JwtAuthorizer implements Authorizer {
     /** Longest accepted token, in characters; longer ones are refused unread. */
     public static final int MAX_TOKEN_LENGTH = 4096;
 
+    /** How many verified tokens are remembered. */
+    static final int VERIFIED_CACHE_SIZE = 1024;
+
     private final Hs256 hs256;
     private final InstantSource clock;
     private final long skewSeconds;
+    /** Direct-mapped: slot from the token's hash mixed with {@link #seed}. Racy on purpose; entries are immutable. */
+    private final Verified[] verified = new Verified[VERIFIED_CACHE_SIZE];
+    private final int seed = new java.security.SecureRandom().nextInt();
+
+    /** A token that passed every check, and the time claims to check again on each use. */
+    private record Verified(String token, Caller caller, long exp, long nbf) {
+    }
 
     private JwtAuthorizer(byte[] secret, InstantSource clock, Duration skew) {
         this.hs256 = new Hs256(secret);
@@ -60,6 +76,12 @@ public final class JwtAuthorizer implements Authorizer {
         if (token.length() > MAX_TOKEN_LENGTH) {
             throw new AuthenticationException("the token is longer than " + MAX_TOKEN_LENGTH + " characters");
         }
+        int slot = slot(token);
+        Verified known = verified[slot];
+        if (known != null && sameToken(known.token, token)) {
+            checkTimes(known.exp, known.nbf);
+            return known.caller;
+        }
         int first = token.indexOf('.');
         int second = first < 0 ? -1 : token.indexOf('.', first + 1);
         if (first <= 0 || second < 0 || token.indexOf('.', second + 1) >= 0) {
@@ -78,24 +100,49 @@ public final class JwtAuthorizer implements Authorizer {
         if (exp == null || !exp.canConvertToLong()) {
             throw new AuthenticationException("the token has no numeric exp claim");
         }
-        long now = clock.instant().getEpochSecond();
-        if (now >= exp.asLong() + skewSeconds) {
-            throw new AuthenticationException("the token has expired");
-        }
-        JsonNode nbf = claims.get("nbf");
-        if (nbf != null && nbf.canConvertToLong() && now + skewSeconds < nbf.asLong()) {
-            throw new AuthenticationException("the token is not valid yet");
-        }
+        JsonNode nbfClaim = claims.get("nbf");
+        long nbf = nbfClaim != null && nbfClaim.canConvertToLong() ? nbfClaim.asLong() : Long.MIN_VALUE;
+        checkTimes(exp.asLong(), nbf);
         JsonNode sub = claims.get("sub");
         JsonNode role = claims.get("role");
         if (sub == null || !sub.isTextual() || sub.asText().isEmpty() || role == null || !role.isTextual()) {
             throw new AuthenticationException("the token needs string claims sub and role");
         }
+        Caller caller;
         try {
-            return new Caller(Role.fromWireName(role.asText()), sub.asText());
+            caller = new Caller(Role.fromWireName(role.asText()), sub.asText());
         } catch (IllegalArgumentException e) {
             throw new AuthenticationException("the token's role is not one of customer, restaurant, driver, operator");
         }
+        verified[slot] = new Verified(token, caller, exp.asLong(), nbf);
+        return caller;
+    }
+
+    private void checkTimes(long exp, long nbf) throws AuthenticationException {
+        long now = clock.instant().getEpochSecond();
+        if (now >= exp + skewSeconds) {
+            throw new AuthenticationException("the token has expired");
+        }
+        if (nbf != Long.MIN_VALUE && now + skewSeconds < nbf) {
+            throw new AuthenticationException("the token is not valid yet");
+        }
+    }
+
+    private int slot(String token) {
+        int h = (token.hashCode() ^ seed) * 0x9E3779B9;
+        return (h ^ (h >>> 16)) & (VERIFIED_CACHE_SIZE - 1);
+    }
+
+    /** Equality that reads every character whatever differs, so its time tells nothing of the remembered token. */
+    static boolean sameToken(String remembered, String given) {
+        if (remembered.length() != given.length()) {
+            return false;
+        }
+        int diff = 0;
+        for (int i = 0; i < given.length(); i++) {
+            diff |= remembered.charAt(i) ^ given.charAt(i);
+        }
+        return diff == 0;
     }
 
     private static JsonNode parsePart(String part, String name) throws AuthenticationException {

@@ -106,4 +106,82 @@ class JwtAuthorizerTest {
         e = assertThrows(IllegalArgumentException.class, () -> b.maxBatchSize(0));
         assertEquals("maxBatchSize must be positive, but was 0", e.getMessage());
     }
+
+    @Test
+    void authenticate_rememberedToken_stillExpiresOnTime() throws Exception {
+        String token = issuer.issue(Role.CUSTOMER, "o-1", Duration.ofMinutes(5));
+        assertEquals(new Caller(Role.CUSTOMER, "o-1"), authorizer.authenticate(token)); // verified, remembered
+        clock.advance(Duration.ofMinutes(5).minusSeconds(1));
+        assertEquals(new Caller(Role.CUSTOMER, "o-1"), authorizer.authenticate(token));
+        clock.advance(Duration.ofSeconds(1));
+        AuthenticationException e = assertThrows(AuthenticationException.class, () -> authorizer.authenticate(token));
+        assertTrue(e.getMessage().contains("expired"), e.getMessage());
+    }
+
+    @Test
+    void authenticate_rememberedTokenWithAlteredSignature_isRefused() throws Exception {
+        String token = issuer.issue(Role.OPERATOR, "ops", Duration.ofMinutes(5));
+        authorizer.authenticate(token);
+        char last = token.charAt(token.length() - 1);
+        String altered = token.substring(0, token.length() - 1) + (last == 'A' ? 'B' : 'A');
+        assertThrows(AuthenticationException.class, () -> authorizer.authenticate(altered));
+        String truncated = token.substring(0, token.length() - 1);
+        assertThrows(AuthenticationException.class, () -> authorizer.authenticate(truncated));
+    }
+
+    @Test
+    void authenticate_moreTokensThanRemembered_eachGetsItsOwnCaller() throws Exception {
+        int n = JwtAuthorizer.VERIFIED_CACHE_SIZE * 3;
+        String[] tokens = new String[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = issuer.issue(Role.DRIVER, "d-" + i, Duration.ofMinutes(5));
+        }
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < n; i++) {
+                assertEquals(new Caller(Role.DRIVER, "d-" + i), authorizer.authenticate(tokens[i]));
+            }
+        }
+    }
+
+    @Test
+    void authenticate_concurrentCallersWithDistinctTokens_eachGetsItsOwnCaller() throws Exception {
+        int n = 4096;
+        String[] tokens = new String[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = issuer.issue(Role.CUSTOMER, "o-" + i, Duration.ofMinutes(5));
+        }
+        int threads = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            for (int t = 0; t < threads; t++) {
+                int offset = t * 97;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    int wrong = 0;
+                    for (int k = 0; k < 5 * n; k++) {
+                        int i = (offset + k * 31) % n;
+                        if (!authorizer.authenticate(tokens[i]).equals(new Caller(Role.CUSTOMER, "o-" + i))) {
+                            wrong++;
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<Integer> result : results) {
+                assertEquals(0, result.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void sameToken_comparesWholeStrings() {
+        assertTrue(JwtAuthorizer.sameToken("a.b.c", "a.b.c"));
+        assertFalse(JwtAuthorizer.sameToken("a.b.c", "a.b.d"));
+        assertFalse(JwtAuthorizer.sameToken("a.b.c", "a.b.cd"));
+    }
 }

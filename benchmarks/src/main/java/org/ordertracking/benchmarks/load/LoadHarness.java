@@ -51,7 +51,9 @@ import org.HdrHistogram.Histogram;
  * </ul>
  *
  * <p>Reports p50/p99/p99.9/max latency, delivered events/s, server heap (after GC) and RSS per open
- * stream, and CPU of the server and of the load generator; {@code --out file.json} keeps them. Only
+ * stream, and CPU of the server and of the load generator; {@code --out file.json} keeps them, with
+ * the server's JVM flags ({@code -Xms2g -Xmx2g -XX:+UseG1GC} unless {@code --server-jvm "…"} adds to or,
+ * for a collector, replaces them; {@code --server-jfr file} records a flight recording). Only
  * loopback is contacted; every phase is bounded in time and the harness stops by itself.
  *
  * <p>Run (after {@code ./mvnw -pl benchmarks -am package -DskipTests}):
@@ -499,10 +501,24 @@ public final class LoadHarness {
 
     private void startServer() throws Exception {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xms" + opts.getOrDefault("server-heap", "2g"),
-                "-Xmx" + opts.getOrDefault("server-heap", "2g"), "-XX:+UseG1GC"));
+                "-Xmx" + opts.getOrDefault("server-heap", "2g")));
+        if (!opts.getOrDefault("server-jvm", "").matches(".*-XX:\\+Use\\w+GC.*")) {
+            command.add("-XX:+UseG1GC"); // the default unless --server-jvm picks a collector
+        }
         if (opts.containsKey("server-jfr")) {
             command.add("-XX:StartFlightRecording=filename=" + opts.get("server-jfr") + ",settings=profile");
         }
+        if (opts.containsKey("server-jvm")) {
+            // extra server JVM flags, space-separated, e.g. --server-jvm "-XX:+UseParallelGC"; later flags win
+            for (String flag : opts.get("server-jvm").trim().split("\\s+")) {
+                if (!flag.isEmpty()) {
+                    command.add(flag);
+                }
+            }
+        }
+        List<String> jvmFlags = new ArrayList<>(command.subList(1, command.size()));
+        results.put("server_jvm_flags", String.join(" ", jvmFlags));
+        log.println("server JVM flags: " + String.join(" ", jvmFlags));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchServer.class.getName(),
                 "--port", Integer.toString(server.getPort()), "--secret", secret,
                 "--store", opts.getOrDefault("store", "memory")));

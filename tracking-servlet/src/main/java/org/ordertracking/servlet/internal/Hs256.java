@@ -16,6 +16,8 @@ public final class Hs256 {
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
     private final SecretKeySpec key;
+    /** A keyed Mac per thread: Mac.getInstance + init cost more than the HMAC of a token. */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
     public Hs256(byte[] secret) {
         if (secret == null || secret.length < MIN_SECRET_BYTES) {
@@ -23,13 +25,19 @@ public final class Hs256 {
                     + " bytes, but was " + (secret == null ? "null" : secret.length + " bytes"));
         }
         this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        newMac(); // fail now, not on the first request, if HmacSHA256 is missing
     }
 
     public byte[] sign(String signingInput) {
+        // doFinal resets the Mac to its initial keyed state, so each thread keeps one
+        return macs.get().doFinal(signingInput.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }

@@ -23,6 +23,10 @@ public final class Metrics {
     public final LongAdder rateLimited = new LongAdder();
 
     void sent(String type) {
-        eventsSent.computeIfAbsent(type, t -> new LongAdder()).increment();
+        LongAdder adder = eventsSent.get(type);
+        if (adder == null) {
+            adder = eventsSent.computeIfAbsent(type, t -> new LongAdder());
+        }
+        adder.increment();
     }
 }

@@ -111,16 +111,16 @@ public final class OrderStream extends SseStream {
                 pending.add(envelope);
                 return;
             }
-            offerStatusLocked(status.event(), envelope.json(), true);
+            offerStatusLocked(status.event(), hub.frames().frame(envelope, SharedFrames.Form.ORDER_STATUS, seq), true);
         } else if (message instanceof TrackingMessage.LocationUpdate || message instanceof TrackingMessage.SignalUpdate) {
             if (!terminal) {
-                offerLocked(Frame.event(Frame.Kind.STALE_OK, null, message.type(), envelope.json()));
+                offerLocked(hub.frames().frame(envelope, SharedFrames.Form.STALE_OK, 0));
             }
         }
     }
 
-    private void offerStatusLocked(OrderEvent event, String json, boolean live) {
-        if (offerLocked(Frame.event(Frame.Kind.STATUS, Long.toString(event.seq()), "status", json), live)) {
+    private void offerStatusLocked(OrderEvent event, Frame frame, boolean live) {
+        if (offerLocked(frame, live)) {
             maxSent = event.seq();
             if (event.status().isTerminal() && !terminal) {
                 terminal = true;
@@ -176,7 +176,8 @@ public final class OrderStream extends SseStream {
         synchronized (lock) {
             for (OrderEvent event : events) {
                 if (event.seq() == maxSent + 1) {
-                    offerStatusLocked(event, WireCodec.toJson(event), false);
+                    offerStatusLocked(event, Frame.event(Frame.Kind.STATUS, Long.toString(event.seq()), "status",
+                            WireCodec.toJson(event)), false);
                 }
             }
             if (snapshot != null && !snapshotSent) {

@@ -99,7 +99,7 @@ public final class Requests {
         }
         byte[] bytes;
         try (InputStream raw = request.getInputStream()) {
-            byte[] wire = readAtMost(raw, maxBytes);
+            byte[] wire = length >= 0 ? readDeclared(raw, (int) length, maxBytes) : readAtMost(raw, maxBytes);
             if (gzip) {
                 try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(wire))) {
                     bytes = readAtMost(in, maxBytes);
@@ -123,6 +123,26 @@ public final class Requests {
             throw Problem.of(ProblemType.MALFORMED_JSON, "the body must be a JSON object");
         }
         return node;
+    }
+
+    /**
+     * Reads a body of declared length into an array of that size, with no growing copies; a body
+     * longer than declared (which a container should never deliver) is read on and bounded as usual.
+     */
+    private static byte[] readDeclared(InputStream in, int length, int maxBytes) throws IOException {
+        byte[] bytes = in.readNBytes(length);
+        int next = bytes.length < length ? -1 : in.read();
+        if (next < 0) {
+            return bytes;
+        }
+        if (length + 1 > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        byte[] rest = readAtMost(in, maxBytes - length - 1);
+        byte[] all = java.util.Arrays.copyOf(bytes, length + 1 + rest.length);
+        all[length] = (byte) next;
+        System.arraycopy(rest, 0, all, length + 1, rest.length);
+        return all;
     }
 
     private static byte[] readAtMost(InputStream in, int maxBytes) throws IOException {

@@ -93,7 +93,7 @@ public final class RestaurantStream extends SseStream {
                 return;
             }
             seen.put(status.orderId(), seq);
-            offerLocked(Frame.event(Frame.Kind.STATUS, null, "status", envelope.json()));
+            offerLocked(hub.frames().frame(envelope, SharedFrames.Form.RESTAURANT_STATUS, 0));
         }
     }
 

@@ -35,7 +35,8 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
     private final int capacity;
     private final AtomicBoolean released = new AtomicBoolean();
     private boolean needsFlush;
-    private boolean closed;
+    // written under lock, read without it by isClosed() (the keep-alive sweep asks every stream each second)
+    private volatile boolean closed;
     private boolean endAfterDrain;
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile Subscription subscription;
@@ -172,9 +173,7 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
     }
 
     public final boolean isClosed() {
-        synchronized (lock) {
-            return closed;
-        }
+        return closed;
     }
 
     /** Closes the stream now, dropping what is queued. Safe from any thread; idempotent. */

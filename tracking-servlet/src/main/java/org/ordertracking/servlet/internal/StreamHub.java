@@ -41,6 +41,7 @@ public final class StreamHub implements AutoCloseable {
     private final long keepAliveNanos;
     private final AtomicInteger lastLeaks = new AtomicInteger();
     private final MicrometerMeters meters;
+    private final SharedFrames frames = new SharedFrames();
 
     public StreamHub(TrackingServletConfig config, Snapshots.LiveView live) {
         this.config = config;
@@ -106,6 +107,11 @@ public final class StreamHub implements AutoCloseable {
 
     public ConnectionRegistry registry() {
         return registry;
+    }
+
+    /** The frames of recent messages, shared by the streams that receive the same envelope. */
+    SharedFrames frames() {
+        return frames;
     }
 
     Frame retryFrame() {
