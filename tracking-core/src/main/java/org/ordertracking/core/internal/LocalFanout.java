@@ -287,8 +287,9 @@ public final class LocalFanout {
             if (listeners == 0) {
                 return;
             }
-            Sweep sweep = new Sweep(this);
-            if (PENDING.compareAndSet(this, null, sweep) && submit(sweep, Math.min(listeners, parallelism)) == 0) {
+            int copies = Math.min(listeners, parallelism);
+            Sweep sweep = new Sweep(this, copies);
+            if (PENDING.compareAndSet(this, null, sweep) && submit(sweep, copies) == 0) {
                 PENDING.compareAndSet(this, sweep, null); // not run: let the next publish try again
             }
         }
@@ -302,13 +303,16 @@ public final class LocalFanout {
      */
     private final class Sweep implements Runnable {
         final TopicLog log;
+        /** Tasks submitted for this sweep when it was scheduled. */
+        final int copies;
         volatile Mailbox[] boxes;
         volatile AtomicIntegerArray taken;
         volatile int nextChunk;
         volatile int taken0;
 
-        Sweep(TopicLog log) {
+        Sweep(TopicLog log, int copies) {
             this.log = log;
+            this.copies = copies;
         }
 
         @Override
@@ -318,7 +322,17 @@ public final class LocalFanout {
                 // from here on, publishes schedule a new sweep: this one may already be past their listeners
                 PENDING.compareAndSet(log, this, null);
                 Mailbox[] mine = log.subscribers;
-                b = BOXES.compareAndSet(this, null, mine) ? mine : boxes;
+                if (BOXES.compareAndSet(this, null, mine)) {
+                    b = mine;
+                    // listeners that joined while this sweep was queued are in it too: with fewer tasks
+                    // than were scheduled for, one blocked listener would hold up the ones behind it
+                    int wanted = Math.min(mine.length, parallelism);
+                    if (wanted > copies) {
+                        submit(this, wanted - copies);
+                    }
+                } else {
+                    b = boxes;
+                }
             }
             int chunks = (b.length + CHUNK - 1) / CHUNK;
             AtomicIntegerArray t = null;
@@ -414,12 +428,22 @@ public final class LocalFanout {
             serve();
         }
 
-        /** {@link #drain()}, releasing the claim if a listener throws an {@link Error}. */
+        /**
+         * {@link #drain()}, releasing the claim if a listener throws an {@link Error}; a sweep that
+         * found this listener claimed meanwhile skipped it, so what is left is handed to a new task.
+         */
         private boolean drainOrRelease() {
             try {
                 return drain();
             } catch (Error e) {
-                running = 0;
+                running = 0; // volatile write, then hasWork() reads head, as in serve()
+                if (hasWork()) {
+                    try {
+                        executor.execute(this::serve);
+                    } catch (RejectedExecutionException rejected) {
+                        // closing
+                    }
+                }
                 throw e;
             }
         }
@@ -428,11 +452,13 @@ public final class LocalFanout {
         private boolean drain() {
             long next = cursor;
             for (int delivered = 0; !closed; delivered++) {
+                // head before gap: a gap signalled before a publish (a reconnect, then what follows it)
+                // is seen by the read that sees the publish, even while onGap runs in between
+                long h = log.head;
                 if (gap) {
                     gap = false;
                     callGap();
                 }
-                long h = log.head;
                 if (next >= h) {
                     return true;
                 }

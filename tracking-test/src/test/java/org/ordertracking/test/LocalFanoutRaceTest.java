@@ -1,0 +1,281 @@
+package org.ordertracking.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.ordertracking.core.BusListener;
+import org.ordertracking.core.Envelope;
+import org.ordertracking.core.OrderEvent;
+import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.Topic;
+import org.ordertracking.core.TrackingMessage;
+import org.ordertracking.core.internal.DeliveryThreads;
+import org.ordertracking.core.internal.InMemoryEventBus;
+import org.ordertracking.core.internal.LocalFanout;
+
+/**
+ * Races in the fan-out and its delivery threads found in review, each reproduced with real threads
+ * and latches that force the interleaving (no timing assumptions beyond generous timeouts).
+ */
+class LocalFanoutRaceTest {
+    private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private static TrackingMessage status(String orderId, long seq) {
+        return new TrackingMessage.StatusUpdate(new OrderEvent(orderId, seq, seq == 1 ? OrderStatus.RECEIVED
+                : OrderStatus.ACCEPTED, seq == 1 ? null : OrderStatus.RECEIVED, null, null, T0.plusSeconds(seq)));
+    }
+
+    private static long seq(Envelope envelope) {
+        return ((TrackingMessage.StatusUpdate) envelope.message()).event().seq();
+    }
+
+    /** Records "gap" and seqs in call order. */
+    private static class Events implements BusListener {
+        final List<String> seen = new ArrayList<>();
+
+        @Override
+        public void onMessage(Envelope envelope) {
+            synchronized (seen) {
+                seen.add(Long.toString(seq(envelope)));
+                seen.notifyAll();
+            }
+        }
+
+        @Override
+        public void onGap(Topic topic) {
+            synchronized (seen) {
+                seen.add("gap");
+                seen.notifyAll();
+            }
+        }
+
+        /** Waits until {@code value} was recorded; returns everything recorded so far. */
+        List<String> awaitSeen(String value) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            synchronized (seen) {
+                while (!seen.contains(value)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new AssertionError("never saw " + value + "; saw " + seen);
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(seen, left);
+                }
+                return new ArrayList<>(seen);
+            }
+        }
+    }
+
+    /** Holds every task until {@link #open()}, then runs them (and later ones) on a cached pool. */
+    private static final class GateExecutor implements Executor, AutoCloseable {
+        private final ExecutorService pool = Executors.newCachedThreadPool(LocalFanout.daemonThreads("gate-"));
+        private final List<Runnable> held = new ArrayList<>();
+        private boolean open;
+
+        @Override
+        public void execute(Runnable task) {
+            synchronized (this) {
+                if (!open) {
+                    held.add(task);
+                    return;
+                }
+            }
+            pool.execute(task);
+        }
+
+        synchronized int held() {
+            return held.size();
+        }
+
+        void open() {
+            List<Runnable> release;
+            synchronized (this) {
+                open = true;
+                release = new ArrayList<>(held);
+                held.clear();
+            }
+            release.forEach(pool::execute);
+        }
+
+        @Override
+        public void close() {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A sweep is submitted with as many tasks as the topic had listeners when it was scheduled; publishes
+     * until it starts share it. Listeners that subscribed meanwhile are in its snapshot, so if one of
+     * them blocks, the lone task must not be the only one serving the others.
+     */
+    @Test
+    void listenersThatJoinWhileASweepIsQueued_areNotHeldUpByABlockedOne() throws Exception {
+        Topic topic = Topic.restaurant("joined-while-queued");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (GateExecutor gate = new GateExecutor();
+                InMemoryEventBus bus = InMemoryEventBus.builder().executor(gate).threads(2).build()) {
+            Events first = new Events();
+            bus.subscribe(topic, first);
+            bus.publish(topic, status("o-1", 1)); // one listener: a sweep of one task, queued
+            assertEquals(1, gate.held());
+            bus.subscribe(topic, envelope -> {
+                entered.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Events third = new Events();
+            bus.subscribe(topic, third);
+            bus.publish(topic, status("o-1", 2)); // rides on the queued sweep
+            gate.open();
+            assertTrue(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(List.of("1", "2"), first.awaitSeen("2"));
+            assertEquals(List.of("2"), third.awaitSeen("2"), "a blocked listener held up one that joined with it");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
+     * A listener that throws an {@link Error} releases its claim; a publish that found it claimed
+     * meanwhile skipped it, so it must still get that message without waiting for another publish.
+     */
+    @Test
+    void listenerThrowingAnError_stillGetsWhatWasPublishedWhileItWasInTheCall() throws Exception {
+        Topic topic = Topic.order("error-recheck");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Events afterError = new Events();
+        Events other = new Events();
+        try (DeliveryThreads threads = new DeliveryThreads(2, LocalFanout.daemonThreads("test-error-"))) {
+            LocalFanout fanout = new LocalFanout(threads, 64, 2);
+            fanout.add(topic, new BusListener() {
+                @Override
+                public void onMessage(Envelope envelope) {
+                    if (seq(envelope) == 1) {
+                        entered.countDown();
+                        try {
+                            release.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw new AssertionError("thrown on purpose by the test listener");
+                    }
+                    afterError.onMessage(envelope);
+                }
+            });
+            fanout.add(topic, other);
+            fanout.deliver(Envelope.of(topic, status("o-1", 1)));
+            assertTrue(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            other.awaitSeen("1");
+            // the one free worker serves the listeners of this sweep in order: once `other` has 2,
+            // the throwing listener was found claimed and skipped
+            fanout.deliver(Envelope.of(topic, status("o-1", 2)));
+            other.awaitSeen("2");
+            release.countDown();
+            assertEquals(List.of("2"), afterError.awaitSeen("2"));
+            fanout.close();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
+     * A gap signalled (and a message published after it) while a listener is inside an earlier
+     * {@code onGap} must reach it before that message: a reconnect's gap comes before what follows it.
+     */
+    @Test
+    void gapSignalledWhileAListenerIsInOnGap_isDeliveredBeforeTheNextMessage() throws Exception {
+        Topic topic = Topic.restaurant("gap-during-gap");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger gaps = new AtomicInteger();
+        Events events = new Events() {
+            @Override
+            public void onGap(Topic gapTopic) {
+                super.onGap(gapTopic);
+                if (gaps.incrementAndGet() == 1) {
+                    entered.countDown();
+                    try {
+                        release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        try (DeliveryThreads threads = new DeliveryThreads(2, LocalFanout.daemonThreads("test-gap-"))) {
+            LocalFanout fanout = new LocalFanout(threads, 64, 2);
+            fanout.add(topic, events);
+            fanout.gap(topic); // first outage
+            assertTrue(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            fanout.gap(topic); // second outage, while the listener is still in the first onGap
+            fanout.deliver(Envelope.of(topic, status("o-1", 1)));
+            release.countDown();
+            List<String> seen = events.awaitSeen("1");
+            assertEquals(List.of("gap", "gap", "1"), seen, "the second gap must come before the message after it");
+            fanout.close();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
+     * One worker, several submitters, pauses around the spin time so that submissions land while the
+     * worker spins, stops spinning, parks, or is being woken: every task runs.
+     */
+    @Test
+    void deliveryThreads_oneWorker_runsEveryTaskSubmittedAcrossItsSpinParkTransitions() throws Exception {
+        int submitters = 3;
+        int rounds = 1_500;
+        try (DeliveryThreads threads = new DeliveryThreads(1, LocalFanout.daemonThreads("test-park-"))) {
+            ExecutorService pool = Executors.newFixedThreadPool(submitters);
+            try {
+                CyclicBarrier barrier = new CyclicBarrier(submitters + 1);
+                AtomicInteger lost = new AtomicInteger();
+                List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+                for (int s = 0; s < submitters; s++) {
+                    futures.add(pool.submit(() -> {
+                        for (int round = 0; round < rounds; round++) {
+                            barrier.await();
+                            // 0..100 µs: before, during and after the worker's 50 µs spin
+                            LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(100_000));
+                            CountDownLatch ran = new CountDownLatch(1);
+                            threads.execute(ran::countDown);
+                            if (!ran.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                                lost.incrementAndGet();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (int round = 0; round < rounds; round++) {
+                    barrier.await(60, TimeUnit.SECONDS);
+                }
+                for (java.util.concurrent.Future<?> future : futures) {
+                    future.get(120, TimeUnit.SECONDS);
+                }
+                assertEquals(0, lost.get(), "tasks never run");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+}
