@@ -278,4 +278,174 @@ class LocalFanoutRaceTest {
             }
         }
     }
+
+    /**
+     * The ring grows while a listener lags; once everyone has caught up and the topic goes idle, it
+     * must not keep a ring's worth of envelopes alive (the class promises "at most a few").
+     */
+    @Test
+    void idleTopic_afterALagThatGrewItsRing_retainsOnlyAFewEnvelopes() throws Exception {
+        Topic topic = Topic.restaurant("retention");
+        int buffer = 256;
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<java.lang.ref.WeakReference<Envelope>> published = new ArrayList<>();
+        Events events = new Events() {
+            @Override
+            public void onMessage(Envelope envelope) {
+                if (seq(envelope) == 1) {
+                    entered.countDown();
+                    try {
+                        release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                super.onMessage(envelope);
+            }
+        };
+        try (DeliveryThreads threads = new DeliveryThreads(2, LocalFanout.daemonThreads("test-retention-"))) {
+            LocalFanout fanout = new LocalFanout(threads, buffer, 2);
+            fanout.add(topic, events);
+            for (int seq = 1; seq <= buffer; seq++) {
+                Envelope envelope = Envelope.of(topic, status("o-1", seq));
+                published.add(new java.lang.ref.WeakReference<>(envelope));
+                fanout.deliver(envelope);
+                if (seq == 1) {
+                    assertTrue(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+                }
+            }
+            release.countDown();
+            events.awaitSeen(Integer.toString(buffer));
+            int alive = Integer.MAX_VALUE;
+            for (int attempt = 0; attempt < 20 && alive > 4; attempt++) {
+                System.gc();
+                TimeUnit.MILLISECONDS.sleep(20);
+                alive = 0;
+                for (java.lang.ref.WeakReference<Envelope> reference : published) {
+                    if (reference.get() != null) {
+                        alive++;
+                    }
+                }
+            }
+            assertTrue(alive <= 4, alive + " of " + buffer + " delivered envelopes are still held by an idle topic");
+            fanout.close();
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
+     * Listeners pause at random so the ring grows, is trimmed and put back while publishers append and
+     * others read; short-lived listeners churn (one may be the laggard when it closes). With a buffer
+     * larger than everything published, no listener may see a gap or miss a message; with a small one,
+     * a listener may lose messages, but only behind a gap, and never sees one twice or out of order.
+     */
+    @Test
+    void ringGrowingAndShrinkingUnderReaders_neverLosesOrReordersWithoutAGap() throws Exception {
+        stressRing(1 << 16, false);
+        stressRing(8, true);
+    }
+
+    private static void stressRing(int buffer, boolean lapping) throws Exception {
+        Topic topic = Topic.restaurant("ring-stress-" + buffer);
+        int publishers = 2;
+        int perPublisher = 20_000;
+        List<Events> listeners = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(publishers + 1);
+        try (DeliveryThreads threads = new DeliveryThreads(2, LocalFanout.daemonThreads("test-ring-"))) {
+            LocalFanout fanout = new LocalFanout(threads, buffer, 2);
+            for (int i = 0; i < 4; i++) {
+                // lags of different lengths: one listener catches up (and trims) while another still lags
+                int oneIn = 64 << (2 * i);
+                long pause = 100_000L << i;
+                Events events = new Events() {
+                    @Override
+                    public void onMessage(Envelope envelope) {
+                        super.onMessage(envelope);
+                        if (ThreadLocalRandom.current().nextInt(oneIn) == 0) {
+                            LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(pause));
+                        }
+                    }
+                };
+                listeners.add(events);
+                fanout.add(topic, events);
+            }
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.Future<?> churn = pool.submit(() -> {
+                while (!done.get()) {
+                    LocalFanout.Mailbox mailbox = fanout.add(topic, envelope -> LockSupport.parkNanos(
+                            ThreadLocalRandom.current().nextLong(20_000)));
+                    LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(500_000));
+                    mailbox.close();
+                }
+                return null;
+            });
+            CountDownLatch start = new CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (int p = 0; p < publishers; p++) {
+                long base = (p + 1) * 1_000_000L;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 1; i <= perPublisher; i++) {
+                        fanout.deliver(Envelope.of(topic, status("o-" + base, base + i)));
+                        if (i % 1_000 == 0) {
+                            LockSupport.parkNanos(300_000); // let the topic go idle now and then
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<?> future : futures) {
+                future.get(120, TimeUnit.SECONDS);
+            }
+            // a last message from each publisher, after every other one: all must see it
+            for (int p = 0; p < publishers; p++) {
+                long base = (p + 1) * 1_000_000L;
+                fanout.deliver(Envelope.of(topic, status("o-" + base, base + perPublisher + 1)));
+            }
+            for (Events events : listeners) {
+                for (int p = 0; p < publishers; p++) {
+                    events.awaitSeen(Long.toString((p + 1) * 1_000_000L + perPublisher + 1));
+                }
+            }
+            done.set(true);
+            churn.get(60, TimeUnit.SECONDS);
+            for (Events events : listeners) {
+                List<String> seen;
+                synchronized (events.seen) {
+                    seen = new ArrayList<>(events.seen);
+                }
+                long[] last = new long[publishers];
+                // a gap covers what any publisher lost before it
+                boolean[] gapSince = new boolean[publishers];
+                int gaps = 0;
+                for (String entry : seen) {
+                    if (entry.equals("gap")) {
+                        java.util.Arrays.fill(gapSince, true);
+                        gaps++;
+                        continue;
+                    }
+                    long value = Long.parseLong(entry);
+                    int p = (int) (value / 1_000_000L) - 1;
+                    long n = value % 1_000_000L;
+                    assertTrue(n > last[p], "duplicate or out of order: " + n + " after " + last[p]);
+                    if (n != last[p] + 1) {
+                        assertTrue(gapSince[p], "message " + n + " of publisher " + p + " came after "
+                                + last[p] + " with no gap in between (buffer " + buffer + ")");
+                    }
+                    last[p] = n;
+                    gapSince[p] = false;
+                }
+                if (!lapping) {
+                    assertEquals(0, gaps, "a gap without lapping (buffer " + buffer + ")");
+                    assertEquals(publishers * (perPublisher + 1), seen.size());
+                }
+            }
+            fanout.close();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
