@@ -84,6 +84,7 @@ class LocalFanoutRaceTest {
     private static final class GateExecutor implements Executor, AutoCloseable {
         private final ExecutorService pool = Executors.newCachedThreadPool(LocalFanout.daemonThreads("gate-"));
         private final List<Runnable> held = new ArrayList<>();
+        private final AtomicInteger inFlight = new AtomicInteger();
         private boolean open;
 
         @Override
@@ -94,7 +95,29 @@ class LocalFanoutRaceTest {
                     return;
                 }
             }
-            pool.execute(task);
+            forward(task);
+        }
+
+        private void forward(Runnable task) {
+            inFlight.incrementAndGet();
+            pool.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            });
+        }
+
+        /** Waits until every task handed on has returned (tasks they submit included). */
+        void awaitIdle() {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (inFlight.get() > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("executor still busy");
+                }
+                LockSupport.parkNanos(100_000);
+            }
         }
 
         synchronized int held() {
@@ -108,7 +131,7 @@ class LocalFanoutRaceTest {
                 release = new ArrayList<>(held);
                 held.clear();
             }
-            release.forEach(pool::execute);
+            release.forEach(this::forward);
         }
 
         @Override
@@ -446,6 +469,52 @@ class LocalFanoutRaceTest {
             fanout.close();
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Closing a subscription while its listener is in {@code onGap} lets that call complete, but no
+     * message may be handed to it after {@code close()} returned.
+     */
+    @Test
+    void closeWhileTheListenerIsInOnGap_noMessageIsDeliveredAfterCloseReturns() throws Exception {
+        Topic topic = Topic.order("close-in-gap");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch gapReturned = new CountDownLatch(1);
+        Events events = new Events() {
+            @Override
+            public void onGap(Topic gapTopic) {
+                super.onGap(gapTopic);
+                entered.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                gapReturned.countDown();
+            }
+        };
+        try (GateExecutor gate = new GateExecutor()) {
+            LocalFanout fanout = new LocalFanout(gate, 64, 2);
+            LocalFanout.Mailbox mailbox = fanout.add(topic, events);
+            fanout.gap(topic); // a reconnect...
+            fanout.deliver(Envelope.of(topic, status("o-1", 1))); // ...and what followed it, one sweep
+            gate.open();
+            assertTrue(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertTrue(mailbox.close());
+            release.countDown();
+            assertTrue(gapReturned.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            gate.awaitIdle(); // the drain that was in onGap has finished
+            fanout.gap(topic);
+            fanout.deliver(Envelope.of(topic, status("o-1", 2)));
+            gate.awaitIdle();
+            synchronized (events.seen) {
+                assertEquals(List.of("gap"), events.seen, "delivered to a subscription after close() returned");
+            }
+            fanout.close();
+        } finally {
+            release.countDown();
         }
     }
 }

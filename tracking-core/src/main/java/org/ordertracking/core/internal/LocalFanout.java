@@ -509,6 +509,9 @@ public final class LocalFanout {
                 if (gap) {
                     gap = false;
                     callGap();
+                    if (closed) {
+                        break; // closed during onGap: no message may start after close() returned
+                    }
                 }
                 if (next >= h) {
                     if (log.laggard == this) {
@@ -522,6 +525,9 @@ public final class LocalFanout {
                 if (h - next > bufferSize) {
                     next = h - bufferSize; // the oldest ones are dropped for this listener
                     callGap();
+                    if (closed) {
+                        break;
+                    }
                 }
                 Entry[] r = log.ring; // read after head: at least the ring entry `next` went into
                 Entry entry = r[(int) next & (r.length - 1)];
