@@ -517,4 +517,61 @@ class LocalFanoutRaceTest {
             release.countDown();
         }
     }
+
+    /**
+     * Two publishers race each other and the sweep the first one started (it may be finishing, its
+     * listener being released) with nothing published afterwards: both messages must still arrive.
+     * Run for a one-listener topic (one task per sweep) and a two-chunk topic.
+     */
+    @Test
+    void messagesPublishedWhileASweepFinishes_areDeliveredWithoutALaterPublish() throws Exception {
+        racePublishersAgainstFinishingSweeps(1, 1_500);
+        racePublishersAgainstFinishingSweeps(CHUNKS_OF_TWO, 300);
+    }
+
+    private static final int CHUNKS_OF_TWO = 100;
+
+    private static void racePublishersAgainstFinishingSweeps(int listenerCount, int rounds) throws Exception {
+        Topic topic = Topic.restaurant("finishing-sweep-" + listenerCount);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (DeliveryThreads threads = new DeliveryThreads(2, LocalFanout.daemonThreads("test-finish-"))) {
+            LocalFanout fanout = new LocalFanout(threads, 1 << 16, 2);
+            AtomicInteger[] counts = new AtomicInteger[listenerCount];
+            for (int i = 0; i < listenerCount; i++) {
+                AtomicInteger count = new AtomicInteger();
+                counts[i] = count;
+                fanout.add(topic, envelope -> count.incrementAndGet());
+            }
+            CyclicBarrier barrier = new CyclicBarrier(2);
+            for (int round = 1; round <= rounds; round++) {
+                long seqBase = round * 10L;
+                List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+                for (int p = 0; p < 2; p++) {
+                    long seq = seqBase + p;
+                    futures.add(pool.submit(() -> {
+                        barrier.await();
+                        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(30_000));
+                        fanout.deliver(Envelope.of(topic, status("o-1", seq)));
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> future : futures) {
+                    future.get(30, TimeUnit.SECONDS);
+                }
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                for (int i = 0; i < listenerCount; i++) {
+                    while (counts[i].get() < 2 * round) {
+                        if (System.nanoTime() > deadline) {
+                            throw new AssertionError("round " + round + ": listener " + i + " got "
+                                    + counts[i].get() + " of " + 2 * round + " with nothing published after");
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            fanout.close();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

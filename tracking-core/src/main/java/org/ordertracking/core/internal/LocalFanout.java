@@ -572,8 +572,10 @@ public final class LocalFanout {
                 closed = true;
             }
             remove(this);
-            if (log.laggard == this) {
-                log.trim();
+            synchronized (log) { // against makeRoom naming this listener the laggard as it closes
+                if (log.laggard == this) {
+                    log.trim();
+                }
             }
             return true;
         }
