@@ -317,9 +317,12 @@ public final class LocalFanout {
                 }
             }
             Entry[] r = ring;
-            for (long seq = Math.max(0, h - r.length); seq < min; seq++) {
+            // from minCursor, like makeRoom: below it is let go already (or lapped), and a ring of a
+            // million slots must not be walked on every hand-over of the laggard's duty
+            for (long seq = Math.max(minCursor, h - r.length); seq < min; seq++) {
                 r[(int) seq & (r.length - 1)] = null;
             }
+            minCursor = Math.max(minCursor, min); // still at most every live cursor
             int base = baseRing(boxes.length);
             if (min == h && r.length > base) {
                 // every cursor is at the head: no reader needs an entry of the old ring
