@@ -105,7 +105,10 @@ public final class InMemoryEventBus implements EventBus {
          * creates one daemon thread per available processor (at least two) and stops them on {@code close()}. A
          * topic's listeners are served by up to {@link #threads(int)} tasks at once (at least two), so
          * a given executor should run at least two tasks at a time for one blocked listener never to
-         * hold up the others.
+         * hold up the others. It must run every task it accepts: a task it throws
+         * {@code RejectedExecutionException} for is retried at the topic's next publish, but one it
+         * accepts and drops (a discarding rejection policy, {@code shutdownNow()}) stops delivery on
+         * that topic for good.
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor must not be null");

@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Bounds.</b> A listener lags at most {@code bufferSize} messages: when it has fallen further
  * behind, the oldest messages are dropped for it and {@link BusListener#onGap} is called before its
- * next message. The ring starts small and grows (to {@code bufferSize} rounded up to a power of two)
- * only while a listener lags, so an idle topic holds at most a few envelopes. {@link #gap(Topic)}
+ * next message. The ring starts small (one slot per eight listeners, at least two) and grows (to
+ * {@code bufferSize} rounded up to a power of two) only while a listener lags; the lagging listener
+ * puts it back once it has caught up, so an idle topic holds at most that small ring's worth of
+ * envelopes. {@link #gap(Topic)}
  * signals a gap to every listener of a topic (used after a reconnect).
  *
  * <p>Thread-safe. {@link #deliver} never blocks: it takes a per-topic lock for a few instructions
@@ -184,7 +186,7 @@ public final class LocalFanout {
         final Topic topic;
         /** Listeners, replaced on (un)subscribe; guarded by the map's lock for writers. */
         volatile Mailbox[] subscribers = NONE;
-        /** The ring; replaced (never shrunk) when it grows. Written under {@code this}. */
+        /** The ring; replaced when it grows, and by {@link #trim()} when a lag is over. Written under {@code this}. */
         volatile Entry[] ring = new Entry[Math.min(INITIAL_RING, maxRing)];
         /** Number of messages published; written under {@code this}. */
         volatile long head;
@@ -195,6 +197,12 @@ public final class LocalFanout {
          * it are read by everyone or lapped. Guarded by {@code this}.
          */
         private long minCursor;
+        /**
+         * The listener holding the tail of a ring grown beyond {@link #baseRing} at the last scan; once
+         * it catches up it calls {@link #trim()}, so an idle topic does not keep a grown ring's worth
+         * of envelopes alive. Written under {@code this}.
+         */
+        volatile Mailbox laggard;
 
         TopicLog(Topic topic) {
             this.topic = topic;
@@ -250,10 +258,12 @@ public final class LocalFanout {
         private Entry[] makeRoom(long h, Entry[] r) {
             Mailbox[] boxes = subscribers;
             long min = h;
+            Mailbox minBox = null;
             for (Mailbox mailbox : boxes) {
                 long cursor = mailbox.cursor;
                 if (cursor < min && !mailbox.closed) {
                     min = cursor;
+                    minBox = mailbox;
                 }
             }
             // let go of entries every listener has read, so an idle topic keeps no envelopes alive
@@ -276,7 +286,51 @@ public final class LocalFanout {
             // a listener more than a full ring behind is lapped anyway (and told of the gap): do not
             // rescan on every publish because of it, only once per ring's worth of publishes
             minCursor = Math.max(min, h + 1 - r.length);
+            laggard = r.length > baseRing(boxes.length) ? minBox : null;
             return r;
+        }
+
+        /** The ring size {@link #makeRoom} grows to for {@code listeners} when nobody lags. */
+        private int baseRing(int listeners) {
+            int size = Math.min(INITIAL_RING, maxRing);
+            while (size * 8L < listeners && size < maxRing) {
+                size <<= 1;
+            }
+            return size;
+        }
+
+        /**
+         * Called by the {@link #laggard} once it has caught up (or closed): drops the entries every
+         * listener has read and, if nobody lags any more, puts a grown ring back to its base size.
+         * One scan of the cursors per lag, like {@link #makeRoom}.
+         */
+        synchronized void trim() {
+            Mailbox[] boxes = subscribers;
+            long h = head;
+            long min = h;
+            Mailbox minBox = null;
+            for (Mailbox mailbox : boxes) {
+                long cursor = mailbox.cursor;
+                if (cursor < min && !mailbox.closed) {
+                    min = cursor;
+                    minBox = mailbox;
+                }
+            }
+            Entry[] r = ring;
+            // from minCursor, like makeRoom: below it is let go already (or lapped), and a ring of a
+            // million slots must not be walked on every hand-over of the laggard's duty
+            for (long seq = Math.max(minCursor, h - r.length); seq < min; seq++) {
+                r[(int) seq & (r.length - 1)] = null;
+            }
+            minCursor = Math.max(minCursor, min); // still at most every live cursor
+            int base = baseRing(boxes.length);
+            if (min == h && r.length > base) {
+                // every cursor is at the head: no reader needs an entry of the old ring
+                ring = new Entry[base];
+                minCursor = h;
+            }
+            // hand the duty on only to a real laggard, not to a listener a sweep has yet to reach
+            laggard = ring.length > base && h - min >= base ? minBox : null;
         }
 
         void schedule() {
@@ -287,8 +341,9 @@ public final class LocalFanout {
             if (listeners == 0) {
                 return;
             }
-            Sweep sweep = new Sweep(this);
-            if (PENDING.compareAndSet(this, null, sweep) && submit(sweep, Math.min(listeners, parallelism)) == 0) {
+            int copies = Math.min(listeners, parallelism);
+            Sweep sweep = new Sweep(this, copies);
+            if (PENDING.compareAndSet(this, null, sweep) && submit(sweep, copies) == 0) {
                 PENDING.compareAndSet(this, sweep, null); // not run: let the next publish try again
             }
         }
@@ -302,13 +357,16 @@ public final class LocalFanout {
      */
     private final class Sweep implements Runnable {
         final TopicLog log;
+        /** Tasks submitted for this sweep when it was scheduled. */
+        final int copies;
         volatile Mailbox[] boxes;
         volatile AtomicIntegerArray taken;
         volatile int nextChunk;
         volatile int taken0;
 
-        Sweep(TopicLog log) {
+        Sweep(TopicLog log, int copies) {
             this.log = log;
+            this.copies = copies;
         }
 
         @Override
@@ -318,7 +376,17 @@ public final class LocalFanout {
                 // from here on, publishes schedule a new sweep: this one may already be past their listeners
                 PENDING.compareAndSet(log, this, null);
                 Mailbox[] mine = log.subscribers;
-                b = BOXES.compareAndSet(this, null, mine) ? mine : boxes;
+                if (BOXES.compareAndSet(this, null, mine)) {
+                    b = mine;
+                    // listeners that joined while this sweep was queued are in it too: with fewer tasks
+                    // than were scheduled for, one blocked listener would hold up the ones behind it
+                    int wanted = Math.min(mine.length, parallelism);
+                    if (wanted > copies) {
+                        submit(this, wanted - copies);
+                    }
+                } else {
+                    b = boxes;
+                }
             }
             int chunks = (b.length + CHUNK - 1) / CHUNK;
             AtomicIntegerArray t = null;
@@ -414,12 +482,22 @@ public final class LocalFanout {
             serve();
         }
 
-        /** {@link #drain()}, releasing the claim if a listener throws an {@link Error}. */
+        /**
+         * {@link #drain()}, releasing the claim if a listener throws an {@link Error}; a sweep that
+         * found this listener claimed meanwhile skipped it, so what is left is handed to a new task.
+         */
         private boolean drainOrRelease() {
             try {
                 return drain();
             } catch (Error e) {
-                running = 0;
+                running = 0; // volatile write, then hasWork() reads head, as in serve()
+                if (hasWork()) {
+                    try {
+                        executor.execute(this::serve);
+                    } catch (RejectedExecutionException rejected) {
+                        // closing
+                    }
+                }
                 throw e;
             }
         }
@@ -428,12 +506,20 @@ public final class LocalFanout {
         private boolean drain() {
             long next = cursor;
             for (int delivered = 0; !closed; delivered++) {
+                // head before gap: a gap signalled before a publish (a reconnect, then what follows it)
+                // is seen by the read that sees the publish, even while onGap runs in between
+                long h = log.head;
                 if (gap) {
                     gap = false;
                     callGap();
+                    if (closed) {
+                        break; // closed during onGap: no message may start after close() returned
+                    }
                 }
-                long h = log.head;
                 if (next >= h) {
+                    if (log.laggard == this) {
+                        log.trim();
+                    }
                     return true;
                 }
                 if (delivered >= DRAIN_BATCH) {
@@ -442,6 +528,9 @@ public final class LocalFanout {
                 if (h - next > bufferSize) {
                     next = h - bufferSize; // the oldest ones are dropped for this listener
                     callGap();
+                    if (closed) {
+                        break;
+                    }
                 }
                 Entry[] r = log.ring; // read after head: at least the ring entry `next` went into
                 Entry entry = r[(int) next & (r.length - 1)];
@@ -486,6 +575,11 @@ public final class LocalFanout {
                 closed = true;
             }
             remove(this);
+            synchronized (log) { // against makeRoom naming this listener the laggard as it closes
+                if (log.laggard == this) {
+                    log.trim();
+                }
+            }
             return true;
         }
     }
