@@ -17,7 +17,7 @@ public interface EventBus extends AutoCloseable {
 
     /**
      * Returns an in-memory bus that delivers on its own daemon threads (one per available
-     * processor), each subscription through a bounded buffer of
+     * processor, at least two), each subscription allowed to lag by at most
      * {@value InMemoryEventBus#DEFAULT_BUFFER} messages. Close it to stop those threads.
      */
     static EventBus inMemory() {

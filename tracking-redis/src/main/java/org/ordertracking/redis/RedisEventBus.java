@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Connections.</b> A bus holds exactly one pub/sub connection for all its subscriptions (plus
  * one ordinary connection to publish on), never one per listener. A channel is subscribed when its
  * first local listener arrives and unsubscribed when the last one leaves; messages are then fanned
- * out locally, each listener through its own bounded mailbox on the delivery executor, so a slow
- * listener never delays another or the Redis connection. With a {@link RedisClusterClient} the bus
+ * out locally from one log per channel, each listener reading it from its own cursor on the delivery
+ * threads, within a bounded lag, so a slow listener never delays another or the Redis connection. With a {@link RedisClusterClient} the bus
  * uses sharded Pub/Sub ({@code SSUBSCRIBE}/{@code SPUBLISH}, Redis 7+).
  *
  * <p><b>Channels and payload.</b> A topic's channel is the configured prefix plus

@@ -71,7 +71,10 @@ public record RedisEventBusConfig(String channelPrefix, int bufferSize, Duration
             return this;
         }
 
-        /** Mailbox capacity per local listener; default {@value RedisEventBusConfig#DEFAULT_BUFFER_SIZE}. */
+        /**
+         * How many messages a local listener may fall behind before it loses the oldest ones (and gets
+         * {@code onGap}); default {@value RedisEventBusConfig#DEFAULT_BUFFER_SIZE}.
+         */
         public Builder bufferSize(int bufferSize) {
             this.bufferSize = Checks.requirePositive(bufferSize, "bufferSize");
             return this;
@@ -83,7 +86,11 @@ public record RedisEventBusConfig(String channelPrefix, int bufferSize, Duration
             return this;
         }
 
-        /** Calls listeners on the caller's executor, which the bus never shuts down. */
+        /**
+         * Calls listeners on the caller's executor, which the bus never shuts down. It must run every
+         * task it accepts (or throw {@code RejectedExecutionException}), and at least two at a time, so
+         * that one blocked listener never holds up the others.
+         */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor must not be null");
             return this;

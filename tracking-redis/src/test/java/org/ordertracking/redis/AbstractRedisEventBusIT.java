@@ -167,7 +167,7 @@ abstract class AbstractRedisEventBusIT extends EventBusContract {
     }
 
     @Test
-    void fullMailbox_dropsAndSignalsAGap_withoutDelayingOtherListeners() throws Exception {
+    void listenerOverItsLag_dropsAndSignalsAGap_withoutDelayingOtherListeners() throws Exception {
         RedisEventBus small = otherNode(config().toBuilder().bufferSize(2).build());
         Topic topic = newTopic();
         CountDownLatch entered = new CountDownLatch(1);
@@ -196,7 +196,7 @@ abstract class AbstractRedisEventBusIT extends EventBusContract {
             fast.next();
             for (int seq = 2; seq <= 10; seq++) {
                 small.publish(topic, status(topic.id(), seq)).toCompletableFuture().join();
-                // the fast listener keeps up (one message at a time), the slow one's mailbox overflows
+                // the fast listener keeps up (one message at a time), the slow one falls more than its lag behind
                 assertEquals(seq, ((TrackingMessage.StatusUpdate) fast.next().message()).event().seq());
             }
             release.countDown();

@@ -21,7 +21,7 @@ import org.ordertracking.core.Topic;
  */
 public final class InMemoryEventBus implements EventBus {
 
-    /** Default capacity of each subscription's mailbox, in messages. */
+    /** Default number of messages a subscription may fall behind before it loses the oldest. */
     public static final int DEFAULT_BUFFER = 1024;
 
     private final LocalFanout fanout;
