@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,6 +37,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.LocationStore;
@@ -346,24 +346,7 @@ public final class RedisLocationStore implements LocationStore {
 
     @Override
     public Map<String, LocationFix> getAll(Collection<String> driverIds) {
-        Objects.requireNonNull(driverIds, "driverIds must not be null");
-        List<String> ids = new ArrayList<>(new LinkedHashSet<>(driverIds));
-        if (ids.isEmpty()) {
-            return Map.of();
-        }
-        String[] keys = new String[ids.size()];
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = locationKey(Checks.requireId(ids.get(i), "driverId"));
-        }
-        List<KeyValue<String, String>> values = await(commands.mget(keys), "MGET");
-        Map<String, LocationFix> result = new LinkedHashMap<>();
-        for (int i = 0; i < values.size() && i < ids.size(); i++) {
-            KeyValue<String, String> value = values.get(i);
-            if (value.hasValue()) {
-                result.put(ids.get(i), StoredFix.decode(value.getValue()));
-            }
-        }
-        return result;
+        return mgetByDriver(driverIds, this::locationKey, StoredFix::decode);
     }
 
     @Override
@@ -381,6 +364,12 @@ public final class RedisLocationStore implements LocationStore {
      */
     @Override
     public Map<String, Instant> lastSeenAll(Collection<String> driverIds) {
+        return mgetByDriver(driverIds, this::seenKey, PutIfNewerScript::instantOf);
+    }
+
+    /** One {@code MGET} of one key per distinct driver; drivers whose key is absent are left out. */
+    private <T> Map<String, T> mgetByDriver(Collection<String> driverIds, Function<String, String> keyOf,
+            Function<String, T> decode) {
         Objects.requireNonNull(driverIds, "driverIds must not be null");
         List<String> ids = new ArrayList<>(new LinkedHashSet<>(driverIds));
         if (ids.isEmpty()) {
@@ -388,14 +377,14 @@ public final class RedisLocationStore implements LocationStore {
         }
         String[] keys = new String[ids.size()];
         for (int i = 0; i < keys.length; i++) {
-            keys[i] = seenKey(Checks.requireId(ids.get(i), "driverId"));
+            keys[i] = keyOf.apply(Checks.requireId(ids.get(i), "driverId"));
         }
         List<KeyValue<String, String>> values = await(commands.mget(keys), "MGET");
-        Map<String, Instant> result = new HashMap<>();
+        Map<String, T> result = new LinkedHashMap<>();
         for (int i = 0; i < values.size() && i < ids.size(); i++) {
             KeyValue<String, String> value = values.get(i);
             if (value.hasValue()) {
-                result.put(ids.get(i), PutIfNewerScript.instantOf(value.getValue()));
+                result.put(ids.get(i), decode.apply(value.getValue()));
             }
         }
         return result;
