@@ -16,7 +16,10 @@ public final class Checks {
      * character by character (no regex): it runs on every transition and every fix.
      */
     public static String requireId(String value, String name) {
-        Objects.requireNonNull(value, () -> name + " must not be null");
+        if (value == null) {
+            // not requireNonNull(value, () -> ...): that lambda captures name, an allocation per call
+            throw new NullPointerException(name + " must not be null");
+        }
         if (!isValidId(value)) {
             String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
             throw new IllegalArgumentException(name + " must be 1 to 128 characters of [A-Za-z0-9_.-], but was '"
