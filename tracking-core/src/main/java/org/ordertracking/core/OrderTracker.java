@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.ordertracking.core.internal.Checks;
+import org.ordertracking.core.internal.InMemoryEventBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -433,6 +434,9 @@ public final class OrderTracker implements AutoCloseable {
 
     /** Whether a bus's publish stage is a future that already completed normally. */
     private static boolean isAccepted(CompletionStage<Void> stage) {
+        if (stage == InMemoryEventBus.ACCEPTED) {
+            return true; // the in-memory bus's shared completed stage
+        }
         // only a plain CompletableFuture: a minimal stage (completedStage) throws from isDone()
         return stage instanceof CompletableFuture<Void> future && future.getClass() == CompletableFuture.class
                 && future.isDone() && !future.isCompletedExceptionally();

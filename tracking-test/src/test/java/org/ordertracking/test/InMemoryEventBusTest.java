@@ -2,11 +2,13 @@ package org.ordertracking.test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,21 @@ class InMemoryEventBusTest extends EventBusContract {
     @Override
     protected EventBus createBus() {
         return EventBus.inMemory();
+    }
+
+    @Test
+    void publish_acceptedStageIsShared_aCallerObtrudingItsCopyLeavesOtherPublishesCompleted() {
+        try (InMemoryEventBus shared = InMemoryEventBus.builder().build()) {
+            Topic topic = newTopic();
+            CompletionStage<Void> first = shared.publish(topic, new TrackingMessage.DriverAssigned(topic.id(), "d-1"));
+            CompletionStage<Void> second = shared.publish(topic, new TrackingMessage.DriverAssigned(topic.id(), "d-2"));
+
+            first.toCompletableFuture().obtrudeException(new IllegalStateException("this caller's own copy"));
+
+            assertNull(second.toCompletableFuture().join());
+            assertNull(shared.publish(topic, new TrackingMessage.DriverAssigned(topic.id(), "d-3"))
+                    .toCompletableFuture().join());
+        }
     }
 
     @Test

@@ -24,6 +24,13 @@ public final class InMemoryEventBus implements EventBus {
     /** Default number of messages a subscription may fall behind before it loses the oldest. */
     public static final int DEFAULT_BUFFER = 1024;
 
+    /**
+     * What every accepted {@link #publish} returns: one shared, already completed stage, so a publish
+     * allocates no future. A minimal stage, so no caller can complete or obtrude it for the others
+     * ({@code toCompletableFuture()} gives each caller its own copy).
+     */
+    public static final CompletionStage<Void> ACCEPTED = CompletableFuture.completedStage(null);
+
     private final LocalFanout fanout;
     private final DeliveryThreads ownedExecutor;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -51,7 +58,7 @@ public final class InMemoryEventBus implements EventBus {
             return CompletableFuture.failedFuture(new IllegalStateException("the event bus is closed"));
         }
         fanout.deliver(envelope);
-        return CompletableFuture.completedFuture(null);
+        return ACCEPTED;
     }
 
     @Override
