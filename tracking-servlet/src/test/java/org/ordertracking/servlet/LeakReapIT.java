@@ -113,7 +113,7 @@ class LeakReapIT {
                 Thread.onSpinWait();
             }
             // location events until the stream's socket and buffer are full (stale ones are then dropped),
-            // in small batches so that the bus's mailbox of the stream never overflows (a gap would refill
+            // in small batches so that the stream never lags more than the bus allows (a gap would refill
             // from the repository, which does not know the bus-only terminal event below)
             String driver = "d-" + "x".repeat(100);
             Topic topic = Topic.order(orderId);
