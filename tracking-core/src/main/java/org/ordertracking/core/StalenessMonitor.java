@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -25,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each {@link #check()} reads the active deliveries (orders {@code picked_up} with a driver, up
  * to {@link Builder#maxDeliveries}), reads their drivers' last-seen instants in one
- * {@link LocationStore#lastSeenAll} call, classifies each with the {@link StalenessClassifier}, and publishes the band of each delivery whose band differs from the
- * one this monitor saw at the previous check. The first time it sees a delivery it publishes only a
+ * {@link LocationStore#lastSeenAll} call, classifies each with the {@link StalenessClassifier}, and
+ * publishes the band of each delivery whose band differs from the one this monitor saw at the
+ * previous check. The first time it sees a delivery it publishes only a
  * band other than {@code moving} (the page assumes a live driver; the SSE snapshot carries the
  * current band anyway). A driver with no fix within the store's last-seen retention is
  * {@code connection_lost}. {@link #start()} runs the check every {@link Builder#interval}; tests
@@ -132,17 +132,17 @@ public final class StalenessMonitor implements AutoCloseable {
             if (order.driverId() == null) {
                 continue;
             }
-            Optional<Instant> seen = Optional.ofNullable(lastSeen.get(order.driverId()));
-            SignalState band = classifier.classify(seen.orElse(null), now);
+            Instant seen = lastSeen.get(order.driverId()); // null: not seen within the retention
+            SignalState band = classifier.classify(seen, now);
             SignalState before = bands.get(order.orderId());
             next.put(order.orderId(), band);
             if (before == null ? band == SignalState.MOVING : before == band) {
                 continue;
             }
-            Long age = seen.map(at -> Math.max(0, Duration.between(at, now).getSeconds())).orElse(null);
+            Long age = seen == null ? null : Math.max(0, Duration.between(seen, now).getSeconds());
             try {
                 bus.publish(Topic.order(order.orderId()),
-                        new TrackingMessage.SignalUpdate(order.orderId(), band, seen.orElse(null), age));
+                        new TrackingMessage.SignalUpdate(order.orderId(), band, seen, age));
                 published++;
             } catch (RuntimeException e) {
                 LOG.warn("could not publish the signal of order {}", order.orderId(), e);
