@@ -13,6 +13,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.LocationStore;
 
@@ -85,16 +87,7 @@ public final class InMemoryLocationStore implements LocationStore {
 
     @Override
     public Map<String, LocationFix> getAll(Collection<String> driverIds) {
-        Objects.requireNonNull(driverIds, "driverIds must not be null");
-        long now = clock.millis();
-        Map<String, LocationFix> result = new HashMap<>();
-        for (String driverId : driverIds) {
-            Entry entry = entries.get(Objects.requireNonNull(driverId, "driverIds must not contain null"));
-            if (entry != null && entry.expiresAtMillis > now) {
-                result.put(driverId, entry.fix);
-            }
-        }
-        return result;
+        return collect(driverIds, entry -> entry.expiresAtMillis, entry -> entry.fix);
     }
 
     @Override
@@ -107,13 +100,19 @@ public final class InMemoryLocationStore implements LocationStore {
 
     @Override
     public Map<String, Instant> lastSeenAll(Collection<String> driverIds) {
+        return collect(driverIds, entry -> entry.forgetAtMillis, entry -> entry.fix.recordedAt());
+    }
+
+    /** One value per listed driver whose entry is still kept ({@code until} is after now). */
+    private <T> Map<String, T> collect(Collection<String> driverIds, ToLongFunction<Entry> until,
+            Function<Entry, T> value) {
         Objects.requireNonNull(driverIds, "driverIds must not be null");
         long now = clock.millis();
-        Map<String, Instant> result = new HashMap<>();
+        Map<String, T> result = new HashMap<>();
         for (String driverId : driverIds) {
             Entry entry = entries.get(Objects.requireNonNull(driverId, "driverIds must not contain null"));
-            if (entry != null && entry.forgetAtMillis > now) {
-                result.put(driverId, entry.fix.recordedAt());
+            if (entry != null && until.applyAsLong(entry) > now) {
+                result.put(driverId, value.apply(entry));
             }
         }
         return result;
