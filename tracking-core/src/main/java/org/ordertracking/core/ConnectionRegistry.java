@@ -122,7 +122,8 @@ public final class ConnectionRegistry implements TrackerListener {
     private final AtomicLong leaksClosed = new AtomicLong();
 
     private ConnectionRegistry(Builder builder) {
-        this.clock = builder.clock;
+        this.clock = builder.clock != null ? builder.clock
+                : builder.resources != null ? builder.resources.clock() : InstantSource.system();
         this.leakGrace = builder.leakGrace;
         this.maxLookupInterval = builder.maxLookupInterval;
         this.repository = builder.repository;
@@ -375,7 +376,8 @@ public final class ConnectionRegistry implements TrackerListener {
      * @since 0.1.0
      */
     public static final class Builder {
-        private InstantSource clock = InstantSource.system();
+        private TrackingResources resources;
+        private InstantSource clock;
         private Duration leakGrace = DEFAULT_LEAK_GRACE;
         private Duration maxLookupInterval = DEFAULT_MAX_LOOKUP_INTERVAL;
         private OrderRepository repository;
@@ -383,7 +385,20 @@ public final class ConnectionRegistry implements TrackerListener {
         private Builder() {
         }
 
-        /** Server time; default the system clock. */
+        /**
+         * Takes the clock from shared resources, which the registry never closes or shuts down. A {@link #clock} set on this builder wins over the resources'.
+         *
+         * @throws IllegalStateException if the resources are closed
+         * @since 0.1.0
+         */
+        public Builder resources(TrackingResources resources) {
+            Objects.requireNonNull(resources, "resources must not be null");
+            resources.requireOpen("a ConnectionRegistry");
+            this.resources = resources;
+            return this;
+        }
+
+        /** Server time; default the resources' clock, else the system clock. */
         public Builder clock(InstantSource clock) {
             this.clock = Objects.requireNonNull(clock, "clock must not be null");
             return this;

@@ -11,6 +11,19 @@ import org.ordertracking.core.internal.InMemoryEventBus;
  * listeners; subscribing and unsubscribing while messages flow is safe. Every implementation
  * passes the contract suite {@code EventBusContract} of tracking-test.
  *
+ * <p><b>Accepted on return.</b> A bus that has accepted a message by the time {@link #publish}
+ * returns (the in-memory bus always has) returns a stage that is already complete, normally: its
+ * {@link CompletionStage#toCompletableFuture() toCompletableFuture()} is
+ * {@link java.util.concurrent.CompletableFuture#isDone() done} and not
+ * {@link java.util.concurrent.CompletableFuture#isCompletedExceptionally() exceptionally}. Callers
+ * rely on this to skip a callback on their hot path ({@link OrderTracker} marks such an event
+ * published at once): checking that costs one call, where a callback would cost an allocation and
+ * a hand-off. Conversely, a stage complete normally on return promises that the message was
+ * accepted, exactly as if the caller had waited for it. A bus that accepts asynchronously (the Redis
+ * bus waits for the broker) returns a stage that completes later; both are correct. A returned
+ * stage may be shared between publishes, so completing or obtruding the future from
+ * {@code toCompletableFuture()} must never change what another publish returns.
+ *
  * @since 0.1.0
  */
 public interface EventBus extends AutoCloseable {
@@ -25,11 +38,24 @@ public interface EventBus extends AutoCloseable {
     }
 
     /**
+     * Returns an in-memory bus that delivers on the resources' delivery executor, which closing the
+     * bus never shuts down, each subscription allowed to lag by at most
+     * {@value InMemoryEventBus#DEFAULT_BUFFER} messages.
+     *
+     * @throws IllegalStateException if the resources are closed
+     * @since 0.1.0
+     */
+    static EventBus inMemory(TrackingResources resources) {
+        return InMemoryEventBus.builder().resources(resources).build();
+    }
+
+    /**
      * Publishes a message on a topic to every subscriber, on every node the bus spans. Does not
      * block on subscribers or on the network.
      *
      * @return completes when the bus has accepted the message for delivery (for a networked bus,
-     *     when the broker has it), or exceptionally if it could not
+     *     when the broker has it), or exceptionally if it could not; already complete on return if
+     *     the bus accepted the message before returning (see "Accepted on return" above)
      */
     CompletionStage<Void> publish(Envelope envelope);
 

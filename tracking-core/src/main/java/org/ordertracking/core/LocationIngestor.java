@@ -92,7 +92,8 @@ public final class LocationIngestor implements TrackerListener {
         this.store = builder.store;
         this.repository = builder.repository;
         this.bus = builder.bus;
-        this.clock = builder.clock;
+        this.clock = builder.clock != null ? builder.clock
+                : builder.resources != null ? builder.resources.clock() : InstantSource.system();
         this.eta = builder.eta;
         this.notifications = builder.notifications;
         LocationConfig config = builder.config;
@@ -476,7 +477,8 @@ public final class LocationIngestor implements TrackerListener {
         private final LocationStore store;
         private final OrderRepository repository;
         private final EventBus bus;
-        private InstantSource clock = InstantSource.system();
+        private TrackingResources resources;
+        private InstantSource clock;
         private LocationConfig config = LocationConfig.defaults();
         private EtaEstimator eta = EtaEstimator.greatCircle();
         private NotificationDispatcher notifications;
@@ -487,7 +489,20 @@ public final class LocationIngestor implements TrackerListener {
             this.bus = Objects.requireNonNull(bus, "bus must not be null");
         }
 
-        /** Server time, against which fixes are judged; default the system clock. */
+        /**
+         * Takes the clock from shared resources, which the ingestor never closes or shuts down. A {@link #clock} set on this builder wins over the resources'.
+         *
+         * @throws IllegalStateException if the resources are closed
+         * @since 0.1.0
+         */
+        public Builder resources(TrackingResources resources) {
+            Objects.requireNonNull(resources, "resources must not be null");
+            resources.requireOpen("a LocationIngestor");
+            this.resources = resources;
+            return this;
+        }
+
+        /** Server time, against which fixes are judged; default the resources' clock, else the system clock. */
         public Builder clock(InstantSource clock) {
             this.clock = Objects.requireNonNull(clock, "clock must not be null");
             return this;

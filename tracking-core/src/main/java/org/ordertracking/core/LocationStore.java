@@ -39,6 +39,19 @@ public interface LocationStore extends AutoCloseable {
     }
 
     /**
+     * Returns a thread-safe in-memory store on the resources' clock; see
+     * {@link #inMemory(InstantSource)}. The store holds no thread of its own.
+     *
+     * @throws IllegalStateException if the resources are closed
+     * @since 0.1.0
+     */
+    static LocationStore inMemory(TrackingResources resources) {
+        Objects.requireNonNull(resources, "resources must not be null");
+        resources.requireOpen("an in-memory LocationStore");
+        return inMemory(resources.clock());
+    }
+
+    /**
      * Returns a thread-safe in-memory store; see {@link #inMemory(InstantSource)}.
      *
      * @param ttl time-to-live of a position after its last write, positive

@@ -80,9 +80,13 @@ public final class NotificationDispatcher implements TrackerListener, AutoClosea
     private NotificationDispatcher(Builder builder) {
         this.repository = builder.repository;
         this.notifier = builder.notifier;
-        this.clock = builder.clock;
-        this.ownsScheduler = builder.scheduler == null;
-        this.scheduler = builder.scheduler != null ? builder.scheduler
+        TrackingResources resources = builder.resources;
+        this.clock = builder.clock != null ? builder.clock
+                : resources != null ? resources.clock() : InstantSource.system();
+        ScheduledExecutorService given = builder.scheduler != null ? builder.scheduler
+                : resources != null ? resources.scheduler() : null;
+        this.ownsScheduler = given == null;
+        this.scheduler = given != null ? given
                 : Executors.newSingleThreadScheduledExecutor(runnable -> {
                     Thread thread = new Thread(runnable, "tracking-notifications");
                     thread.setDaemon(true);
@@ -225,7 +229,8 @@ public final class NotificationDispatcher implements TrackerListener, AutoClosea
     public static final class Builder {
         private final OrderRepository repository;
         private final PushNotifier notifier;
-        private InstantSource clock = InstantSource.system();
+        private TrackingResources resources;
+        private InstantSource clock;
         private ScheduledExecutorService scheduler;
         private Duration arrivingWithin = DEFAULT_ARRIVING_WITHIN;
         private Duration rearmAbove = DEFAULT_REARM_ABOVE;
@@ -238,7 +243,20 @@ public final class NotificationDispatcher implements TrackerListener, AutoClosea
             this.notifier = Objects.requireNonNull(notifier, "notifier must not be null");
         }
 
-        /** Time recorded with each claim; default the system clock. */
+        /**
+         * Takes the clock and the scheduler from shared resources, which the dispatcher never closes or shuts down. A {@link #clock} or {@link #scheduler} set on this builder wins over the resources'.
+         *
+         * @throws IllegalStateException if the resources are closed
+         * @since 0.1.0
+         */
+        public Builder resources(TrackingResources resources) {
+            Objects.requireNonNull(resources, "resources must not be null");
+            resources.requireOpen("a NotificationDispatcher");
+            this.resources = resources;
+            return this;
+        }
+
+        /** Time recorded with each claim; default the resources' clock, else the system clock. */
         public Builder clock(InstantSource clock) {
             this.clock = Objects.requireNonNull(clock, "clock must not be null");
             return this;
@@ -246,7 +264,8 @@ public final class NotificationDispatcher implements TrackerListener, AutoClosea
 
         /**
          * Runs notifications and retries on the caller's scheduler, which the dispatcher never shuts
-         * down. By default it creates one daemon thread and stops it on {@code close()}.
+         * down; wins over the resources' scheduler. With neither, it creates one daemon thread and
+         * stops it on {@code close()}.
          */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler must not be null");

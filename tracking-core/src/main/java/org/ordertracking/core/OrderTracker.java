@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -18,9 +16,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.ordertracking.core.internal.AcceptanceSweeper;
 import org.ordertracking.core.internal.Checks;
-import org.ordertracking.core.internal.InMemoryEventBus;
+import org.ordertracking.core.internal.OutboxRelay;
+import org.ordertracking.core.internal.PublishMarks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * once; subscribers drop duplicates by seq). The acceptance-timeout sweep fails orders left in
  * {@code received} longer than {@link Builder#acceptanceTimeout}, judged from stored timestamps so
  * it holds across restarts.
+ *
+ * <p>Background work runs on a scheduler: the one of the {@link Builder#resources resources} or
+ * {@link Builder#scheduler given} to the builder, which the tracker never shuts down, or by default
+ * one daemon thread the tracker creates and stops on {@link #close()}.
  *
  * <pre>{@code
  * try (OrderTracker tracker = OrderTracker.builder().build()) {   // in-memory repository and bus
@@ -74,6 +77,8 @@ public final class OrderTracker implements AutoCloseable {
     private static final long RELAY_PUBLISH_TIMEOUT_SECONDS = 10;
     /** What {@link #publishOnTopics} returns when the bus accepted both publishes at once. */
     private static final CompletableFuture<Void> PUBLISHED = CompletableFuture.completedFuture(null);
+    /** Longest pause between two flushes of publish marks while started. */
+    private static final long MAX_FLUSH_MILLIS = 250;
 
     private final OrderRepository repository;
     private final EventBus bus;
@@ -86,9 +91,9 @@ public final class OrderTracker implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
     private final boolean ownsBus;
-    private final ConcurrentLinkedQueue<EventRef> publishedMarks = new ConcurrentLinkedQueue<>();
-    /** Size of {@link #publishedMarks}: the queue's own size() walks it. */
-    private final AtomicInteger pendingMarks = new AtomicInteger();
+    private final PublishMarks marks;
+    private final OutboxRelay relay;
+    private final AcceptanceSweeper sweeper;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
@@ -98,20 +103,29 @@ public final class OrderTracker implements AutoCloseable {
     private OrderTracker(Builder builder) {
         this.repository = builder.repository != null ? builder.repository : OrderRepository.inMemory();
         this.ownsBus = builder.bus == null;
-        this.bus = builder.bus != null ? builder.bus : EventBus.inMemory();
-        this.clock = builder.clock;
+        TrackingResources resources = builder.resources;
+        this.bus = builder.bus != null ? builder.bus
+                : resources != null ? EventBus.inMemory(resources) : EventBus.inMemory();
+        this.clock = builder.clock != null ? builder.clock
+                : resources != null ? resources.clock() : InstantSource.system();
         this.machine = builder.machine;
         this.acceptanceTimeout = builder.acceptanceTimeout;
         this.sweepInterval = builder.sweepInterval;
         this.relayGrace = builder.relayGrace;
         this.listeners.addAll(builder.listeners);
-        this.ownsScheduler = builder.scheduler == null;
-        this.scheduler = builder.scheduler != null ? builder.scheduler
+        ScheduledExecutorService given = builder.scheduler != null ? builder.scheduler
+                : resources != null ? resources.scheduler() : null;
+        this.ownsScheduler = given == null;
+        this.scheduler = given != null ? given
                 : Executors.newSingleThreadScheduledExecutor(runnable -> {
                     Thread thread = new Thread(runnable, "order-tracker-sweeper");
                     thread.setDaemon(true);
                     return thread;
                 });
+        this.marks = new PublishMarks(repository, MARK_BATCH);
+        this.relay = new OutboxRelay(repository, this::now, relayGrace, SWEEP_BATCH, this::publishNow, marks);
+        this.sweeper = new AcceptanceSweeper(repository, this::now, acceptanceTimeout, SWEEP_BATCH,
+                ACCEPTANCE_TIMEOUT_REASON, SYSTEM_ACTOR, this::apply);
     }
 
     /** Returns a builder; every setting has a default (in-memory repository and bus, system clock). */
@@ -133,7 +147,7 @@ public final class OrderTracker implements AutoCloseable {
             tasks.add(scheduler.scheduleWithFixedDelay(
                     () -> runQuietly("acceptance timeout sweep", this::failExpiredAcceptances),
                     period, period, TimeUnit.MILLISECONDS));
-            long flush = Math.min(period, 250);
+            long flush = Math.min(period, MAX_FLUSH_MILLIS);
             tasks.add(scheduler.scheduleWithFixedDelay(() -> runQuietly("publish marks", this::flushPublishedMarks),
                     flush, flush, TimeUnit.MILLISECONDS));
         }
@@ -254,26 +268,7 @@ public final class OrderTracker implements AutoCloseable {
      */
     public int failExpiredAcceptances() {
         ensureOpen();
-        int failed = 0;
-        Instant cutoff = now().minus(acceptanceTimeout);
-        while (true) {
-            List<TrackedOrder> expired = repository.findByStatus(OrderStatus.RECEIVED, cutoff, SWEEP_BATCH);
-            int before = failed;
-            for (TrackedOrder order : expired) {
-                try {
-                    TransitionResult result = apply(new TransitionRequest(order.orderId(), OrderStatus.FAILED,
-                            ACCEPTANCE_TIMEOUT_REASON, SYSTEM_ACTOR, now(), OrderStatus.RECEIVED));
-                    if (result.applied()) {
-                        failed++;
-                    }
-                } catch (IllegalTransitionException e) {
-                    LOG.debug("order {} left received before its acceptance timeout", order.orderId());
-                }
-            }
-            if (expired.size() < SWEEP_BATCH || failed == before) {
-                return failed;
-            }
-        }
+        return sweeper.run();
     }
 
     /**
@@ -285,17 +280,7 @@ public final class OrderTracker implements AutoCloseable {
      */
     public int relayUnpublished() {
         ensureOpen();
-        flushPublishedMarks();
-        int total = 0;
-        int published;
-        do {
-            published = repository.relayUnpublished(now().minus(relayGrace), SWEEP_BATCH, this::publishNow);
-            total += published;
-        } while (published == SWEEP_BATCH);
-        if (total > 0) {
-            LOG.info("outbox relay published {} event(s) that had been committed but not published", total);
-        }
-        return total;
+        return relay.run();
     }
 
     /** Adds a listener for changes this tracker commits. */
@@ -375,27 +360,21 @@ public final class OrderTracker implements AutoCloseable {
         CompletableFuture<Void> done = publishOnTopics(order, event);
         if (done == PUBLISHED) {
             // the usual case with a bus that accepts at once: no callback to allocate and run
-            markPublished(event);
+            marks.add(event);
         } else {
             done.whenComplete((ok, error) -> {
                 if (error == null) {
-                    markPublished(event);
+                    marks.add(event);
                 } else {
                     LOG.warn("could not publish event {} of order {}; the outbox relay will retry", event.seq(),
                             event.orderId(), error);
                 }
             });
         }
-        if (!started.get() || pendingMarks.get() >= MARK_BATCH) {
+        if (!started.get() || marks.isFull()) {
             runQuietly("publish marks", this::flushPublishedMarks);
         }
         notifyListeners(order, event);
-    }
-
-    /** Queues the publish mark of an event the bus accepted; flushed in batches. */
-    private void markPublished(OrderEvent event) {
-        publishedMarks.add(EventRef.of(event));
-        pendingMarks.incrementAndGet();
     }
 
     /** The relay's publisher: waits for the bus to accept, so a failure leaves the event unpublished. */
@@ -417,29 +396,27 @@ public final class OrderTracker implements AutoCloseable {
 
     private CompletableFuture<Void> publishOnTopics(TrackedOrder order, OrderEvent event) {
         Envelope toOrder = Envelope.of(Topic.order(order.orderId()), new TrackingMessage.StatusUpdate(event));
-        CompletionStage<Void> first;
-        CompletionStage<Void> second;
+        CompletableFuture<Void> first;
+        CompletableFuture<Void> second;
         try {
-            first = bus.publish(toOrder);
+            first = bus.publish(toOrder).toCompletableFuture();
             // same message, same (lazily computed) JSON: encoded once, by whichever reader comes first
-            second = bus.publish(toOrder.withTopic(Topic.restaurant(order.restaurantId())));
+            second = bus.publish(toOrder.withTopic(Topic.restaurant(order.restaurantId()))).toCompletableFuture();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
         if (isAccepted(first) && isAccepted(second)) {
             return PUBLISHED;
         }
-        return CompletableFuture.allOf(first.toCompletableFuture(), second.toCompletableFuture());
+        return CompletableFuture.allOf(first, second);
     }
 
-    /** Whether a bus's publish stage is a future that already completed normally. */
-    private static boolean isAccepted(CompletionStage<Void> stage) {
-        if (stage == InMemoryEventBus.ACCEPTED) {
-            return true; // the in-memory bus's shared completed stage
-        }
-        // only a plain CompletableFuture: a minimal stage (completedStage) throws from isDone()
-        return stage instanceof CompletableFuture<Void> future && future.getClass() == CompletableFuture.class
-                && future.isDone() && !future.isCompletedExceptionally();
+    /**
+     * Whether the bus accepted a message by the time {@code publish} returned: by the
+     * {@link EventBus#publish(Envelope) contract}, its stage is then already complete, normally.
+     */
+    private static boolean isAccepted(CompletableFuture<Void> future) {
+        return future.isDone() && !future.isCompletedExceptionally();
     }
 
     private void notifyListeners(TrackedOrder order, OrderEvent event) {
@@ -454,21 +431,7 @@ public final class OrderTracker implements AutoCloseable {
     }
 
     private void flushPublishedMarks() {
-        List<EventRef> batch = new ArrayList<>();
-        EventRef ref;
-        while ((ref = publishedMarks.poll()) != null) {
-            pendingMarks.decrementAndGet();
-            batch.add(ref);
-        }
-        if (!batch.isEmpty()) {
-            try {
-                repository.markPublished(batch);
-            } catch (RuntimeException e) {
-                publishedMarks.addAll(batch);
-                pendingMarks.addAndGet(batch.size());
-                throw e;
-            }
-        }
+        marks.flush();
     }
 
     private void runQuietly(String what, Runnable task) {
@@ -494,7 +457,8 @@ public final class OrderTracker implements AutoCloseable {
     public static final class Builder {
         private OrderRepository repository;
         private EventBus bus;
-        private InstantSource clock = InstantSource.system();
+        private TrackingResources resources;
+        private InstantSource clock;
         private OrderStateMachine machine = OrderStateMachine.defaults();
         private Duration acceptanceTimeout = DEFAULT_ACCEPTANCE_TIMEOUT;
         private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
@@ -512,15 +476,30 @@ public final class OrderTracker implements AutoCloseable {
         }
 
         /**
-         * Where events are published; default an {@link EventBus#inMemory()} the tracker creates and
-         * closes. A bus handed in is never closed by the tracker.
+         * Where events are published; default an in-memory bus the tracker creates and closes (on the
+         * resources' delivery threads if {@link #resources} were given, else on its own). A bus
+         * handed in is never closed by the tracker.
          */
         public Builder eventBus(EventBus bus) {
             this.bus = Objects.requireNonNull(bus, "eventBus must not be null");
             return this;
         }
 
-        /** Source of server time; default the system clock. */
+        /**
+         * Takes the clock, the scheduler and (for the default in-memory bus) the delivery threads from
+         * shared resources, which the tracker never closes. A {@link #clock}, {@link #scheduler} or
+         * {@link #eventBus} set on this builder wins over the resources'.
+         *
+         * @since 0.1.0
+         */
+        public Builder resources(TrackingResources resources) {
+            Objects.requireNonNull(resources, "resources must not be null");
+            resources.requireOpen("an OrderTracker");
+            this.resources = resources;
+            return this;
+        }
+
+        /** Source of server time; default the resources' clock, else the system clock. Wins over resources. */
         public Builder clock(InstantSource clock) {
             this.clock = Objects.requireNonNull(clock, "clock must not be null");
             return this;
@@ -555,8 +534,9 @@ public final class OrderTracker implements AutoCloseable {
         }
 
         /**
-         * Runs the background work on the caller's scheduler, which the tracker never shuts down.
-         * By default the tracker creates one daemon thread and stops it on {@code close()}.
+         * Runs the background work on the caller's scheduler, which the tracker never shuts down;
+         * wins over the resources' scheduler. With neither, the tracker creates one daemon thread and
+         * stops it on {@code close()}.
          */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler must not be null");

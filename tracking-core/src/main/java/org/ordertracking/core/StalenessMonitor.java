@@ -68,12 +68,16 @@ public final class StalenessMonitor implements AutoCloseable {
         this.store = builder.store;
         this.repository = builder.repository;
         this.bus = builder.bus;
-        this.clock = builder.clock;
+        TrackingResources resources = builder.resources;
+        this.clock = builder.clock != null ? builder.clock
+                : resources != null ? resources.clock() : InstantSource.system();
         this.classifier = builder.classifier;
         this.interval = builder.interval;
         this.maxDeliveries = builder.maxDeliveries;
-        this.ownsScheduler = builder.scheduler == null;
-        this.scheduler = builder.scheduler != null ? builder.scheduler
+        ScheduledExecutorService given = builder.scheduler != null ? builder.scheduler
+                : resources != null ? resources.scheduler() : null;
+        this.ownsScheduler = given == null;
+        this.scheduler = given != null ? given
                 : Executors.newSingleThreadScheduledExecutor(runnable -> {
                     Thread thread = new Thread(runnable, "tracking-staleness");
                     thread.setDaemon(true);
@@ -177,7 +181,8 @@ public final class StalenessMonitor implements AutoCloseable {
         private final LocationStore store;
         private final OrderRepository repository;
         private final EventBus bus;
-        private InstantSource clock = InstantSource.system();
+        private TrackingResources resources;
+        private InstantSource clock;
         private StalenessClassifier classifier = StalenessClassifier.defaults();
         private Duration interval = DEFAULT_INTERVAL;
         private int maxDeliveries = DEFAULT_MAX_DELIVERIES;
@@ -189,7 +194,20 @@ public final class StalenessMonitor implements AutoCloseable {
             this.bus = Objects.requireNonNull(bus, "bus must not be null");
         }
 
-        /** Server time; default the system clock. */
+        /**
+         * Takes the clock and the scheduler from shared resources, which the monitor never closes or shuts down. A {@link #clock} or {@link #scheduler} set on this builder wins over the resources'.
+         *
+         * @throws IllegalStateException if the resources are closed
+         * @since 0.1.0
+         */
+        public Builder resources(TrackingResources resources) {
+            Objects.requireNonNull(resources, "resources must not be null");
+            resources.requireOpen("a StalenessMonitor");
+            this.resources = resources;
+            return this;
+        }
+
+        /** Server time; default the resources' clock, else the system clock. */
         public Builder clock(InstantSource clock) {
             this.clock = Objects.requireNonNull(clock, "clock must not be null");
             return this;
@@ -214,8 +232,9 @@ public final class StalenessMonitor implements AutoCloseable {
         }
 
         /**
-         * Runs the check on the caller's scheduler, which the monitor never shuts down. By default
-         * it creates one daemon thread and stops it on {@code close()}.
+         * Runs the check on the caller's scheduler, which the monitor never shuts down; wins over the
+         * resources' scheduler. With neither, it creates one daemon thread and stops it on
+         * {@code close()}.
          */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler must not be null");

@@ -3,6 +3,7 @@ package org.ordertracking.redis;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import org.ordertracking.core.TrackingResources;
 import org.ordertracking.core.internal.Checks;
 import org.ordertracking.redis.internal.RedisChecks;
 
@@ -15,8 +16,9 @@ import org.ordertracking.redis.internal.RedisChecks;
  * @param subscribeTimeout how long {@link RedisEventBus#subscribe} waits for Redis to confirm a new
  *     channel subscription before returning anyway (the listener then gets {@code onGap} once the
  *     subscription is confirmed)
- * @param executor where listeners are called, or {@code null} for daemon threads the bus creates
- *     ({@code deliveryThreads} of them) and stops on close; a given executor is never shut down
+ * @param executor where listeners are called (a given executor, or the delivery executor of the
+ *     {@code TrackingResources} handed to the builder), or {@code null} for daemon threads the bus
+ *     creates ({@code deliveryThreads} of them) and stops on close; a given executor is never shut down
  * @param deliveryThreads number of delivery threads the bus creates when {@code executor} is null
  *     (default: one per available processor, at least two); with a given executor, how many of its
  *     threads one channel's local delivery may use at once
@@ -61,8 +63,27 @@ public record RedisEventBusConfig(String channelPrefix, int bufferSize, Duration
         private Duration subscribeTimeout = DEFAULT_SUBSCRIBE_TIMEOUT;
         private Executor executor;
         private int deliveryThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private boolean deliveryThreadsSet;
+        private TrackingResources resources;
 
         private Builder() {
+        }
+
+        /**
+         * Calls listeners on the resources' delivery executor, which the bus never shuts down, with
+         * their {@code deliveryThreads} as the parallelism of one channel's local delivery. An
+         * {@link #executor} or {@link #deliveryThreads} set on this builder wins over the resources'.
+         *
+         * @throws IllegalStateException if the resources are closed
+         * @since 0.1.0
+         */
+        public Builder resources(TrackingResources resources) {
+            Objects.requireNonNull(resources, "resources must not be null");
+            if (resources.isClosed()) {
+                throw new IllegalStateException("cannot configure a RedisEventBus on closed TrackingResources");
+            }
+            this.resources = resources;
+            return this;
         }
 
         /** Prefix of every channel; default {@value RedisEventBusConfig#DEFAULT_CHANNEL_PREFIX}. */
@@ -104,11 +125,18 @@ public record RedisEventBusConfig(String channelPrefix, int bufferSize, Duration
         /** Number of delivery threads created when no executor is given; default one per processor. */
         public Builder deliveryThreads(int deliveryThreads) {
             this.deliveryThreads = Checks.requirePositive(deliveryThreads, "deliveryThreads");
+            this.deliveryThreadsSet = true;
             return this;
         }
 
+        /**
+         * Builds the settings. With {@link #resources}, {@link RedisEventBusConfig#executor()} is
+         * their delivery executor unless an executor was set here.
+         */
         public RedisEventBusConfig build() {
-            return new RedisEventBusConfig(channelPrefix, bufferSize, subscribeTimeout, executor, deliveryThreads);
+            Executor chosen = executor != null ? executor : resources != null ? resources.deliveryExecutor() : null;
+            int threads = deliveryThreadsSet || resources == null ? deliveryThreads : resources.deliveryThreads();
+            return new RedisEventBusConfig(channelPrefix, bufferSize, subscribeTimeout, chosen, threads);
         }
     }
 }

@@ -3,6 +3,7 @@ package org.ordertracking.redis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
@@ -19,6 +20,29 @@ class RedisConfigTest {
         assertEquals(Duration.ofSeconds(5), config.subscribeTimeout());
         assertNull(config.executor());
         assertEquals(config, config.toBuilder().build());
+    }
+
+    @Test
+    void eventBusConfig_withResources_takesTheirDeliveryExecutor_unlessOneIsSet() {
+        try (org.ordertracking.core.TrackingResources resources =
+                org.ordertracking.core.TrackingResources.builder().deliveryThreads(3).build()) {
+            RedisEventBusConfig onResources = RedisEventBusConfig.builder().resources(resources).build();
+            assertSame(resources.deliveryExecutor(), onResources.executor());
+            assertEquals(3, onResources.deliveryThreads());
+
+            java.util.concurrent.Executor own = Runnable::run;
+            RedisEventBusConfig overridden = RedisEventBusConfig.builder().executor(own).deliveryThreads(5)
+                    .resources(resources).build();
+            assertSame(own, overridden.executor());
+            assertEquals(5, overridden.deliveryThreads());
+        }
+    }
+
+    @Test
+    void eventBusConfig_closedResources_areRefused() {
+        org.ordertracking.core.TrackingResources resources = org.ordertracking.core.TrackingResources.create();
+        resources.close();
+        assertThrows(IllegalStateException.class, () -> RedisEventBusConfig.builder().resources(resources));
     }
 
     @Test

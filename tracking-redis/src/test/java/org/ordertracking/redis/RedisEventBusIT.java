@@ -10,6 +10,10 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.ordertracking.core.Subscription;
+import org.ordertracking.core.Topic;
+import org.ordertracking.core.TrackingMessage;
+import org.ordertracking.core.TrackingResources;
 import org.ordertracking.test.RecordingListener;
 
 /** {@link RedisEventBus} on standalone Redis ({@code tracking.test.redis}). */
@@ -60,5 +64,31 @@ class RedisEventBusIT extends AbstractRedisEventBusIT {
         owned.close();
         owned.close();
         assertThrows(IllegalStateException.class, () -> owned.subscribe(newTopic(), new RecordingListener()));
+    }
+
+    @Test
+    void busOnResources_deliversOnTheirThreads_andClosingItLeavesThemRunning() throws Exception {
+        try (TrackingResources resources = TrackingResources.builder().deliveryThreads(2).build()) {
+            RedisEventBus shared = newBus(config().toBuilder().resources(resources).build());
+            Topic topic = newTopic();
+            Thread[] deliveredOn = new Thread[1];
+            RecordingListener listener = new RecordingListener();
+            try (Subscription ignored = shared.subscribe(topic, envelope -> {
+                deliveredOn[0] = Thread.currentThread();
+                listener.onMessage(envelope);
+            })) {
+                shared.publish(topic, new TrackingMessage.DriverAssigned(topic.id(), "d-1")).toCompletableFuture().join();
+                listener.next();
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    deliveredOn[0].getName().startsWith(TrackingResources.DELIVERY_THREAD_PREFIX), deliveredOn[0].getName());
+
+            shared.close();
+
+            java.util.concurrent.CompletableFuture<Boolean> ran = new java.util.concurrent.CompletableFuture<>();
+            resources.deliveryExecutor().execute(() -> ran.complete(true));
+            org.junit.jupiter.api.Assertions.assertTrue(ran.get(10, java.util.concurrent.TimeUnit.SECONDS),
+                    "the shared delivery threads outlive the bus");
+        }
     }
 }

@@ -9,6 +9,7 @@ import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.StalenessClassifier;
+import org.ordertracking.core.TrackingResources;
 
 /**
  * Everything a {@link TrackingServlet} and its {@link DriverSocket} need: the tracker, the location
@@ -96,7 +97,7 @@ public final class TrackingServletConfig {
         this.streamBufferSize = b.streamBufferSize;
         this.socketBufferSize = b.socketBufferSize;
         this.leakGrace = b.leakGrace;
-        this.scheduler = b.scheduler;
+        this.scheduler = b.scheduler != null ? b.scheduler : b.resources != null ? b.resources.scheduler() : null;
     }
 
     /** Returns a builder; {@code tracker} and {@code authorizer} are required, everything else has a default. */
@@ -189,7 +190,10 @@ public final class TrackingServletConfig {
         return meterRegistry;
     }
 
-    /** Returns the caller's scheduler, or {@code null} if the servlet creates (and stops) its own. */
+    /**
+     * Returns the scheduler the servlet runs on and never shuts down (the caller's, else that of the
+     * {@link Builder#resources resources}), or {@code null} if the servlet creates (and stops) its own.
+     */
     public ScheduledExecutorService scheduler() {
         return scheduler;
     }
@@ -216,6 +220,7 @@ public final class TrackingServletConfig {
         private Duration leakGrace = DEFAULT_LEAK_GRACE;
         private Duration leakSweepInterval = DEFAULT_LEAK_SWEEP_INTERVAL;
         private ScheduledExecutorService scheduler;
+        private TrackingResources resources;
         private LocationIngestor locationIngestor;
         private LocationStore locationStore;
         private StalenessClassifier stalenessClassifier = StalenessClassifier.defaults();
@@ -337,10 +342,27 @@ public final class TrackingServletConfig {
 
         /**
          * Runs keep-alives, leak sweeps and gap fills on the caller's scheduler, which the servlet never
-         * shuts down. By default the servlet creates two daemon threads and stops them on close.
+         * shuts down; wins over the {@link #resources resources'} scheduler. With neither, the servlet
+         * creates two daemon threads and stops them on close.
          */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler must not be null");
+            return this;
+        }
+
+        /**
+         * Runs keep-alives, leak sweeps and gap fills on the scheduler of shared resources, which the
+         * servlet never shuts down. A {@link #scheduler} set on this builder wins over the resources'.
+         *
+         * @throws IllegalStateException if the resources are closed
+         * @since 0.1.0
+         */
+        public Builder resources(TrackingResources resources) {
+            Objects.requireNonNull(resources, "resources must not be null");
+            if (resources.isClosed()) {
+                throw new IllegalStateException("cannot configure a TrackingServlet on closed TrackingResources");
+            }
+            this.resources = resources;
             return this;
         }
 

@@ -300,6 +300,57 @@ public abstract class EventBusContract {
         assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
     }
 
+    /**
+     * "Accepted on return": a stage that is complete when {@code publish} returns must be complete
+     * normally, and the message then reaches the subscriber, exactly as if the caller had waited.
+     */
+    @Test
+    void publish_stageCompleteOnReturn_isNormalAndTheMessageArrives() {
+        Topic topic = newTopic();
+        RecordingListener listener = new RecordingListener();
+        try (Subscription ignored = bus.subscribe(topic, listener)) {
+            for (long seq = 1; seq <= 20; seq++) {
+                java.util.concurrent.CompletableFuture<Void> stage =
+                        bus.publish(topic, status(topic.id(), seq)).toCompletableFuture();
+                if (stage.isDone()) {
+                    assertTrue(!stage.isCompletedExceptionally(), "a stage complete on return must be normal: " + stage);
+                } else {
+                    stage.join();
+                }
+            }
+            for (long seq = 1; seq <= 20; seq++) {
+                assertEquals(seq, ((TrackingMessage.StatusUpdate) listener.next().message()).event().seq());
+            }
+        }
+    }
+
+    /**
+     * A returned stage may be shared between publishes: what a caller does to the future it gets from
+     * {@code toCompletableFuture()} never changes what another publish returns.
+     */
+    @Test
+    void publish_obtrudingOneReturnedFuture_doesNotAffectAnotherPublish() {
+        Topic topic = newTopic();
+        java.util.concurrent.CompletableFuture<Void> first =
+                bus.publish(topic, status(topic.id(), 1)).toCompletableFuture();
+        first.obtrudeException(new IllegalStateException("obtruded by a careless caller"));
+        java.util.concurrent.CompletableFuture<Void> second =
+                bus.publish(topic, status(topic.id(), 2)).toCompletableFuture();
+        assertNull(second.join(), "the second publish is accepted whatever happened to the first's future");
+    }
+
+    /** A closed bus never returns a stage that is complete normally: that would claim acceptance. */
+    @Test
+    void publish_onClosedBus_neverCompletesNormally() {
+        EventBus other = createBus();
+        other.close();
+        Topic topic = newTopic();
+        java.util.concurrent.CompletableFuture<Void> stage =
+                other.publish(topic, status(topic.id(), 1)).toCompletableFuture();
+        assertTrue(!stage.isDone() || stage.isCompletedExceptionally(), "done normally on a closed bus: " + stage);
+        assertThrows(CompletionException.class, stage::join);
+    }
+
     /** Waits up to {@code timeout} for {@code condition}; for buses whose effects are asynchronous. */
     protected static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
@@ -30,9 +29,11 @@ import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.PushNotifier;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
+import org.ordertracking.core.TrackingResources;
 import org.ordertracking.jdbc.JdbcOrderRepository;
 import org.ordertracking.jdbc.JdbcSchema;
 import org.ordertracking.redis.RedisEventBus;
+import org.ordertracking.redis.RedisEventBusConfig;
 import org.ordertracking.redis.RedisLocationStore;
 import org.ordertracking.servlet.JwtAuthorizer;
 import org.ordertracking.servlet.JwtIssuer;
@@ -74,24 +75,28 @@ public final class DemoApp implements AutoCloseable {
             resources.push(dataSource);
             JdbcSchema.migrate(dataSource);
             OrderRepository repository = JdbcOrderRepository.create(dataSource);
+            // one clock, one scheduler and one delivery pool for every component below; closed last
+            TrackingResources shared = push(TrackingResources.create());
 
             EventBus bus;
             LocationStore locations;
             if (options.redisUri() != null) {
-                bus = push(RedisEventBus.create(options.redisUri()));
+                bus = push(RedisEventBus.create(options.redisUri(),
+                        RedisEventBusConfig.builder().resources(shared).build()));
                 locations = push(RedisLocationStore.create(options.redisUri()));
             } else {
-                bus = push(EventBus.inMemory());
-                locations = push(LocationStore.inMemory(InstantSource.system()));
+                bus = push(EventBus.inMemory(shared));
+                locations = push(LocationStore.inMemory(shared));
             }
 
-            tracker = push(OrderTracker.builder().repository(repository).eventBus(bus).build());
+            tracker = push(OrderTracker.builder().resources(shared).repository(repository).eventBus(bus).build());
             NotificationDispatcher notifications = push(NotificationDispatcher.builder(repository, loggingNotifier())
-                    .build());
-            LocationIngestor ingestor = LocationIngestor.builder(locations, repository, bus)
+                    .resources(shared).build());
+            LocationIngestor ingestor = LocationIngestor.builder(locations, repository, bus).resources(shared)
                     .notifications(notifications).build();
             StalenessClassifier bands = StalenessClassifier.of(options.staleAfter(), options.lostAfter());
-            push(StalenessMonitor.builder(locations, repository, bus).classifier(bands).build().start());
+            push(StalenessMonitor.builder(locations, repository, bus).resources(shared).classifier(bands).build()
+                    .start());
             tracker.addListener(ingestor);
             tracker.addListener(notifications);
             tracker.start();
@@ -102,6 +107,7 @@ public final class DemoApp implements AutoCloseable {
                     .locationIngestor(ingestor)
                     .locationStore(locations)
                     .stalenessClassifier(bands)
+                    .resources(shared)
                     .build()));
 
             server = new Server();

@@ -10,6 +10,7 @@ import org.ordertracking.core.Envelope;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
+import org.ordertracking.core.TrackingResources;
 
 /**
  * {@link EventBus} within one JVM: a publish goes straight to the {@link LocalFanout}, which appends
@@ -26,7 +27,8 @@ public final class InMemoryEventBus implements EventBus {
 
     /**
      * What every accepted {@link #publish} returns: one shared, already completed stage, so a publish
-     * allocates no future. A minimal stage, so no caller can complete or obtrude it for the others
+     * allocates no future, and complete on return as the {@link EventBus} contract asks of a bus that
+     * accepts at once. A minimal stage, so no caller can complete or obtrude it for the others
      * ({@code toCompletableFuture()} gives each caller its own copy).
      */
     public static final CompletionStage<Void> ACCEPTED = CompletableFuture.completedStage(null);
@@ -36,15 +38,17 @@ public final class InMemoryEventBus implements EventBus {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private InMemoryEventBus(Builder builder) {
-        Executor executor;
-        if (builder.executor != null) {
-            executor = builder.executor;
+        Executor executor = builder.executor != null ? builder.executor
+                : builder.resources != null ? builder.resources.deliveryExecutor() : null;
+        int threads = builder.threadsSet || builder.resources == null ? builder.threads
+                : builder.resources.deliveryThreads();
+        if (executor != null) {
             this.ownedExecutor = null;
         } else {
-            this.ownedExecutor = new DeliveryThreads(builder.threads, LocalFanout.daemonThreads("tracking-bus-"));
+            this.ownedExecutor = new DeliveryThreads(threads, LocalFanout.daemonThreads("tracking-bus-"));
             executor = ownedExecutor;
         }
-        this.fanout = new LocalFanout(executor, builder.bufferSize, builder.threads);
+        this.fanout = new LocalFanout(executor, builder.bufferSize, threads);
     }
 
     public static Builder builder() {
@@ -101,10 +105,28 @@ public final class InMemoryEventBus implements EventBus {
     /** Configures an {@link InMemoryEventBus}. Not thread-safe. */
     public static final class Builder {
         private Executor executor;
+        private TrackingResources resources;
         private int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private boolean threadsSet;
         private int bufferSize = DEFAULT_BUFFER;
 
         private Builder() {
+        }
+
+        /**
+         * Delivers on the resources' delivery executor (their {@code deliveryThreads} as the
+         * parallelism of a topic), which the bus never shuts down. An {@link #executor} or
+         * {@link #threads} set on this builder wins over the resources'.
+         *
+         * @throws IllegalStateException if the resources are closed
+         */
+        public Builder resources(TrackingResources resources) {
+            Objects.requireNonNull(resources, "resources must not be null");
+            if (resources.isClosed()) {
+                throw new IllegalStateException("cannot build an in-memory event bus on closed TrackingResources");
+            }
+            this.resources = resources;
+            return this;
         }
 
         /**
@@ -128,6 +150,7 @@ public final class InMemoryEventBus implements EventBus {
          */
         public Builder threads(int threads) {
             this.threads = Checks.requirePositive(threads, "threads");
+            this.threadsSet = true;
             return this;
         }
 
