@@ -7,19 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
 
 @Timeout(60)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Container.class)
 class MicrometerIT {
+    @Parameter
+    Container container;
+
 
     @Test
     void meters_openStreamAndSentEvents_areCountedAndRemovedOnClose() throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (OrderTracker tracker = OrderTracker.builder().build()) {
-            Node node = Node.start(tracker, b -> b.meterRegistry(meters));
+            Node node = Node.start(container, tracker, b -> b.meterRegistry(meters));
             try {
                 tracker.register(new NewOrder("mm-1", "r-1", "c-1", new GeoPoint(33.9, 35.5)));
                 try (SseClient sse = node.stream("/orders/mm-1/stream", Node.token(Role.CUSTOMER, "mm-1"))) {
