@@ -50,7 +50,7 @@ class TrackingNodeIT {
             TrackingNode node = TrackingNode.builder(repository, bus, locations, secret)   // secret: >= 32 bytes
                     .pushNotifier(notifier)          // optional: the five push notifications
                     .clock(clock)                    // optional: server time of every piece (default: system)
-                    .stalenessConfig(monitor -> monitor.interval(Duration.ofMillis(20)))   // optional tuning
+                    .stalenessConfig(monitor -> monitor.interval(Duration.ofMillis(500)))  // optional tuning
                     .build();                        // tracker and staleness monitor running
             // end::node-assembly[]
             try {
