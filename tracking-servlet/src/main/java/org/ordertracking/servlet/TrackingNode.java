@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #mount(ServletContext, String)} adds the servlet and the driver socket to a servlet context.
  * The node's lifetime is tied to its servlet: when the container destroys the servlet (the context
- * stops), the node closes. Close it yourself before stopping the container, so every open stream ends
+ * stops; containers destroy only servlets they initialized, which {@code mount} ensures by loading it
+ * on startup), the node closes. Close it yourself before stopping the container, so every open stream ends
  * with its final chunk before the container starts waiting for them (Tomcat waits up to its context's
  * {@code unloadDelay}, 2 seconds by default, before it destroys servlets; Jetty closes connections first).
  *
@@ -192,8 +193,10 @@ public final class TrackingNode implements AutoCloseable {
     }
 
     /**
-     * Adds the servlet at {@code basePath + "/*"} (async supported) and the driver socket at
-     * {@code basePath + }{@value #DRIVER_SOCKET_PATH} to {@code context}.
+     * Adds the servlet at {@code basePath + "/*"} (async supported, loaded on startup) and the driver
+     * socket at {@code basePath + }{@value #DRIVER_SOCKET_PATH} to {@code context}. Loaded on startup, the
+     * servlet is destroyed when the context stops even if it never served a request, and that closes
+     * the node.
      *
      * <p>Call it while the context initializes — from a {@code ServletContainerInitializer}, or from a
      * {@code ServletContextListener} declared in {@code web.xml} or annotated {@code @WebListener} — and
@@ -234,6 +237,9 @@ public final class TrackingNode implements AutoCloseable {
             throw new IllegalStateException("a servlet named '" + name + "' is already registered in this context");
         }
         registration.setAsyncSupported(true);
+        // a container destroys only a servlet it initialized: loaded at startup, the servlet is always
+        // destroyed when the context stops, and with it the node closes
+        registration.setLoadOnStartup(1);
         Set<String> conflicts = registration.addMapping(basePath + "/*");
         if (!conflicts.isEmpty()) {
             throw new IllegalStateException("another servlet is already mapped to " + conflicts);
