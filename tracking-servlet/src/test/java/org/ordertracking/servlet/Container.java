@@ -71,7 +71,7 @@ enum Container {
             ((org.apache.catalina.core.StandardContext) context).setClearReferencesThreadLocals(false);
             Wrapper wrapper = Tomcat.addServlet(context, "tracking", servlet);
             wrapper.setAsyncSupported(true);
-            context.addServletMappingDecoded("/tracking/*", "tracking");
+            context.addServletMappingDecoded("/tracking/*", "tracking", false);   // false: not a JSP wildcard
             context.addServletContainerInitializer(new WsSci(), null);
             context.addServletContainerInitializer((classes, servletContext) -> {
                 ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
