@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.LocationStore;
@@ -19,13 +22,18 @@ import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
 
 @Timeout(60)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Container.class)
 class MicrometerIT {
+    @Parameter
+    Container container;
+
 
     @Test
     void meters_openStreamAndSentEvents_areCountedAndRemovedOnClose() throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (OrderTracker tracker = OrderTracker.builder().build()) {
-            Node node = Node.start(tracker);
+            Node node = Node.start(container, tracker);
             TrackingMeterBinder binder = new TrackingMeterBinder(node.servlet);
             binder.bindTo(meters);
             try {
@@ -54,7 +62,7 @@ class MicrometerIT {
     void binder_everyMeterOfToday_isRegisteredWithTheCommonTags() throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (OrderTracker tracker = OrderTracker.builder().build()) {
-            Node node = Node.start(tracker);
+            Node node = Node.start(container, tracker);
             try (TrackingMeterBinder binder = new TrackingMeterBinder(node.servlet, Tags.of("node", "n-1"))) {
                 binder.bindTo(meters);
                 Set<String> names = new TreeSet<>();
@@ -81,7 +89,7 @@ class MicrometerIT {
         try (OrderTracker tracker = OrderTracker.builder().build()) {
             LocationStore store = LocationStore.inMemory(tracker.clock());
             LocationIngestor ingestor = LocationIngestor.builder(store, tracker.repository(), tracker.eventBus()).build();
-            Node node = Node.start(tracker, b -> b.locationIngestor(ingestor).locationStore(store));
+            Node node = Node.start(container, tracker, b -> b.locationIngestor(ingestor).locationStore(store));
             try (TrackingMeterBinder binder = new TrackingMeterBinder(node.servlet)) {
                 binder.bindTo(meters);
                 assertEquals(0.0, meters.get("tracking.fixes.published").functionCounter().count());
