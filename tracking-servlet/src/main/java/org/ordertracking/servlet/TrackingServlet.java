@@ -37,6 +37,7 @@ import org.ordertracking.servlet.internal.RestaurantStream;
 import org.ordertracking.servlet.internal.SseStream;
 import org.ordertracking.servlet.internal.Snapshots;
 import org.ordertracking.servlet.internal.StreamHub;
+import org.ordertracking.servlet.internal.WidgetEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code GET /restaurants/{id}/orders}</td><td>active orders, with ETag / 304</td></tr>
  *   <tr><td>{@code POST /drivers/{id}/locations}</td><td>a batch of fixes</td></tr>
  *   <tr><td>{@code GET /metrics}</td><td>connections, leaks, counters</td></tr>
+ *   <tr><td>{@code GET /widget/{version}/{name}}</td><td>the tracking widget's assets; see {@link WidgetAssets}</td></tr>
  * </table>
  *
  * <p>The driver WebSocket is a separate jakarta.websocket endpoint; see {@link DriverSocket}. The
@@ -80,6 +82,7 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
     private final transient TrackingServletConfig config;
     private final transient StreamHub hub;
     private final transient DriverEndpoints drivers;
+    private final transient WidgetEndpoint widget = new WidgetEndpoint();
 
     /** Creates the servlet and its background work (keep-alives, leak sweeps). */
     public TrackingServlet(TrackingServletConfig config) {
@@ -207,6 +210,10 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
                     drivers.batch(request, response, driverId);
                     return;
                 }
+            }
+            case "widget" -> {
+                widget.serve(request, response, parts); // static assets, no token: see WidgetAssets
+                return;
             }
             case "metrics" -> {
                 if (parts.length == 1) {
