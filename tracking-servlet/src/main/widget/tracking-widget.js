@@ -114,15 +114,19 @@ function createTracker(options) {
     state.lastSeq = event.seq;
     state.status = event.status;
     state.events.push(event);
-    emit('status', event);
-    reband('server');
-    if (TERMINAL.includes(event.status)) {
+    const terminal = TERMINAL.includes(event.status);
+    if (terminal) { // settle the state first, so status listeners already see the end
       state.terminal = true;
       state.fix = null; state.seen = null; state.eta = null; state.band = null;
       stopTransports();
       clearInterval(tick);
+    }
+    emit('status', event);
+    if (terminal) {
       connection('closed');
       emit('end', event);
+    } else {
+      reband('server');
     }
   }
 
@@ -354,6 +358,7 @@ function mount(host, options) {
     position.textContent = picked && s.fix && band !== 'connection_lost'
       ? t('position', { time: fmtTime(s.fix.recorded_at), age: fmtAge(a) }) : '';
     const eta = s.eta && picked && band !== 'connection_lost' ? s.eta : null;
+    etaBox.hidden = s.terminal;
     etaValue.textContent = eta ? t('eta_value', {
       min: num.format(Math.max(1, Math.round((eta.seconds - (Date.now() - eta.at) / 1000) / 60))),
       time: clock.format(new Date(eta.at + eta.seconds * 1000)),
