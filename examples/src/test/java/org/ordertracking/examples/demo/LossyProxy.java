@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -50,6 +51,7 @@ final class LossyProxy implements AutoCloseable {
         return t;
     });
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final java.util.Queue<String> requests = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Set<Socket> streams = ConcurrentHashMap.newKeySet();
     private final Link upLink = new Link();
     private final Link downLink = new Link();
@@ -73,6 +75,14 @@ final class LossyProxy implements AutoCloseable {
     void shape(Duration roundTrip, long bitsPerSecond) {
         this.oneWayDelayNanos = roundTrip.toNanos() / 2;
         this.bitsPerSecond = bitsPerSecond;
+    }
+
+    /**
+     * The requests forwarded so far, each as its request line followed by the names of the
+     * {@code Authorization} and {@code If-None-Match} headers it carried.
+     */
+    List<String> requests() {
+        return List.copyOf(requests);
     }
 
     /** Holds (true) or releases (false) every byte in both directions. */
@@ -121,6 +131,10 @@ final class LossyProxy implements AutoCloseable {
                         page.body);
                 return;
             }
+            String lowerHead = text.toLowerCase();
+            requests.add(text.substring(0, text.indexOf("\r\n"))
+                    + (lowerHead.contains("\r\nauthorization:") ? " Authorization" : "")
+                    + (lowerHead.contains("\r\nif-none-match:") ? " If-None-Match" : ""));
             boolean stream = path.contains("/stream");
             if (stream && failStreams) {
                 writeAll(client.getOutputStream(), ("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n"

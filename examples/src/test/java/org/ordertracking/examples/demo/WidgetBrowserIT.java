@@ -256,6 +256,10 @@ class WidgetBrowserIT {
         advance(order, "accepted");
         awaitAttr("status", "accepted", Duration.ofSeconds(10));
         assertEquals("polling", attr("connection"), "the status came by polling");
+        String snapshot = "GET /tracking/orders/" + order + " HTTP/1.1 Authorization";
+        long conditional = proxy.requests().stream().filter(r -> r.equals(snapshot + " If-None-Match")).count();
+        assertTrue(conditional >= 1, "polls are conditional on the ETag, with the token in a header: "
+                + proxy.requests().stream().filter(r -> r.contains(order)).toList());
         proxy.failStreams(false);
         awaitAttr("connection", "live", Duration.ofSeconds(15));
         advance(order, "preparing");
