@@ -85,7 +85,7 @@ function pickLanguage(wanted, catalogue) {
 function createTracker(options) {
   const o = Object.assign({
     base: '/tracking', staleAfter: 30, lostAfter: 120, retryDelay: 3000, maxStreamFailures: 3,
-    pollInterval: 5000, streamRetryInterval: 30000,
+    pollInterval: 5000, streamRetryInterval: 30000, silenceTimeout: 10000,
   }, options);
   if (!o.order || !o.token) throw new Error('tracking widget: order and token are required');
   const handlers = {};
@@ -93,7 +93,7 @@ function createTracker(options) {
     lastSeq: 0, status: null, events: [], terminal: false, connection: 'idle',
     fix: null, seen: null, noFix: false, band: null, eta: null,
   };
-  let source = null, pollTimer = 0, reopenTimer = 0, streamProbe = 0, tick = 0, failures = 0, etag = null;
+  let source = null, silence = 0, pollTimer = 0, reopenTimer = 0, streamProbe = 0, tick = 0, failures = 0, etag = null;
   let stopped = true;
   const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
   const url = (path) => o.base.replace(/\/$/, '') + '/orders/' + encodeURIComponent(o.order) + path;
@@ -173,37 +173,43 @@ function createTracker(options) {
     applySignal(s.signal);
   }
 
-  // ---- stream (EventSource resends Last-Event-ID on its own reconnects; ours pass last_event_id)
+  // ---- stream (EventSource resends Last-Event-ID on its own reconnects; ours pass last_event_id).
+  // The server sends a snapshot event right after connecting, so a stream that stays silent for
+  // silenceTimeout (a proxy that buffers streaming) counts as failed; "live" means an event arrived.
   function openStream() {
     closeStream();
     if (stopped || state.terminal) return;
     const q = '?access_token=' + encodeURIComponent(o.token) + (state.lastSeq ? '&last_event_id=' + state.lastSeq : '');
     const es = source = new EventSource(url('/stream' + q));
-    const on = (type, fn) => es.addEventListener(type, (e) => { if (source === es) fn(JSON.parse(e.data)); });
+    const on = (type, fn) => es.addEventListener(type, (e) => {
+      if (source !== es) return;
+      clearTimeout(silence);
+      if (state.connection !== 'live') { failures = 0; stopPolling(); connection('live'); }
+      fn(JSON.parse(e.data));
+    });
     on('status', applyStatus);
     on('location', (l) => applyLocation(l, 0));
     on('signal', applySignal);
     on('snapshot', applySnapshot);
-    es.onopen = () => {
-      if (source !== es) return;
-      failures = 0;
-      stopPolling();
-      connection('live');
-    };
-    es.onerror = () => {
-      if (source !== es || state.terminal) return;
-      failures++;
-      if (state.connection === 'polling') { closeStream(); return; } // a probe that failed: keep polling
-      if (failures >= o.maxStreamFailures) { closeStream(); startPolling(); return; }
-      connection('reconnecting');
-      if (es.readyState === 2) { // the browser gave up (an error status): reopen ourselves
-        closeStream();
-        reopenTimer = setTimeout(openStream, o.retryDelay);
-      }
-    };
+    const listen = () => { clearTimeout(silence); silence = setTimeout(() => failed(es, true), o.silenceTimeout); };
+    es.onopen = () => { if (source === es) listen(); };
+    es.onerror = () => failed(es, es.readyState === 2);
+    listen();
+  }
+  function failed(es, gaveUp) {
+    if (source !== es || state.terminal) return;
+    failures++;
+    if (state.connection === 'polling') { closeStream(); return; } // a probe that failed: keep polling
+    if (failures >= o.maxStreamFailures) { closeStream(); startPolling(); return; }
+    connection('reconnecting');
+    if (gaveUp) { // the browser gave up (an error status), or the stream is silent: reopen ourselves
+      closeStream();
+      reopenTimer = setTimeout(openStream, o.retryDelay);
+    }
   }
   function closeStream() {
     clearTimeout(reopenTimer);
+    clearTimeout(silence);
     if (source) { source.close(); source = null; }
   }
 

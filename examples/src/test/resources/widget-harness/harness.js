@@ -7,7 +7,7 @@ const api = q.get('classic') ? window.OrderTrackingWidget : await import(documen
 const widget = window.widget = api.mount('#w', {
   base: '/tracking', order: q.get('order'), token: q.get('token'), lang: q.get('lang') || undefined,
   digits: q.get('digits') || undefined, timeZone: q.get('tz') || undefined,
-  staleAfter: 3, lostAfter: 8, retryDelay: 500, pollInterval: 1000, streamRetryInterval: 2000,
+  staleAfter: 3, lostAfter: 8, retryDelay: 500, pollInterval: 1000, streamRetryInterval: 2000, silenceTimeout: 3000,
 });
 widget.on('status', (e) => log.statuses.push(e.status + '#' + e.seq));
 widget.on('connection', (c) => log.connections.push(c.state));

@@ -28,8 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * connections like one radio link ({@link #shape});</li>
  * <li>hold all traffic, both ways, without closing anything — a dead zone: TCP stays up, nothing moves
  * ({@link #hold});</li>
- * <li>answer 502 to every {@code …/stream} request and cut the streams that are open, as a proxy that
- * breaks streaming does ({@link #failStreams});</li>
+ * <li>answer 502 to every {@code …/stream} request and cut the streams that are open
+ * ({@link #failStreams}), or buffer stream responses until they end ({@link #bufferStreams}): the two
+ * ways proxies break streaming;</li>
  * <li>serve the test's own host pages itself ({@code pages}, path → content type and body), with a
  * strict Content-Security-Policy.</li>
  * </ul>
@@ -59,6 +60,7 @@ final class LossyProxy implements AutoCloseable {
     private volatile long bitsPerSecond;
     private volatile boolean held;
     private volatile boolean failStreams;
+    private volatile boolean bufferStreams;
 
     LossyProxy(int upstreamPort, Map<String, Page> pages) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -96,6 +98,11 @@ final class LossyProxy implements AutoCloseable {
         if (fail) {
             streams.forEach(LossyProxy::closeQuietly);
         }
+    }
+
+    /** Holds each new stream response until it ends (true), like a buffering proxy, or not (false). */
+    void bufferStreams(boolean buffer) {
+        this.bufferStreams = buffer;
     }
 
     private void acceptLoop() {
@@ -181,13 +188,21 @@ final class LossyProxy implements AutoCloseable {
                 queue.add(new Object[0]);
             });
             OutputStream out = client.getOutputStream();
+            ByteArrayOutputStream buffered = stream && bufferStreams ? new ByteArrayOutputStream() : null;
             while (true) {
                 Object[] chunk = queue.take();
                 if (chunk.length == 0) {
                     break;
                 }
                 byte[] bytes = (byte[]) chunk[0];
-                deliver(bytes, bytes.length, (Long) chunk[1], out, downLink);
+                if (buffered != null) {
+                    buffered.writeBytes(bytes);
+                } else {
+                    deliver(bytes, bytes.length, (Long) chunk[1], out, downLink);
+                }
+            }
+            if (buffered != null) {
+                deliver(buffered.toByteArray(), buffered.size(), System.nanoTime(), out, downLink);
             }
         } catch (IOException | RuntimeException e) {
             // a cut connection: the browser sees it as a network error

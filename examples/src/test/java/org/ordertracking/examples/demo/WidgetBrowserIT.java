@@ -34,7 +34,8 @@ import org.ordertracking.servlet.WidgetAssets;
  * between the browser and the demo a {@link LossyProxy} that delays, throttles, holds or breaks
  * traffic. Most tests use a test host page ({@code /harness.html}, served by the proxy with a strict
  * Content-Security-Policy) that embeds the widget with short timings: staleness bands 3 s / 8 s as
- * the demo here, stream retry 0.5 s, polling every 1 s, stream probe every 2 s. Screenshots go to
+ * the demo here, stream retry 0.5 s, polling every 1 s, stream probe every 2 s, a stream silent for
+ * 3 s counts as failed. Screenshots go to
  * {@code target/screenshots/}.
  */
 @Timeout(300)
@@ -78,6 +79,7 @@ class WidgetBrowserIT {
         proxy.shape(Duration.ZERO, 0);
         proxy.hold(false);
         proxy.failStreams(false);
+        proxy.bufferStreams(false);
         browser.offline(false);
         browser.windowSize(1280, 900);
     }
@@ -267,6 +269,21 @@ class WidgetBrowserIT {
         assertEquals(List.of("received#1", "accepted#2", "preparing#3"), log("statuses"));
         assertTrue(log("connections").containsAll(List.of("live", "polling")), log("connections").toString());
         assertNoCspViolation();
+    }
+
+    @Test
+    void bufferingProxy_silentStreamCountsAsFailed_andPollingTakesOver() throws Exception {
+        String order = newOrder();
+        proxy.bufferStreams(true); // headers and events never reach the page while the stream is open
+        openHarness(order, "&lang=en");
+        awaitAttr("connection", "polling", Duration.ofSeconds(25));
+        awaitAttr("status", "received", Duration.ofSeconds(5));
+        advance(order, "accepted");
+        awaitAttr("status", "accepted", Duration.ofSeconds(10));
+        assertEquals(List.of("received#1", "accepted#2"), log("statuses"));
+        proxy.bufferStreams(false);
+        awaitAttr("connection", "live", Duration.ofSeconds(15));
+        assertEquals(List.of("received#1", "accepted#2"), log("statuses"), "the hand-back replays nothing twice");
     }
 
     @Test
