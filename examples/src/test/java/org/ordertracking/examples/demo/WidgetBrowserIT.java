@@ -335,6 +335,24 @@ class WidgetBrowserIT {
     }
 
     @Test
+    void eventApiAlone_reportsStatusLocationSignalAndConnection_withoutRenderingAnything() throws Exception {
+        String order = newOrder();
+        openHarness(order, "&headless=1");
+        browser.await("window.widgetLog ? window.widgetLog.connections.join() : ''",
+                v -> v.asText().equals("connecting,live"), Duration.ofSeconds(20), "the connection events");
+        advance(order, "accepted", "preparing", "ready", "picked_up");
+        fix();
+        browser.await("(window.widgetLog.locations || []).join()", v -> v.asText().equals("33.8965,35.4815"),
+                Duration.ofSeconds(10), "the driver's position");
+        assertEquals(List.of("received#1", "accepted#2", "preparing#3", "ready#4", "picked_up#5"), log("statuses"));
+        assertTrue(log("signals").contains("moving:server"), log("signals").toString());
+        assertEquals(0, browser.script("return document.querySelectorAll('.otw').length").asInt(),
+                "createTracker draws nothing");
+        browser.script("window.widget.stop(); return null");
+        assertEquals("closed", browser.script("return window.widget.state.connection").asText());
+    }
+
+    @Test
     void classicBuild_rendersLikeTheModule() throws Exception {
         String order = newOrder();
         openHarness(order, "&lang=en&classic=1");
