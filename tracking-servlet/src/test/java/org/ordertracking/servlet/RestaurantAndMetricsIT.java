@@ -1,5 +1,7 @@
 package org.ordertracking.servlet;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -110,9 +112,7 @@ class RestaurantAndMetricsIT {
             bus.loseNextOrderPublishes.set(1); // the stream never hears of the terminal status
             tracker.transition("ro-4", OrderStatus.FAILED);
             assertSame(SseClient.END, customer.nextEvent(), "the leak sweep closes the stream");
-            while (Metrics.read(node).get("leaks_closed").asInt() != 1) {
-                Thread.onSpinWait();
-            }
+            await("the sweep counts the leak").atMost(Metrics.WAIT).until(() -> Metrics.leaksClosed(node), equalTo(1));
             assertEquals(0, Metrics.read(node).get("connections").get("customer_stream").asInt());
         }
     }
