@@ -1,5 +1,6 @@
 package org.ordertracking.redis;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,8 +64,8 @@ abstract class AbstractRedisEventBusIT extends EventBusContract {
     void closeExtraBusesAndCheckNothingIsLeft() {
         extraBuses.forEach(EventBus::close);
         bus.close();
-        RedisTestSupport.awaitCondition(Duration.ofSeconds(10), "no channel of " + prefix + " left subscribed",
-                () -> redisChannels(prefix + "*").isEmpty());
+        await("no channel of " + prefix + " left subscribed").atMost(Duration.ofSeconds(10))
+                .until(() -> redisChannels(prefix + "*").isEmpty());
     }
 
     @Test
@@ -120,8 +121,8 @@ abstract class AbstractRedisEventBusIT extends EventBusContract {
 
             second.close();
             assertTrue(!redisBus.subscribed(topic));
-            RedisTestSupport.awaitCondition(Duration.ofSeconds(10), channel + " unsubscribed",
-                    () -> redisChannels(prefix + "*").equals(Set.of(redisBus.channelOf(kept))));
+            await(channel + " unsubscribed").atMost(Duration.ofSeconds(10))
+                    .until(() -> redisChannels(prefix + "*").equals(Set.of(redisBus.channelOf(kept))));
         }
     }
 

@@ -40,6 +40,11 @@ class RedisLocationStoreIT extends AbstractRedisLocationStoreIT {
     }
 
     @Override
+    protected java.time.Instant serverTime() {
+        return RedisTestSupport.instant(admin.sync().time());
+    }
+
+    @Override
     protected long pttl(String key) {
         return admin.sync().pttl(key);
     }
