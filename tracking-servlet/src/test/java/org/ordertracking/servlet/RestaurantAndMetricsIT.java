@@ -2,6 +2,7 @@ package org.ordertracking.servlet;
 
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -122,8 +123,8 @@ class RestaurantAndMetricsIT {
         tracker.register(new NewOrder("ro-5", "r-1", "c-1", new GeoPoint(33.9, 35.5)));
         try (SseClient customer = node.stream("/orders/ro-5/stream", Node.token(Role.CUSTOMER, "ro-5"))) {
             customer.nextOfType("snapshot");
-            node.servlet.close();
-            node.servlet.close();
+            assertDoesNotThrow(node.servlet::close);
+            assertDoesNotThrow(node.servlet::close, "a second close is a no-op");
             customer.awaitEnd(Duration.ofSeconds(20));
         }
         HttpResponse<String> r = node.get("/orders/ro-5/stream", Node.token(Role.CUSTOMER, "ro-5"));

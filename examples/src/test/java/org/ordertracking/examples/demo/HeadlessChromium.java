@@ -1,5 +1,8 @@
 package org.ordertracking.examples.demo;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,8 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.ordertracking.core.WireCodec;
 
 /**
@@ -61,20 +66,11 @@ final class HeadlessChromium implements AutoCloseable {
         session = call("POST", "session", body).path("sessionId").asText();
     }
 
-    private void awaitDriver() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(base.resolve("status")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("chromedriver did not start within 20 s");
+    private void awaitDriver() {
+        await("chromedriver answers /status").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .ignoreException(IOException.class) // not listening yet
+                .until(() -> http.send(HttpRequest.newBuilder(base.resolve("status")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode(), equalTo(200));
     }
 
     void open(String url) throws IOException, InterruptedException {
@@ -97,18 +93,17 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Polls the page's text at {@code css} until it satisfies {@code condition}, or fails after {@code timeout}. */
-    String awaitText(String css, Predicate<String> condition, Duration timeout, String what)
-            throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            last = text(css);
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(200);
+    String awaitText(String css, Predicate<String> condition, Duration timeout, String what) {
+        AtomicReference<String> last = new AtomicReference<>("");
+        try {
+            return await(what).atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+                last.set(text(css));
+                return last.get();
+            }, condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + css + " shows: "
+                    + last.get(), e);
         }
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + css + " shows: " + last);
     }
 
     void screenshot(Path file) throws IOException, InterruptedException {
