@@ -111,8 +111,9 @@ class BroadcastIT {
                     });
             bus.publish(Topic.order("b-2"), new TrackingMessage.LocationUpdate("b-2", padding,
                     LocationFix.of(33.95, 35.55, t, t), 999_999L));
-            // the fast client catches up: the newest location always survives
-            fast.nextMatching("the newest location", e -> e.event().equals("location")
+            // the fast client catches up: the newest location always survives (reading the whole flood
+            // may take as long as publishing it did, so the same deadline)
+            fast.nextMatching("the newest location", Duration.ofSeconds(60), e -> e.event().equals("location")
                     && WireCodec.mapper().readTree(e.data()).get("eta_seconds").asLong() == 999_999L);
 
             tracker.transition("b-2", OrderStatus.ACCEPTED);

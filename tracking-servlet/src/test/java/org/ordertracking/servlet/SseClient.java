@@ -108,7 +108,12 @@ final class SseClient implements AutoCloseable {
 
     /** Skips to the next event {@code wanted} accepts, within 20 seconds; fails if the stream ends first. */
     Event nextMatching(String what, EventPredicate wanted) {
-        return next(what, Duration.ofSeconds(20), wanted);
+        return nextMatching(what, Duration.ofSeconds(20), wanted);
+    }
+
+    /** Skips to the next event {@code wanted} accepts, within {@code timeout}; fails if the stream ends first. */
+    Event nextMatching(String what, Duration timeout, EventPredicate wanted) {
+        return next(what, timeout, wanted);
     }
 
     /** A test of an event that may parse its data. */
