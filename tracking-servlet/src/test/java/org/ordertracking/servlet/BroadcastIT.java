@@ -24,8 +24,8 @@ import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
-import org.ordertracking.core.WireCodec;
 import org.ordertracking.core.internal.InMemoryEventBus;
+import org.ordertracking.core.internal.JsonCodec;
 
 /** Many streams at once, and a client that stops reading. Functional, never timed. */
 @org.junit.jupiter.api.Timeout(180)
@@ -114,7 +114,7 @@ class BroadcastIT {
                     LocationFix.of(33.95, 35.55, t, t), 999_999L));
             while (true) { // the fast client catches up: the newest location always survives
                 SseClient.Event e = fast.nextEvent();
-                if (e.event().equals("location") && WireCodec.mapper().readTree(e.data()).get("eta_seconds").asLong() == 999_999L) {
+                if (e.event().equals("location") && JsonCodec.mapper().readTree(e.data()).get("eta_seconds").asLong() == 999_999L) {
                     break;
                 }
             }

@@ -1,6 +1,7 @@
 package org.ordertracking.examples.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.ordertracking.core.WireCodec;
 
 /**
  * Debian's headless Chromium, driven through Debian's chromedriver with the W3C WebDriver protocol
@@ -24,6 +24,7 @@ import org.ordertracking.core.WireCodec;
  * binary is missing.
  */
 final class HeadlessChromium implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
@@ -47,7 +48,7 @@ final class HeadlessChromium implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         base = URI.create("http://127.0.0.1:" + port + "/");
         awaitDriver();
-        ObjectNode body = WireCodec.mapper().createObjectNode();
+        ObjectNode body = JSON.createObjectNode();
         ObjectNode always = body.putObject("capabilities").putObject("alwaysMatch");
         always.put("browserName", "chrome");
         ObjectNode options = always.putObject("goog:chromeOptions");
@@ -78,20 +79,20 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     void open(String url) throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode().put("url", url);
+        ObjectNode body = JSON.createObjectNode().put("url", url);
         call("POST", "session/" + session + "/url", body);
     }
 
     /** Runs a script in the page and returns its JSON value. */
     JsonNode script(String script) throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode().put("script", script);
+        ObjectNode body = JSON.createObjectNode().put("script", script);
         body.putArray("args");
         return call("POST", "session/" + session + "/execute/sync", body);
     }
 
     /** Returns the text of the first element matching a CSS selector, or "" if none. */
     String text(String css) throws IOException, InterruptedException {
-        JsonNode value = script("const e = document.querySelector(" + WireCodec.mapper().writeValueAsString(css)
+        JsonNode value = script("const e = document.querySelector(" + JSON.writeValueAsString(css)
                 + "); return e ? e.innerText : '';");
         return value.asText();
     }
@@ -123,7 +124,7 @@ final class HeadlessChromium implements AutoCloseable {
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body.toString()));
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = WireCodec.mapper().readTree(response.body());
+        JsonNode json = JSON.readTree(response.body());
         if (response.statusCode() != 200) {
             throw new IOException("WebDriver " + method + " " + path + " answered " + response.statusCode() + ": "
                     + json.path("value").path("message").asText(response.body()));
