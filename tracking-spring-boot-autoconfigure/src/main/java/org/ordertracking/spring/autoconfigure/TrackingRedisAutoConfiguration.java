@@ -13,6 +13,7 @@ import org.ordertracking.redis.RedisEventBus;
 import org.ordertracking.redis.RedisEventBusConfig;
 import org.ordertracking.redis.RedisLocationStore;
 import org.ordertracking.redis.RedisLocationStoreConfig;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -22,13 +23,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.context.annotation.Configuration;
 
 /**
  * Events and driver positions in Redis ({@code tracking-redis}, Lettuce): a {@link RedisEventBus}
  * and a {@link RedisLocationStore} when {@code tracking.redis.url} is set or the application has a
- * Lettuce {@link RedisClient} or {@link RedisClusterClient} bean. A client created here from the URL
- * is shut down with the context; the application's client is used and never shut down here.
+ * Lettuce {@link RedisClient} or {@link RedisClusterClient} bean (a cluster client wins). A client
+ * created here from the URL is shut down with the context; the application's client is used and never
+ * shut down here.
  *
  * @since 0.1.0
  */
@@ -38,117 +39,108 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(TrackingProperties.class)
 public class TrackingRedisAutoConfiguration {
 
-    /** A standalone client on {@code tracking.redis.url}, unless the application has a Lettuce client. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(prefix = "tracking.redis", name = "cluster", havingValue = "false", matchIfMissing = true)
-    @ConditionalOnMissingBean({RedisClient.class, RedisClusterClient.class})
-    static class StandaloneClient {
-        @Bean(destroyMethod = "shutdown")
-        RedisClient trackingRedisClient(TrackingProperties properties) {
-            return RedisClient.create(properties.getRedis().getUrl());
+    /**
+     * The client the bus and store run on: the application's cluster client, else its standalone
+     * client, else one created from {@code tracking.redis.url} (and shut down with the context).
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    RedisClients trackingRedisClients(ObjectProvider<RedisClusterClient> clusterClients,
+            ObjectProvider<RedisClient> clients, TrackingProperties properties) {
+        RedisClusterClient cluster = clusterClients.getIfUnique();
+        if (cluster != null) {
+            return new RedisClients(null, cluster, false);
         }
+        RedisClient client = clients.getIfUnique();
+        if (client != null) {
+            return new RedisClients(client, null, false);
+        }
+        String url = properties.getRedis().getUrl();
+        if (url == null) {
+            throw new IllegalStateException("tracking.redis.url is not set and there is no single Lettuce RedisClient or"
+                    + " RedisClusterClient bean");
+        }
+        if (properties.getRedis().isCluster()) {
+            List<RedisURI> nodes = Arrays.stream(url.split(",")).map(String::strip).filter(uri -> !uri.isEmpty())
+                    .map(RedisURI::create).toList();
+            return new RedisClients(null, RedisClusterClient.create(nodes), true);
+        }
+        return new RedisClients(RedisClient.create(RedisURI.create(url.strip())), null, true);
     }
 
-    /** A cluster client on the node URIs of {@code tracking.redis.url}, when {@code tracking.redis.cluster=true}. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(prefix = "tracking.redis", name = "cluster", havingValue = "true")
-    @ConditionalOnMissingBean({RedisClient.class, RedisClusterClient.class})
-    static class ClusterClient {
-        @Bean(destroyMethod = "shutdown")
-        RedisClusterClient trackingRedisClusterClient(TrackingProperties properties) {
-            List<RedisURI> nodes = Arrays.stream(properties.getRedis().getUrl().split(","))
-                    .map(String::strip).filter(uri -> !uri.isEmpty()).map(RedisURI::create).toList();
-            return RedisClusterClient.create(nodes);
-        }
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    EventBus trackingRedisEventBus(RedisClients clients, TrackingProperties properties) {
+        RedisEventBusConfig config = RedisEventBusConfig.builder()
+                .channelPrefix(properties.getRedis().getChannelPrefix()).build();
+        return clients.cluster() != null ? RedisEventBus.create(clients.cluster(), config)
+                : RedisEventBus.create(clients.standalone(), config);
     }
 
-    /** Bus and store on a cluster client: sharded Pub/Sub, hash-tagged keys. A cluster client wins over a standalone one. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnBean(RedisClusterClient.class)
-    static class OnCluster {
-        @Bean(destroyMethod = "close")
-        @ConditionalOnMissingBean
-        EventBus trackingRedisEventBus(RedisClusterClient client, TrackingProperties properties) {
-            return RedisEventBus.create(client, busConfig(properties));
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    LocationStore trackingRedisLocationStore(RedisClients clients, TrackingProperties properties) {
+        RedisLocationStoreConfig config = RedisLocationStoreConfig.builder()
+                .keyPrefix(properties.getRedis().getKeyPrefix()).build();
+        return clients.cluster() != null ? RedisLocationStore.create(clients.cluster(), config)
+                : RedisLocationStore.create(clients.standalone(), config);
+    }
+
+    /**
+     * The Lettuce client of the tracking beans and whether it was created here; {@link #close()}
+     * shuts down only a client created here. Its ping connection serves the health indicator.
+     */
+    static final class RedisClients implements BusProbe {
+        private final RedisClient standalone;
+        private final RedisClusterClient cluster;
+        private final boolean owned;
+        private StatefulRedisConnection<String, String> connection;
+        private StatefulRedisClusterConnection<String, String> clusterConnection;
+
+        RedisClients(RedisClient standalone, RedisClusterClient cluster, boolean owned) {
+            this.standalone = standalone;
+            this.cluster = cluster;
+            this.owned = owned;
         }
 
-        @Bean(destroyMethod = "close")
-        @ConditionalOnMissingBean
-        LocationStore trackingRedisLocationStore(RedisClusterClient client, TrackingProperties properties) {
-            return RedisLocationStore.create(client, storeConfig(properties));
+        RedisClient standalone() {
+            return standalone;
         }
 
-        @Bean(destroyMethod = "close")
-        @ConditionalOnMissingBean
-        BusProbe trackingRedisProbe(RedisClusterClient client) {
-            return new BusProbe() {
-                private StatefulRedisClusterConnection<String, String> connection;
+        RedisClusterClient cluster() {
+            return cluster;
+        }
 
-                @Override
-                public synchronized String check() {
-                    if (connection == null) {
-                        connection = client.connect();
-                    }
-                    return connection.sync().ping();
+        @Override
+        public synchronized String check() {
+            if (cluster != null) {
+                if (clusterConnection == null) {
+                    clusterConnection = cluster.connect();
                 }
+                return clusterConnection.sync().ping();
+            }
+            if (connection == null) {
+                connection = standalone.connect();
+            }
+            return connection.sync().ping();
+        }
 
-                @Override
-                public synchronized void close() {
-                    if (connection != null) {
-                        connection.close();
-                    }
+        @Override
+        public synchronized void close() {
+            if (connection != null) {
+                connection.close();
+            }
+            if (clusterConnection != null) {
+                clusterConnection.close();
+            }
+            if (owned) {
+                if (cluster != null) {
+                    cluster.shutdown();
+                } else {
+                    standalone.shutdown();
                 }
-            };
+            }
         }
-    }
-
-    /** Bus and store on a standalone client. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnMissingBean(RedisClusterClient.class)
-    @ConditionalOnBean(RedisClient.class)
-    static class OnStandalone {
-        @Bean(destroyMethod = "close")
-        @ConditionalOnMissingBean
-        EventBus trackingRedisEventBus(RedisClient client, TrackingProperties properties) {
-            return RedisEventBus.create(client, busConfig(properties));
-        }
-
-        @Bean(destroyMethod = "close")
-        @ConditionalOnMissingBean
-        LocationStore trackingRedisLocationStore(RedisClient client, TrackingProperties properties) {
-            return RedisLocationStore.create(client, storeConfig(properties));
-        }
-
-        @Bean(destroyMethod = "close")
-        @ConditionalOnMissingBean
-        BusProbe trackingRedisProbe(RedisClient client) {
-            return new BusProbe() {
-                private StatefulRedisConnection<String, String> connection;
-
-                @Override
-                public synchronized String check() {
-                    if (connection == null) {
-                        connection = client.connect();
-                    }
-                    return connection.sync().ping();
-                }
-
-                @Override
-                public synchronized void close() {
-                    if (connection != null) {
-                        connection.close();
-                    }
-                }
-            };
-        }
-    }
-
-    private static RedisEventBusConfig busConfig(TrackingProperties properties) {
-        return RedisEventBusConfig.builder().channelPrefix(properties.getRedis().getChannelPrefix()).build();
-    }
-
-    private static RedisLocationStoreConfig storeConfig(TrackingProperties properties) {
-        return RedisLocationStoreConfig.builder().keyPrefix(properties.getRedis().getKeyPrefix()).build();
     }
 
     /** {@code tracking.redis.url} is set, or there is a Lettuce client bean. */

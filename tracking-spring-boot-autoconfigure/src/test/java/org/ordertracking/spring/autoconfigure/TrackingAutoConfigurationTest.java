@@ -73,7 +73,8 @@ class TrackingAutoConfigurationTest {
             assertThat(context.getBean(EventBus.class).getClass().getSimpleName()).isEqualTo("InMemoryEventBus");
             assertThat(context.getBean(LocationStore.class).getClass().getSimpleName())
                     .isEqualTo("InMemoryLocationStore");
-            assertThat(context).doesNotHaveBean("trackingRedisClient").doesNotHaveBean(BusProbe.class);
+            assertThat(context).doesNotHaveBean(TrackingRedisAutoConfiguration.RedisClients.class)
+                    .doesNotHaveBean(BusProbe.class);
         });
     }
 
