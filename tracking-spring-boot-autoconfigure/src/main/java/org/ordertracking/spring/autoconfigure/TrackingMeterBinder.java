@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.OrderEvent;
@@ -53,7 +52,6 @@ public class TrackingMeterBinder implements MeterBinder {
     private final StalenessClassifier classifier;
     private final OutboxProbe outbox;
     private final PushOutcomes pushes;
-    private final Map<OrderStatus, Counter> events = new ConcurrentHashMap<>();
     private long bandsAt = Long.MIN_VALUE;
     private Map<SignalState, Integer> bands = Map.of();
 
@@ -69,6 +67,8 @@ public class TrackingMeterBinder implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
+        // one set of counters and one listener per registry this binder is bound to
+        Map<OrderStatus, Counter> events = new EnumMap<>(OrderStatus.class);
         for (OrderStatus status : OrderStatus.values()) {
             events.put(status, Counter.builder("tracking.order.events")
                     .description("Order events committed by this node, by status")
