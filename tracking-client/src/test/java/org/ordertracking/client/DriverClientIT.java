@@ -54,6 +54,11 @@ class DriverClientIT {
         return new Fix(33.8938 + i * 0.00036, 35.5018, 8.0, 0.0, 8.0, first.plusSeconds(5L * i));
     }
 
+    /** Fix i of a fast GPS: one a second from {@code first}, 10 m apart. */
+    static Fix secondFix(Instant first, int i) {
+        return new Fix(33.8938 + i * 0.00009, 35.5018, 8.0, 0.0, 10.0, first.plusSeconds(i));
+    }
+
     @BeforeEach
     void start() throws Exception {
         tracker = OrderTracker.builder().build();
@@ -163,12 +168,13 @@ class DriverClientIT {
     @Test
     void sigkillMidBacklog_restartOnTheSameDirectory_deliversEveryRecordedFix() throws Exception {
         Instant first = now().minus(Duration.ofMinutes(25));
-        int count = 250; // 5 s apart: 20 minutes of driving
+        int count = 1_400; // one a second: 23 minutes of driving, all within the server's 30 min
         // a slow link, so the backlog is still waiting when the process dies
         LossyProxy proxy = new LossyProxy(server.port(), 3);
         proxy.delayMillis = 30;
+        proxy.bytesPerSecond = 8_000;
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        Process child = new ProcessBuilder(javaBin, "-Dorg.slf4j.simpleLogger.log.org.ordertracking.client=debug", "-cp", System.getProperty("java.class.path"),
                 KilledDriver.class.getName(), "http://127.0.0.1:" + proxy.port() + "/tracking", DRIVER,
                 dir.toString(), TestServer.driverToken(DRIVER), Long.toString(first.toEpochMilli()),
                 Integer.toString(count))
@@ -180,7 +186,8 @@ class DriverClientIT {
             while ((line = out.readLine()) != null) {
                 if (line.startsWith("recorded ")) {
                     lastRecorded = Integer.parseInt(line.substring(9));
-                    if (lastRecorded == 180) {
+                    // kill once part of the backlog got through and more is waiting
+                    if (server.processed.size() >= 20 && lastRecorded >= server.processed.size() + 30) {
                         break;
                     }
                 }
@@ -189,20 +196,21 @@ class DriverClientIT {
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         }
         assertEquals(137, child.exitValue(), "killed by SIGKILL");
+        assertTrue(lastRecorded < count - 1, "the driver was still recording when it was killed");
         proxy.close();
         int beforeRestart = server.processed.size();
-        assertTrue(beforeRestart < lastRecorded + 1, "the kill landed mid-backlog: " + beforeRestart + " delivered of "
-                + (lastRecorded + 1));
+        assertTrue(beforeRestart > 0 && beforeRestart < lastRecorded + 1, "the kill landed mid-backlog: "
+                + beforeRestart + " delivered of " + (lastRecorded + 1));
 
         int killedAfter = lastRecorded;
         DriverClient client = started(client(server.base()).live(false));
         await().atMost(60, TimeUnit.SECONDS).until(() -> client.state().backlog() == 0
-                && server.processedCount(trackFix(first, killedAfter).recordedAt()) > 0);
+                && server.processedCount(secondFix(first, killedAfter).recordedAt()) > 0);
 
         int delivered = 0;
         int repeats = 0;
         for (int i = 0; i < count; i++) {
-            int n = server.processedCount(trackFix(first, i).recordedAt());
+            int n = server.processedCount(secondFix(first, i).recordedAt());
             if (i <= lastRecorded) {
                 assertTrue(n >= 1, "fix " + i + " was recorded before the kill and must arrive");
             }
@@ -214,7 +222,7 @@ class DriverClientIT {
         }
         assertTrue(repeats <= 50, "only the batch in flight at the kill may be sent again, but " + repeats + " were");
         // the server stores each fix's effect once: the newest position is the last recorded one
-        assertEquals(trackFix(first, delivered - 1).recordedAt(),
+        assertEquals(secondFix(first, delivered - 1).recordedAt(),
                 server.store.get(DRIVER).orElseThrow().recordedAt());
         System.out.printf("SIGKILL after fix %d: %d delivered before the kill, %d after the restart, %d sent twice%n",
                 lastRecorded, beforeRestart, delivered - beforeRestart, repeats);

@@ -25,12 +25,10 @@ public final class KilledDriver {
                 .live(false).maxBatchSize(50).flushInterval(Duration.ofMillis(20))
                 .backoff(Duration.ofMillis(20), Duration.ofMillis(200)).build();
         for (int i = 0; i < count; i++) {
-            client.record(DriverClientIT.trackFix(first, i));
+            client.record(DriverClientIT.secondFix(first, i));
             System.out.println("recorded " + i);
             System.out.flush();
-            if (i % 50 == 49) {
-                Thread.sleep(5); // let the sender take a few batches, so the kill lands mid-backlog
-            }
+            Thread.sleep(10); // faster than the slow link drains: a backlog builds up
         }
         System.out.println("done");
         System.out.flush();

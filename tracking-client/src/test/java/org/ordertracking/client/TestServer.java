@@ -61,9 +61,10 @@ import org.ordertracking.servlet.TrackingServletConfig;
  * side can be stopped and started again on the same port (a server restart; the tracker and store
  * survive, as a database and Redis would).
  *
- * <p>Every fix the servlet processed — a batch request it answered 200, a socket frame its handler
- * returned from — is logged by {@code recorded_at} in {@link #processed}, so tests can prove that
- * nothing was lost and count repeats.
+ * <p>Every fix the servlet processed — a batch request it answered 200, a socket frame handed to its
+ * handler — is logged by {@code recorded_at} in {@link #processed}, so tests can prove that nothing was
+ * lost and count repeats. The log is written before the servlet answers (a batch it then refuses is
+ * taken out again), so a test that saw the client's acknowledgement sees the log.
  */
 final class TestServer implements AutoCloseable {
     static final byte[] SECRET = "0123456789abcdef0123456789abcdef-client-test".getBytes(StandardCharsets.UTF_8);
@@ -148,15 +149,16 @@ final class TestServer implements AutoCloseable {
         }
     }
 
+    /** How many times the server processed a fix recorded at that instant (a repeat counts again). */
     int processedCount(Instant recordedAt) {
         AtomicInteger n = processed.get(recordedAt);
         return n == null ? 0 : n.get();
     }
 
-    private void log(JsonNode fixes) {
+    private void log(JsonNode fixes, int delta) {
         for (JsonNode fix : fixes) {
             processed.computeIfAbsent(Instant.parse(fix.get("recorded_at").asText()), k -> new AtomicInteger())
-                    .incrementAndGet();
+                    .addAndGet(delta);
         }
     }
 
@@ -171,16 +173,20 @@ final class TestServer implements AutoCloseable {
                 return;
             }
             byte[] body = request.getInputStream().readAllBytes();
+            InputStream in = new ByteArrayInputStream(body);
+            if ("gzip".equalsIgnoreCase(request.getHeader("Content-Encoding"))) {
+                in = new GZIPInputStream(in);
+            }
+            JsonNode fixes = JSON.readTree(in).get("fixes");
+            // logged before the servlet answers: the client may act on the answer before this filter resumes
+            log(fixes, 1);
+            batchSizes.add(fixes.size());
+            batchRequests.incrementAndGet();
             chain.doFilter(new Replayed(request, body), res);
-            if (((HttpServletResponse) res).getStatus() == 200) {
-                InputStream in = new ByteArrayInputStream(body);
-                if ("gzip".equalsIgnoreCase(request.getHeader("Content-Encoding"))) {
-                    in = new GZIPInputStream(in);
-                }
-                JsonNode fixes = JSON.readTree(in).get("fixes");
-                batchRequests.incrementAndGet();
-                batchSizes.add(fixes.size());
-                log(fixes);
+            if (((HttpServletResponse) res).getStatus() != 200) {
+                log(fixes, -1);
+                batchSizes.remove(batchSizes.size() - 1);
+                batchRequests.decrementAndGet();
             }
         }
     }
@@ -259,8 +265,8 @@ final class TestServer implements AutoCloseable {
                     @SuppressWarnings("unchecked")
                     MessageHandler.Whole<String> text = (MessageHandler.Whole<String>) whole;
                     MessageHandler.Whole<String> wrapped = frame -> {
+                        logFrame(frame); // before: the ack goes out inside onMessage
                         text.onMessage(frame);
-                        logFrame(frame);
                     };
                     session.addMessageHandler(String.class, wrapped);
                     return null;
@@ -285,8 +291,8 @@ final class TestServer implements AutoCloseable {
                 } else if ("batch".equals(node.path("type").asText())) {
                     node.get("fixes").forEach(fixes::add);
                 }
+                log(JSON.valueToTree(fixes), 1);
                 socketFrames.incrementAndGet();
-                log(JSON.valueToTree(fixes));
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

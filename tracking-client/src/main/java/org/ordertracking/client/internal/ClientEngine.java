@@ -645,8 +645,8 @@ public final class ClientEngine implements AutoCloseable {
         if (open != null) {
             open.close();
         }
-        if (connectivity == Connectivity.OFFLINE || System.nanoTime() - httpRetryAtNanos < 0) {
-            return; // offline: do not wait for a timeout, the journal keeps everything
+        if (connectivity == Connectivity.OFFLINE) {
+            return; // the last attempt failed: do not wait for a timeout, the journal keeps everything
         }
         List<Journal.Entry> batch = journal.peek(maxBatch);
         while (!batch.isEmpty() && !Thread.currentThread().isInterrupted()) {

@@ -122,7 +122,7 @@ public final class Journal implements AutoCloseable {
         long checkpoint = readCheckpoint();
         settledThrough = checkpoint;
         checkpointed = checkpoint;
-        long lastSeq = checkpoint;
+        long lastSeq = 0;
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "seg-*.log")) {
             stream.forEach(files::add);
@@ -134,7 +134,7 @@ public final class Journal implements AutoCloseable {
             lastSeq = Math.max(lastSeq, recoverSegment(file, last, lastSeq));
         }
         Files.deleteIfExists(dir.resolve(CHECKPOINT + ".tmp"));
-        nextSeq = lastSeq + 1;
+        nextSeq = Math.max(lastSeq, checkpoint) + 1;
         while (pending.size() > maxEntries) {
             settledThrough = pending.pollFirst().seq();
             compactedByCap++;
@@ -142,7 +142,11 @@ public final class Journal implements AutoCloseable {
         rollNext = true;
     }
 
-    /** Reads one segment, adds its unsettled entries; returns the highest good seq (or {@code floor}). */
+    /**
+     * Reads one segment, adds its unsettled entries; returns the highest good seq (or {@code floor}).
+     * {@code floor} is the highest seq of the segments before: sequence numbers only grow, so a record
+     * at or below it is not a record (stale bytes, or garbage whose CRC happens to match).
+     */
     private long recoverSegment(Path file, boolean last, long floor) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         ByteBuffer in = ByteBuffer.wrap(bytes);

@@ -237,6 +237,27 @@ class JournalTest {
         }
         try (Journal j = Journal.open(dir, SyncPolicy.DEFAULT, ChannelFactory.DEFAULT, 4096, 100_000)) {
             assertEquals(range(250, 300), fixes(j));
+            assertEquals(List.of(), j.recoveryProblems(), "settled records are valid records, not corruption");
+        }
+    }
+
+    @Test
+    void settledRecordsInTheActiveSegment_areReadAsValid_andSequenceContinuesAfterTheCheckpoint() {
+        try (Journal j = open()) {
+            for (int i = 0; i < 10; i++) {
+                j.append(fix(i));
+            }
+            j.settleThrough(4);
+            try {
+                j.checkpoint();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        try (Journal j = open()) {
+            assertEquals(range(4, 10), fixes(j), "seq 1..4 (fixes 0..3) are settled");
+            assertEquals(List.of(), j.recoveryProblems());
+            assertEquals(11, j.append(fix(10)));
         }
     }
 
