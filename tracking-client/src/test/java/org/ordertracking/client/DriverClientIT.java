@@ -280,10 +280,10 @@ class DriverClientIT {
         try (LossyProxy proxy = new LossyProxy(server.port(), 99)) {
             proxy.delayMillis = 5;
             proxy.bytesPerSecond = 64_000;
-            proxy.cutAfterMaxBytes = 12_000;
+            proxy.cutAfterMaxBytes = 3_000;
             AtomicInteger rejected = new AtomicInteger();
             DriverClient client = started(client(java.net.URI.create("http://127.0.0.1:" + proxy.port() + "/tracking"))
-                    .maxBatchSize(40).requestTimeout(Duration.ofSeconds(3)).ackTimeout(Duration.ofSeconds(3))
+                    .maxBatchSize(10).requestTimeout(Duration.ofSeconds(3)).ackTimeout(Duration.ofSeconds(3))
                     .listener(new DriverClientListener() {
                         @Override
                         public void onRejected(Fix fix, String reason, String message) {
