@@ -121,7 +121,8 @@ class DriverClientTest {
     void fullDisk_recordThrowsAndTheListenerHears_andEveryFixRecordedBeforeSurvives() throws Exception {
         List<JournalException> heard = new CopyOnWriteArrayList<>();
         int recorded = 0;
-        try (DriverClient client = builder().channels(new org.ordertracking.client.internal.FullDisk(400))
+        try (DriverClient client = builder().segmentBytes(4096)
+                .channels(new org.ordertracking.client.internal.FullDisk(4096 + 400))
                 .listener(new DriverClientListener() {
                     @Override
                     public void onJournalError(JournalException error) {

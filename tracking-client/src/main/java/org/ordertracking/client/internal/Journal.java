@@ -32,7 +32,9 @@ import org.ordertracking.client.SyncPolicy;
  * server, rejected, or compacted away), with its own CRC; it is replaced atomically (write a temporary
  * file, fsync it, rename over, fsync the directory).
  *
- * <p><b>Writes.</b> {@link #append} encodes into a reused buffer and writes it with one positional
+ * <p><b>Writes.</b> A new segment is preallocated with zeros to its full size (so appends overwrite
+ * allocated blocks and cached pages, and a full disk shows when a segment is created). {@link #append}
+ * encodes into a reused buffer and writes it with one positional
  * {@code write} into the file (the kernel's page cache) before it returns, so a killed process loses
  * nothing. With {@link SyncPolicy#EVERY_RECORD} it also {@code fdatasync}s; otherwise
  * {@link #syncIfDirty()} is called by a background thread every group-commit interval. A failed write
@@ -299,7 +301,7 @@ public final class Journal implements AutoCloseable {
             }
             long seq = nextSeq;
             try {
-                if (rollNext || position >= segmentBytes) {
+                if (rollNext || position + RECORD_HEADER + MAX_BODY > segmentBytes) {
                     roll(seq);
                 }
                 ByteBuffer b = buffer;
@@ -360,6 +362,15 @@ public final class Journal implements AutoCloseable {
             long at = 0;
             while (header.hasRemaining()) {
                 at += ch.write(header, at);
+            }
+            // preallocate the segment with zeros: appends then overwrite blocks and pages that exist
+            // (no allocation on the hot path), and a full disk shows here, not in the middle of a record
+            ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
+            while (at < segmentBytes) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), segmentBytes - at));
+                while (zeros.hasRemaining()) {
+                    at += ch.write(zeros, at);
+                }
             }
             ch.force(true);
             syncDirectory();

@@ -133,7 +133,7 @@ final class FailingChannels implements ChannelFactory {
 
         @Override
         public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-            throw new UnsupportedOperationException();
+            return d.map(mode, position, size);
         }
 
         @Override

@@ -59,6 +59,19 @@ class JournalTest {
         }
     }
 
+    /** Where the last record of a segment ends (the preallocated zeros follow). */
+    static int dataEnd(byte[] bytes) {
+        int pos = Journal.SEGMENT_HEADER;
+        while (pos + 4 <= bytes.length) {
+            int length = java.nio.ByteBuffer.wrap(bytes).getInt(pos);
+            if (length == 0) {
+                break;
+            }
+            pos += Journal.RECORD_HEADER + length;
+        }
+        return pos;
+    }
+
     void write(int n) {
         try (Journal j = open()) {
             for (int i = 0; i < n; i++) {
@@ -82,7 +95,7 @@ class JournalTest {
     void recovery_truncatedTail_dropsOnlyTheTornRecord() throws IOException {
         write(10);
         Path seg = onlySegment();
-        long size = Files.size(seg);
+        long size = dataEnd(Files.readAllBytes(seg));
         try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
             f.setLength(size - 7); // the device died in the middle of the last write
         }
@@ -103,10 +116,11 @@ class JournalTest {
         write(6);
         Path seg = onlySegment();
         byte[] whole = Files.readAllBytes(seg);
+        whole = java.util.Arrays.copyOf(whole, dataEnd(whole) + 40); // the records and a little of the zero tail
         // record boundaries: the header, then each record's length field says where the next begins
         List<Integer> ends = new ArrayList<>();
         int pos = Journal.SEGMENT_HEADER;
-        while (pos < whole.length) {
+        while (pos < dataEnd(whole)) {
             pos += Journal.RECORD_HEADER + java.nio.ByteBuffer.wrap(whole).getInt(pos);
             ends.add(pos);
         }
@@ -281,11 +295,13 @@ class JournalTest {
 
     @Test
     void fullDisk_writeErrorSurfaces_andEveryFixRecordedBeforeSurvives() throws IOException {
-        FailingChannels disk = new FailingChannels(16 + 10 * 60 + 20); // room for about 10 records and a bit
+        // room for the first 4 KiB segment (preallocated) and about 30 records; this fake counts overwrites
+        // too, so the disk fills in the middle of a record: a short write, then the error
+        FailingChannels disk = new FailingChannels(4096 + 2000);
         int recorded = 0;
         JournalException failure = null;
-        try (Journal j = open(disk)) {
-            for (int i = 0; i < 30; i++) {
+        try (Journal j = Journal.open(dir, SyncPolicy.DEFAULT, disk, 4096, 100_000)) {
+            for (int i = 0; i < 200; i++) {
                 try {
                     j.append(fix(i));
                     recorded++;
@@ -304,6 +320,27 @@ class JournalTest {
         try (Journal j = open()) {
             assertEquals(range(0, recorded + 1), fixes(j), "nothing recorded before was lost, nothing partial kept");
             assertTrue(recorded >= 5);
+        }
+    }
+
+    @Test
+    void fullDisk_whenANewSegmentCannotBeAllocated_recordFails_andNothingRecordedIsLost() throws IOException {
+        FailingChannels disk = new FailingChannels(4096 + 4096 / 2); // the second segment does not fit
+        int recorded = 0;
+        try (Journal j = Journal.open(dir, SyncPolicy.DEFAULT, disk, 4096, 100_000)) {
+            for (int i = 0; i < 200; i++) {
+                try {
+                    j.append(fix(i));
+                    recorded++;
+                } catch (JournalException e) {
+                    break;
+                }
+            }
+            assertTrue(recorded > 30 && recorded < 200, "failed when the first segment was full: " + recorded);
+        }
+        try (Journal j = open()) {
+            assertEquals(range(0, recorded), fixes(j));
+            assertEquals(List.of(), j.recoveryProblems(), "the half-allocated segment was removed");
         }
     }
 
