@@ -40,7 +40,7 @@ import org.ordertracking.client.internal.ClientSettings;
  * backoff and full jitter.
  *
  * <p><b>Threads.</b> One daemon thread sends (and runs every listener), one syncs the journal (group
- * commit only). {@link #close()} stops both.
+ * commit only); {@link Builder#threadFactory} supplies them if given. {@link #close()} stops both.
  *
  * <p>Thread-safe: {@link #record} may be called from any thread.
  *
@@ -101,10 +101,6 @@ public final class DriverClient implements AutoCloseable {
         engine.close();
     }
 
-    ClientEngine engine() {
-        return engine;
-    }
-
     /**
      * Builds a {@link DriverClient}. Not thread-safe; {@link #build()} validates the combination.
      *
@@ -158,6 +154,7 @@ public final class DriverClient implements AutoCloseable {
         };
         private InstantSource clock = InstantSource.system();
         private RandomGenerator random;
+        private java.util.concurrent.ThreadFactory threadFactory;
 
         private Builder(URI baseUri, String driverId) {
             Objects.requireNonNull(baseUri, "baseUri must not be null");
@@ -301,6 +298,16 @@ public final class DriverClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the client's two threads (sender, group-commit sync) come from; default daemon threads
+         * named {@code ordertracking-client-<driver>-sender} and {@code …-sync}. Each call of the
+         * factory must return a new, unstarted thread; the client stops them on {@link DriverClient#close()}.
+         */
+        public Builder threadFactory(java.util.concurrent.ThreadFactory factory) {
+            this.threadFactory = Objects.requireNonNull(factory, "factory must not be null");
+            return this;
+        }
+
         /** Size at which the journal starts a new segment file; default 1 MiB. */
         public Builder segmentBytes(long bytes) {
             if (bytes < 4096 || bytes > (1L << 30)) {
@@ -334,7 +341,7 @@ public final class DriverClient implements AutoCloseable {
             ClientSettings settings = new ClientSettings(baseUri, driverId, journalDirectory, tokens, t, owns,
                     syncPolicy, channels, segmentBytes, maxBatchSize, maxBacklog, maxFixAge, flushInterval,
                     requestTimeout, ackTimeout, backoffBase, backoffCap, closeTimeout, live, listener, instructions,
-                    clock, random == null ? new java.util.SplittableRandom() : random);
+                    clock, random == null ? new java.util.SplittableRandom() : random, threadFactory);
             try {
                 return new DriverClient(new ClientEngine(settings));
             } catch (RuntimeException e) {

@@ -7,7 +7,8 @@ package org.ordertracking.client;
  *
  * <p>Instructions travel only on the live WebSocket: while the client is offline or in batch mode none
  * arrive. The server re-sends the driver's current assignments when a socket opens, so an app that
- * was offline learns its orders when the socket is back.
+ * was offline learns its orders when the socket is back — and the same instruction may arrive more
+ * than once: treat it as the order's current state for this driver, not as an event to count.
  *
  * @since 0.1.0
  */

@@ -149,6 +149,21 @@ class DriverClientTest {
     }
 
     @Test
+    void threadFactory_suppliesTheClientsThreads() throws Exception {
+        List<String> made = new CopyOnWriteArrayList<>();
+        try (DriverClient client = builder().threadFactory(r -> {
+            Thread t = new Thread(r, "app-pool-" + made.size());
+            t.setDaemon(true);
+            made.add(t.getName());
+            return t;
+        }).build()) {
+            client.record(fix(0));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> made.size() == 2);
+        }
+        assertEquals(List.of("app-pool-0", "app-pool-1"), made, "sender and group-commit sync");
+    }
+
+    @Test
     void backlogCap_dropsTheOldest_andTellsTheApp() throws Exception {
         List<String> compactions = new CopyOnWriteArrayList<>();
         try (DriverClient client = builder().maxBacklog(10).listener(new DriverClientListener() {

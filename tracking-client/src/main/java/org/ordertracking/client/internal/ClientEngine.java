@@ -87,11 +87,11 @@ public final class ClientEngine implements AutoCloseable {
         this.httpBackoff = new Backoff(s.backoffBase(), s.backoffCap(), s.random());
         this.socketBackoff = new Backoff(s.backoffBase(), s.backoffCap(), s.random());
         this.maxBatch = s.maxBatchSize();
-        this.sender = executor("ordertracking-client-" + s.driverId() + "-sender");
+        this.sender = executor(s.threadFactory(), "ordertracking-client-" + s.driverId() + "-sender");
         if (s.syncPolicy().syncsEveryRecord()) {
             this.syncer = null;
         } else {
-            this.syncer = executor("ordertracking-client-" + s.driverId() + "-sync");
+            this.syncer = executor(s.threadFactory(), "ordertracking-client-" + s.driverId() + "-sync");
             long every = s.syncPolicy().interval().toNanos();
             syncer.scheduleWithFixedDelay(this::groupCommit, every, every, TimeUnit.NANOSECONDS);
         }
@@ -112,8 +112,9 @@ public final class ClientEngine implements AutoCloseable {
         sender.schedule(this::pump, first, TimeUnit.MILLISECONDS);
     }
 
-    private static ScheduledExecutorService executor(String name) {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+    /** One thread from the given factory, or a daemon thread with the given name. */
+    private static ScheduledExecutorService executor(java.util.concurrent.ThreadFactory factory, String name) {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, factory != null ? factory : r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;

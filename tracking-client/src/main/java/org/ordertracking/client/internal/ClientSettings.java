@@ -17,5 +17,5 @@ public record ClientSettings(URI baseUri, String driverId, Path journalDirectory
         long segmentBytes, int maxBatchSize, int maxBacklog, Duration maxFixAge, Duration flushInterval,
         Duration requestTimeout, Duration ackTimeout, Duration backoffBase, Duration backoffCap,
         Duration closeTimeout, boolean live, DriverClientListener listener, InstructionListener instructions,
-        InstantSource clock, RandomGenerator random) {
+        InstantSource clock, RandomGenerator random, java.util.concurrent.ThreadFactory threadFactory) {
 }
