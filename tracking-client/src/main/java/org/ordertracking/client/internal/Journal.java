@@ -30,7 +30,8 @@ import org.ordertracking.client.SyncPolicy;
  * {@code [int length][int crc32c][long seq][fix]}, the CRC32C covering seq and fix. A small
  * {@code checkpoint} file holds the highest sequence number that is settled (acknowledged by the
  * server, rejected, or compacted away), with its own CRC; it is replaced atomically (write a temporary
- * file, fsync it, rename over, fsync the directory).
+ * file, fsync it, rename over, fsync the directory). A {@code lock} file, locked while the journal is
+ * open, keeps a second client off the directory.
  *
  * <p><b>Writes.</b> A new segment is preallocated with zeros to its full size (so appends overwrite
  * allocated blocks and cached pages, and a full disk shows when a segment is created). {@link #append}
@@ -59,6 +60,7 @@ public final class Journal implements AutoCloseable {
     static final int MIN_BODY = 8 + 1 + 16 + 12;
     static final int MAX_BODY = MIN_BODY + 24;
     static final String CHECKPOINT = "checkpoint";
+    static final String LOCK = "lock";
     private static final int CHECKPOINT_MAGIC = 0x4F54434B; // "OTCK"
 
     /** One journaled fix and its sequence number. */
@@ -78,6 +80,8 @@ public final class Journal implements AutoCloseable {
     private final TreeMap<Long, long[]> segments = new TreeMap<>();
     private final List<String> recoveryProblems;
 
+    private FileChannel lockChannel;
+    private java.nio.channels.FileLock lockHeld;
     private volatile FileChannel active;
     private long activeFirstSeq;
     private long position;
@@ -111,11 +115,43 @@ public final class Journal implements AutoCloseable {
         Journal journal = new Journal(dir, policy, channels, segmentBytes, maxEntries, problems);
         try {
             Files.createDirectories(dir);
+            journal.lock();
             journal.recover();
         } catch (IOException e) {
+            journal.unlock();
             throw new JournalException("could not open the journal in " + dir + ": " + e.getMessage(), e);
         }
         return journal;
+    }
+
+    /**
+     * Takes the directory's lock file: two writers would interleave their records and sequence
+     * numbers. The operating system releases it when the process dies, whatever the way.
+     */
+    private void lock() throws IOException {
+        lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            lockHeld = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lockHeld = null;
+        }
+        if (lockHeld == null) {
+            throw new IOException("the journal is in use by another client (" + dir.resolve(LOCK) + " is locked)");
+        }
+    }
+
+    private void unlock() {
+        try {
+            if (lockHeld != null) {
+                lockHeld.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException e) {
+            // released with the channel or the process anyway
+        }
+        lockHeld = null;
     }
 
     // ---------------------------------------------------------------- recovery
@@ -560,6 +596,7 @@ public final class Journal implements AutoCloseable {
                 closeQuietly(ch);
             }
         }
+        unlock();
     }
 
     private static void closeQuietly(FileChannel ch) {

@@ -378,6 +378,18 @@ class JournalTest {
     }
 
     @Test
+    void secondJournalOnTheSameDirectory_isRefusedUntilTheFirstCloses() {
+        try (Journal first = open()) {
+            first.append(fix(0));
+            JournalException e = assertThrows(JournalException.class, this::open);
+            assertTrue(e.getMessage().contains("in use by another client"), e::getMessage);
+        }
+        try (Journal again = open()) {
+            assertEquals(range(0, 1), fixes(again));
+        }
+    }
+
+    @Test
     void close_twice_isHarmless_andAppendAfterCloseIsRefused() {
         Journal j = open();
         j.append(fix(0));
