@@ -363,4 +363,47 @@ class DriverClientIT {
         assertEquals(List.of("too_old@" + ancient), reasons);
         assertEquals(1, server.processedCount(trackFix(first, 1).recordedAt()));
     }
+
+    @Test
+    void rejectedFixOverTheSocket_isDroppedAndReported_andItsNeighboursAreAcknowledged() throws Exception {
+        List<String> reasons = new CopyOnWriteArrayList<>();
+        DriverClient client = started(client(server.base()).listener(new DriverClientListener() {
+            @Override
+            public void onRejected(Fix fix, String reason, String message) {
+                reasons.add(reason + "@" + fix.recordedAt());
+            }
+        }).maxFixAge(Duration.ofHours(2)));
+        await().atMost(20, TimeUnit.SECONDS).until(() -> client.state().connectivity() == Connectivity.LIVE);
+        Instant ancient = now().minus(Duration.ofMinutes(45)); // older than the server's 30 min
+        client.record(new Fix(33.9, 35.5, null, null, null, ancient)); // alone in a location frame
+        await().atMost(20, TimeUnit.SECONDS).until(() -> client.state().backlog() == 0);
+        assertEquals(List.of("too_old@" + ancient), reasons);
+
+        // four fixes waiting when the next client starts: they go as one batch frame, and the rejection
+        // is matched by the index the server names ("fix 1: …")
+        client.close();
+        Instant first = now().minusSeconds(60);
+        Instant ancient2 = ancient.plusSeconds(1);
+        try (Journal j = Journal.open(dir, SyncPolicy.DEFAULT, ChannelFactory.DEFAULT, 1 << 20, 100)) {
+            j.append(trackFix(first, 0));
+            j.append(new Fix(33.9, 35.5, null, null, null, ancient2));
+            j.append(trackFix(first, 1));
+            j.append(trackFix(first, 2));
+        }
+        int framesBefore = server.socketFrames.get();
+        DriverClient next = started(client(server.base()).listener(new DriverClientListener() {
+            @Override
+            public void onRejected(Fix fix, String reason, String message) {
+                reasons.add(reason + "@" + fix.recordedAt());
+            }
+        }).maxFixAge(Duration.ofHours(2)));
+        await().atMost(20, TimeUnit.SECONDS).until(() -> next.state().backlog() == 0);
+        assertEquals(framesBefore + 1, server.socketFrames.get(), "one batch frame");
+        assertEquals(List.of("too_old@" + ancient, "too_old@" + ancient2), reasons);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(1, server.processedCount(trackFix(first, i).recordedAt()), "fix " + i + " sent once");
+        }
+        assertEquals(0, server.batchRequests.get(), "all over the socket");
+        assertEquals(trackFix(first, 2).recordedAt(), next.state().lastAcknowledged());
+    }
 }
