@@ -55,7 +55,8 @@ class ClientQuickStartIT {
             }   // close() delivers what it can within 3 s; the rest waits in the journal
             // end::driver-quick-start[]
 
-            assertEquals(1, server.processedCount(now), "close() delivered the fix");
+            // at least once: a socket frame still unanswered when close() ran is sent again as a batch
+            assertTrue(server.processedCount(now) >= 1, "close() delivered the fix");
             assertTrue(server.store.get("d-17").isPresent());
         }
     }
