@@ -41,8 +41,9 @@ public final class Wire {
     }
 
     /**
-     * {@code {"type":"error","code","message"}}; {@code index} is the fix's index in a batch frame when
-     * the message names it ({@code "fix 3: …"}), else -1.
+     * {@code {"type":"error","code","message"}}; {@code index} is the fix's index in a batch frame: an
+     * {@code "index"} field if the server sends one, else the message's {@code "fix 3: …"} prefix (what
+     * today's server writes), else -1.
      */
     public record Error(String code, String message, int index) implements ServerFrame {
         /** Whether the code is a fix rejection (as opposed to a refusal of the whole frame). */
@@ -96,6 +97,9 @@ public final class Wire {
                     } catch (NumberFormatException e) {
                         index = -1;
                     }
+                }
+                if (node.path("index").isInt()) {
+                    index = node.get("index").asInt(); // an explicit index field wins over the message's prefix
                 }
                 return new Error(code, message, index);
             }

@@ -48,6 +48,9 @@ class WireTest {
         assertEquals(12, batchFix.index());
         assertEquals("recorded_at is old", batchFix.message());
         assertTrue(batchFix.isFixRejection());
+        Wire.Error indexed = (Wire.Error) Wire.parseFrame(
+                "{\"type\":\"error\",\"code\":\"gps_jump\",\"index\":4,\"message\":\"implies 900 km/h\"}");
+        assertEquals(4, indexed.index());
         Wire.Error frame = (Wire.Error) Wire.parseFrame(
                 "{\"type\":\"error\",\"code\":\"rate_limited\",\"message\":\"more than 30 messages\"}");
         assertEquals(-1, frame.index());
