@@ -170,6 +170,25 @@ class TrackingNodeResourcesTest {
     }
 
     @Test
+    void recipe_nodeAndBusOnSharedResources_closeInReverse() throws Exception {
+        OrderRepository repository = OrderRepository.inMemory();
+        NewOrder order = new NewOrder("rn-1", "r-1", "c-1", new GeoPoint(33.8938, 35.5018));
+        byte[] secret = SECRET;
+        try (LocationStore locations = LocationStore.inMemory(Instant::now)) {
+            // tag::node-resources[]
+            try (TrackingResources resources = TrackingResources.create();   // or builder(): threads, clock, executors
+                 EventBus bus = EventBus.inMemory(resources);                 // delivers on the same pool
+                 TrackingNode node = TrackingNode.builder(repository, bus, locations, secret)
+                         .resources(resources)                                // shared: never closed by the node
+                         .build()) {
+                node.tracker().register(order);                               // mount, serve, ...
+            }   // closed in reverse: the node, the bus, the resources last
+            // end::node-resources[]
+        }
+        assertTrue(repository.find("rn-1").isPresent());
+    }
+
+    @Test
     void build_withSharedResourcesAndOwnScheduler_theSchedulerWins_andNeitherIsShutDown() throws Exception {
         ScheduledExecutorService hostScheduler = Executors.newScheduledThreadPool(2);
         try (TrackingResources resources = TrackingResources.create();
