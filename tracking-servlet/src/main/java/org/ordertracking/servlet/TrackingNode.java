@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.ordertracking.core.ConnectionRegistry;
@@ -77,6 +78,9 @@ public final class TrackingNode implements AutoCloseable {
     /** The path of the driver socket under the mount's base path. */
     public static final String DRIVER_SOCKET_PATH = "/drivers/{" + DriverSocket.DRIVER_ID + "}/socket";
 
+    /** How long {@link #close()} waits for the tasks already due on the node's own scheduler. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
     private final OrderTracker tracker;
     private final LocationIngestor ingestor;
     private final StalenessMonitor stalenessMonitor;
@@ -84,6 +88,7 @@ public final class TrackingNode implements AutoCloseable {
     private final ConnectionRegistry connectionRegistry;
     private final TrackingServlet servlet;
     private final TrackingResources resources;
+    private final boolean ownsResources;
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -99,9 +104,8 @@ public final class TrackingNode implements AutoCloseable {
                 rb.scheduler(b.scheduler); // shared: the resources never shut it down
             }
             resources = rb.build();
-            // pushed first, so closed last: after every piece that schedules or delivers on it
-            closeOrder.push(resources);
         }
+        ownsResources = b.resources == null;
         // an explicit clock wins over the given resources' (as it does on every component builder)
         InstantSource clock = b.clock != null ? b.clock : resources.clock();
         try {
@@ -291,8 +295,9 @@ public final class TrackingNode implements AutoCloseable {
     /**
      * Closes what the node built, in order: the servlet first (every open stream ends with its final
      * chunk, every driver socket is closed, later requests get 503), then the staleness monitor, the
-     * notification dispatcher and the tracker, and last the node's own {@link TrackingResources} (its
-     * scheduler and delivery threads stop). Never closes the repository, bus, location store, push
+     * notification dispatcher and the tracker, and last the node's own {@link TrackingResources}: the
+     * tasks already due on its scheduler (the streams' endings) run, waiting up to 5 seconds, then its
+     * scheduler and delivery threads stop. Never closes the repository, bus, location store, push
      * notifier, scheduler or resources handed in. Idempotent.
      */
     @Override
@@ -308,6 +313,31 @@ public final class TrackingNode implements AutoCloseable {
                 LOG.warn("could not close {}", piece, e);
             }
         }
+        if (ownsResources) {
+            closeOwnResources();
+        }
+    }
+
+    /**
+     * Closes the node's own resources after every piece. The servlet ends its streams with tasks it
+     * hands the scheduler; {@link TrackingResources#close()} would drop them (and the clients would see
+     * a cut connection rather than the stream's end), so an owned scheduler is first shut down gently:
+     * the tasks already due run, delayed and periodic ones are dropped.
+     */
+    private void closeOwnResources() {
+        if (resources.ownsScheduler()) {
+            ScheduledExecutorService scheduler = resources.scheduler();
+            scheduler.shutdown();
+            try {
+                if (!scheduler.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("background tasks still running {} after the node closed; interrupting them",
+                            CLOSE_GRACE);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        resources.close();
     }
 
     /** The node's servlet: when the container destroys it, the whole node closes. */
