@@ -13,7 +13,8 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
- * The JSON wire format of the design, in one place: status, location, signal and assignment
+ * The JSON wire format of the design, in one place: status, location, signal, and the driver
+ * instructions assignment, unassigned and cancelled (each {@code {"order_id","driver_id"}}) as
  * messages, orders, and driver location fixes. Field names are {@code snake_case}, statuses their
  * wire names, instants ISO-8601 UTC ({@code 2026-11-24T10:00:00Z}).
  *
@@ -83,13 +84,21 @@ public final class WireCodec {
             writeNullableNumber(g, "age_seconds", signal.ageSeconds());
             g.writeEndObject();
         } else if (message instanceof TrackingMessage.DriverAssigned assigned) {
-            g.writeStartObject();
-            g.writeStringField("order_id", assigned.orderId());
-            g.writeStringField("driver_id", assigned.driverId());
-            g.writeEndObject();
+            writeDriverInstruction(g, assigned.orderId(), assigned.driverId());
+        } else if (message instanceof TrackingMessage.DriverUnassigned unassigned) {
+            writeDriverInstruction(g, unassigned.orderId(), unassigned.driverId());
+        } else if (message instanceof TrackingMessage.OrderCancelled cancelled) {
+            writeDriverInstruction(g, cancelled.orderId(), cancelled.driverId());
         } else {
             throw new IllegalArgumentException("unknown message " + message);
         }
+    }
+
+    private static void writeDriverInstruction(JsonGenerator g, String orderId, String driverId) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("order_id", orderId);
+        g.writeStringField("driver_id", driverId);
+        g.writeEndObject();
     }
 
     /** Writes an event's JSON object to a generator. */
@@ -142,6 +151,10 @@ public final class WireCodec {
                         text(node, "order_id"), SignalState.fromWireName(text(node, "state")),
                         optionalInstant(node, "last_seen_at"), optionalLong(node, "age_seconds"));
                 case TrackingMessage.DriverAssigned.TYPE -> new TrackingMessage.DriverAssigned(
+                        text(node, "order_id"), text(node, "driver_id"));
+                case TrackingMessage.DriverUnassigned.TYPE -> new TrackingMessage.DriverUnassigned(
+                        text(node, "order_id"), text(node, "driver_id"));
+                case TrackingMessage.OrderCancelled.TYPE -> new TrackingMessage.OrderCancelled(
                         text(node, "order_id"), text(node, "driver_id"));
                 default -> throw new IllegalArgumentException("unknown message type '" + type + "'");
             };
