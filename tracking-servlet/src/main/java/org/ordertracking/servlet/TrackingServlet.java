@@ -363,7 +363,7 @@ public class TrackingServlet extends HttpServlet implements AutoCloseable {
         String driverId = Requests.id(body, "driver_id");
         TrackedOrder order = loadOrder(id);
         authorize(caller, new Access(Action.ASSIGN_DRIVER, order, order.restaurantId(), driverId, null));
-        TrackedOrder assigned = tracker().assignDriver(id, driverId);
+        TrackedOrder assigned = tracker().assignDriver(id, driverId).order();
         writeJson(response, 200, WireCodec.toJson(assigned));
     }
 
