@@ -401,7 +401,8 @@ public final class OrderTracker implements AutoCloseable {
     /**
      * Stops the background work and marks what was published. Closes the scheduler and the bus only
      * if the tracker created them; never closes a repository, bus or scheduler handed to the
-     * builder. Idempotent.
+     * builder. Idempotent. Afterwards {@code start}, {@code register}, {@code transition},
+     * {@code assignDriver} and the sweeps throw {@link TrackerClosedException}.
      */
     @Override
     public void close() {
@@ -523,7 +524,7 @@ public final class OrderTracker implements AutoCloseable {
 
     private void ensureOpen() {
         if (closed.get()) {
-            throw new IllegalStateException("the order tracker is closed");
+            throw new TrackerClosedException();
         }
     }
 

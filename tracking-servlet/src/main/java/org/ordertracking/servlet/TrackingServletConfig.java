@@ -74,10 +74,8 @@ public final class TrackingServletConfig {
     private final StalenessClassifier stalenessClassifier;
     private final EtaEstimator etaEstimator;
     private final ConnectionRegistry connectionRegistry;
-    private final Object meterRegistry;
 
     private TrackingServletConfig(Builder b) {
-        this.meterRegistry = b.meterRegistry;
         this.leakSweepInterval = b.leakSweepInterval;
         this.locationIngestor = b.locationIngestor;
         this.locationStore = b.locationStore;
@@ -185,11 +183,6 @@ public final class TrackingServletConfig {
         return connectionRegistry;
     }
 
-    /** Returns the Micrometer {@code MeterRegistry} the servlet publishes meters to, or {@code null}. */
-    public Object meterRegistry() {
-        return meterRegistry;
-    }
-
     /**
      * Returns the scheduler the servlet runs on and never shuts down (the caller's, else that of the
      * {@link Builder#resources resources}), or {@code null} if the servlet creates (and stops) its own.
@@ -226,7 +219,6 @@ public final class TrackingServletConfig {
         private StalenessClassifier stalenessClassifier = StalenessClassifier.defaults();
         private EtaEstimator etaEstimator = EtaEstimator.greatCircle();
         private ConnectionRegistry connectionRegistry;
-        private Object meterRegistry;
 
         private Builder(OrderTracker tracker, Authorizer authorizer) {
             this.tracker = Objects.requireNonNull(tracker, "tracker must not be null");
@@ -363,26 +355,6 @@ public final class TrackingServletConfig {
                 throw new IllegalStateException("cannot configure a TrackingServlet on closed TrackingResources");
             }
             this.resources = resources;
-            return this;
-        }
-
-        /**
-         * Publishes connection counts, leaks, events and fixes as Micrometer meters
-         * ({@code tracking.connections.open{kind}}, {@code tracking.leaks}, {@code tracking.leaks.closed},
-         * {@code tracking.events.sent{type}}, {@code tracking.events.dropped},
-         * {@code tracking.streams.slow.disconnects}, {@code tracking.fixes{result}},
-         * {@code tracking.drivers.rate.limited}); removed again on close. Typed {@code Object} so that
-         * Micrometer stays an optional dependency: pass an {@code io.micrometer.core.instrument.MeterRegistry}.
-         *
-         * @throws IllegalArgumentException if it is not a MeterRegistry or Micrometer is not on the classpath
-         */
-        public Builder meterRegistry(Object registry) {
-            Objects.requireNonNull(registry, "meterRegistry must not be null");
-            if (!org.ordertracking.servlet.internal.StreamHub.isMeterRegistry(registry)) {
-                throw new IllegalArgumentException("meterRegistry must be an io.micrometer.core.instrument.MeterRegistry "
-                        + "(with Micrometer on the classpath), but was " + registry.getClass().getName());
-            }
-            this.meterRegistry = registry;
             return this;
         }
 

@@ -11,10 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
@@ -24,7 +27,13 @@ import org.ordertracking.core.WireCodec;
 
 /** Each role × each endpoint × own/other resource, through the real container. */
 @org.junit.jupiter.api.Timeout(120)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Container.class)
 class AuthorizationMatrixIT {
+    /** The container of this run; the lifecycle methods below start it once for every test of the run. */
+    @Parameter
+    Container container;
+
     private static OrderTracker tracker;
     private static Node node;
     private static final AtomicInteger IDS = new AtomicInteger();
@@ -79,13 +88,13 @@ class AuthorizationMatrixIT {
         "METRICS                 403   403   403   403   403   403   200   401   401   401",
     };
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(Container container) throws Exception {
         tracker = OrderTracker.builder().build();
-        node = Node.start(tracker, b -> DriverFixtures.withLocationPipeline(tracker, b));
+        node = Node.start(container, tracker, b -> DriverFixtures.withLocationPipeline(tracker, b));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() throws Exception {
         node.close();
         tracker.close();

@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
@@ -29,7 +32,12 @@ import org.ordertracking.core.internal.InMemoryEventBus;
 
 /** Many streams at once, and a client that stops reading. Functional, never timed. */
 @org.junit.jupiter.api.Timeout(180)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Container.class)
 class BroadcastIT {
+    @Parameter
+    Container container;
+
     private OrderTracker tracker;
     private EventBus bus;
     private Node node;
@@ -47,7 +55,7 @@ class BroadcastIT {
     void stream_thousandConcurrentStreams_allReceiveOneBroadcast() throws Exception {
         bus = EventBus.inMemory();
         tracker = OrderTracker.builder().eventBus(bus).build();
-        node = Node.start(tracker);
+        node = Node.start(container, tracker);
         tracker.register(new NewOrder("b-1", "r-1", "c-1", new GeoPoint(33.89, 35.50)));
         String token = Node.token(Role.CUSTOMER, "b-1");
         int n = 1000;
@@ -78,7 +86,7 @@ class BroadcastIT {
     void stream_clientStopsReading_othersKeepReceivingAndItIsDisconnected() throws Exception {
         bus = InMemoryEventBus.builder().bufferSize(1 << 20).build();
         tracker = OrderTracker.builder().eventBus(bus).build();
-        node = Node.start(tracker, b -> b.streamBufferSize(2));
+        node = Node.start(container, tracker, b -> b.streamBufferSize(2));
         tracker.register(new NewOrder("b-2", "r-1", "c-1", new GeoPoint(33.89, 35.50)));
         tracker.assignDriver("b-2", "d-1");
         String token = Node.token(Role.CUSTOMER, "b-2");

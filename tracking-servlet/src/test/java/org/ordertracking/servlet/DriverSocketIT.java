@@ -21,6 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderStatus;
@@ -30,7 +33,12 @@ import org.ordertracking.test.SettableClock;
 
 /** The driver WebSocket and the batch endpoint, with the in-memory location pipeline behind them. */
 @Timeout(120)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Container.class)
 class DriverSocketIT {
+    @Parameter
+    Container container;
+
     static final String SOCKET_KIND = "driver_socket";
 
     private SettableClock clock;
@@ -41,7 +49,7 @@ class DriverSocketIT {
     void start() throws Exception {
         clock = SettableClock.at(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         tracker = OrderTracker.builder().clock(clock).build();
-        node = Node.start(tracker, b -> DriverFixtures.withLocationPipeline(tracker, b).driverRateLimit(5, Duration.ofSeconds(10)));
+        node = Node.start(container, tracker, b -> DriverFixtures.withLocationPipeline(tracker, b).driverRateLimit(5, Duration.ofSeconds(10)));
         tracker.register(new NewOrder("ds-1", "r-1", "c-1", new GeoPoint(33.8938, 35.5018)));
         tracker.assignDriver("ds-1", "d-1");
         tracker.transition("ds-1", OrderStatus.ACCEPTED);

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.ordertracking.core.Envelope;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.GeoPoint;
@@ -35,7 +38,12 @@ import org.ordertracking.test.CountingOrderRepository;
  * repository lookups are few and batched.
  */
 @Timeout(120)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Container.class)
 class LeakReapIT {
+    @Parameter
+    Container container;
+
     private static final Duration GRACE = Duration.ofMillis(200);
 
     private CountingOrderRepository repository;
@@ -50,7 +58,7 @@ class LeakReapIT {
         bus = new GapBus(EventBus.inMemory());
         trackerA = OrderTracker.builder().repository(repository).eventBus(bus).build();
         trackerB = OrderTracker.builder().repository(repository).eventBus(bus).build();
-        a = Node.start(trackerA, b -> b.leakGrace(GRACE).leakSweepInterval(Duration.ofMillis(20)));
+        a = Node.start(container, trackerA, b -> b.leakGrace(GRACE).leakSweepInterval(Duration.ofMillis(20)));
     }
 
     @AfterEach

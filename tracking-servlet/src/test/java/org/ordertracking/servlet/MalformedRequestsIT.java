@@ -12,11 +12,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
@@ -27,19 +30,25 @@ import org.ordertracking.core.WireCodec;
 
 /** Malformed and refused requests: each gets its status and problem type, never a 500, and changes nothing. */
 @org.junit.jupiter.api.Timeout(120)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Container.class)
 class MalformedRequestsIT {
+    /** The container of this run; the lifecycle methods below start it once for every test of the run. */
+    @Parameter
+    Container container;
+
     private static final int MAX_BODY = 4096;
     private static OrderTracker tracker;
     private static Node node;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeParameterizedClassInvocation
+    static void start(Container container) throws Exception {
         tracker = OrderTracker.builder().build();
         tracker.register(new NewOrder("mr-1", "r-1", "c-1", new GeoPoint(33.89, 35.50)));
-        node = Node.start(tracker, b -> DriverFixtures.withLocationPipeline(tracker, b).maxBodyBytes(MAX_BODY).maxBatchSize(3));
+        node = Node.start(container, tracker, b -> DriverFixtures.withLocationPipeline(tracker, b).maxBodyBytes(MAX_BODY).maxBatchSize(3));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() throws Exception {
         node.close();
         tracker.close();

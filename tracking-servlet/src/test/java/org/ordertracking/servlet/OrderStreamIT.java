@@ -14,6 +14,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.LocationFix;
@@ -26,7 +29,12 @@ import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.WireCodec;
 
 @org.junit.jupiter.api.Timeout(120)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Container.class)
 class OrderStreamIT {
+    @Parameter
+    Container container;
+
     private HookedRepository repository;
     private GapBus bus;
     private OrderTracker tracker;
@@ -37,7 +45,7 @@ class OrderStreamIT {
         repository = new HookedRepository();
         bus = new GapBus(EventBus.inMemory());
         tracker = OrderTracker.builder().repository(repository).eventBus(bus).build();
-        node = Node.start(tracker, b -> b.keepAlive(Duration.ofMillis(300)));
+        node = Node.start(container, tracker, b -> b.keepAlive(Duration.ofMillis(300)));
     }
 
     @AfterEach

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
@@ -21,7 +24,12 @@ import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.WireCodec;
 
 @Timeout(120)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Container.class)
 class RestaurantAndMetricsIT {
+    @Parameter
+    Container container;
+
     private GapBus bus;
     private OrderTracker tracker;
     private Node node;
@@ -30,7 +38,7 @@ class RestaurantAndMetricsIT {
     void start() throws Exception {
         bus = new GapBus(EventBus.inMemory());
         tracker = OrderTracker.builder().eventBus(bus).build();
-        node = Node.start(tracker, b -> b.leakGrace(Duration.ofMillis(50)).leakSweepInterval(Duration.ofMillis(50)));
+        node = Node.start(container, tracker, b -> b.leakGrace(Duration.ofMillis(50)).leakSweepInterval(Duration.ofMillis(50)));
     }
 
     @AfterEach

@@ -126,6 +126,14 @@ final class SseClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the server ends the response cleanly (the last chunk of a chunked body); fails if the
+     * connection broke instead, or nothing ended within the timeout.
+     */
+    void awaitCleanEnd(Duration timeout) throws Exception {
+        exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     List<Event> drainNow() {
         List<Event> out = new ArrayList<>();
         events.drainTo(out);

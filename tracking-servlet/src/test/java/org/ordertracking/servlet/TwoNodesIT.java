@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderTracker;
@@ -19,7 +22,12 @@ import org.ordertracking.core.WireCodec;
 
 /** Two nodes, each its own tracker and servlet, sharing one bus and one repository (the stand-ins for Redis and PostgreSQL). */
 @org.junit.jupiter.api.Timeout(120)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Container.class)
 class TwoNodesIT {
+    @Parameter
+    Container container;
+
     private EventBus bus;
     private OrderTracker trackerA;
     private OrderTracker trackerB;
@@ -32,8 +40,8 @@ class TwoNodesIT {
         OrderRepository repository = OrderRepository.inMemory();
         trackerA = OrderTracker.builder().repository(repository).eventBus(bus).build();
         trackerB = OrderTracker.builder().repository(repository).eventBus(bus).build();
-        a = Node.start(trackerA);
-        b = Node.start(trackerB);
+        a = Node.start(container, trackerA);
+        b = Node.start(container, trackerB);
     }
 
     @AfterEach

@@ -31,6 +31,7 @@ import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackedOrder;
+import org.ordertracking.core.TrackerClosedException;
 import org.ordertracking.core.TrackerListener;
 import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.UnknownOrderException;
@@ -525,7 +526,7 @@ class OrderTrackerTest {
     void close_twice_isSafe_andLaterCallsAreRefused() {
         tracker.close();
         tracker.close();
-        assertThrows(IllegalStateException.class, () -> tracker.register(order("o-1")));
+        assertThrows(TrackerClosedException.class, () -> tracker.register(order("o-1")));
         assertTrue(repository.find("o-1").isEmpty());
     }
 

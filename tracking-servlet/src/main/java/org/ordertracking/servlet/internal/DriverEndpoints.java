@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,18 +24,14 @@ public final class DriverEndpoints {
     private final TrackingServletConfig config;
     private final RateLimiter rateLimiter;
     private final LocationIngestor ingest;
-    private final Snapshots.LiveView liveView;
-    private volatile StreamHub hub;
+    private final StreamHub hub;
 
-    public DriverEndpoints(TrackingServletConfig config) {
+    /** The driver side of {@code hub}: its counters and its connection registry for sockets. */
+    public DriverEndpoints(TrackingServletConfig config, StreamHub hub) {
         this.config = config;
+        this.hub = hub;
         this.rateLimiter = new RateLimiter(config.tracker().clock(), config.driverRateLimit(), config.driverRateWindow());
         this.ingest = config.locationIngestor();
-        this.liveView = new LiveLocation(config);
-    }
-
-    public void attach(StreamHub hub) {
-        this.hub = hub;
     }
 
     public StreamHub hub() {
@@ -47,15 +42,11 @@ public final class DriverEndpoints {
         return config;
     }
 
-    public Snapshots.LiveView liveView() {
-        return liveView;
-    }
-
     /** Returns 0 if the driver may send now, else the milliseconds to wait. */
     public long rateLimit(String driverId) {
         long wait = rateLimiter.tryAcquire(driverId);
         if (wait > 0) {
-            hub.metrics().rateLimited.increment();
+            hub.metrics().countRateLimited();
         }
         return wait;
     }
@@ -92,13 +83,7 @@ public final class DriverEndpoints {
             g.writeStringField("up_to", outcome.upTo() == null ? null : outcome.upTo().toString());
             g.writeEndObject();
         });
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        response.setStatus(200);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-store");
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
+        Responses.json(response, 200, json);
     }
 
     /**
@@ -129,8 +114,7 @@ public final class DriverEndpoints {
         if (!unparsed.isEmpty() || parsed.size() != array.size()) {
             outcome = outcome.remap(Arrays.copyOf(index, parsed.size()), unparsed);
         }
-        hub.metrics().fixesApplied.add(outcome.applied());
-        hub.metrics().fixesRejected.add(outcome.rejected().size());
+        hub.metrics().countFixes(outcome.applied(), outcome.rejected().size());
         return outcome;
     }
 

@@ -1,32 +1,98 @@
 package org.ordertracking.servlet.internal;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of what the servlet did. Thread-safe. */
+/**
+ * Counters of what the servlet did. Only this package counts; everyone else reads sums (the
+ * metrics document and the Micrometer binder). Thread-safe.
+ */
 public final class Metrics {
-    /** The SSE event types counted, including the keep-alive comment. */
-    public static final java.util.List<String> EVENT_TYPES =
-            java.util.List.of("status", "location", "signal", "snapshot", "keep-alive", "retry");
+    /** The SSE event types counted, including the keep-alive comment, as frames name them. */
+    public static final List<String> EVENT_TYPES = List.of("status", "location", "signal", "snapshot", "keep-alive", "retry");
 
-    public final ConcurrentHashMap<String, LongAdder> eventsSent = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> eventsSent = new ConcurrentHashMap<>();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder slowDisconnects = new LongAdder();
+    private final LongAdder fixesApplied = new LongAdder();
+    private final LongAdder fixesRejected = new LongAdder();
+    private final LongAdder rateLimited = new LongAdder();
 
-    public Metrics() {
+    Metrics() {
         for (String type : EVENT_TYPES) {
             eventsSent.put(type, new LongAdder());
         }
     }
-    public final LongAdder dropped = new LongAdder();
-    public final LongAdder slowDisconnects = new LongAdder();
-    public final LongAdder fixesApplied = new LongAdder();
-    public final LongAdder fixesRejected = new LongAdder();
-    public final LongAdder rateLimited = new LongAdder();
 
-    void sent(String type) {
+    // ---- counting, from this package only (the SSE write path calls countSent once per frame)
+
+    void countSent(String type) {
         LongAdder adder = eventsSent.get(type);
         if (adder == null) {
             adder = eventsSent.computeIfAbsent(type, t -> new LongAdder());
         }
         adder.increment();
+    }
+
+    void countDropped() {
+        dropped.increment();
+    }
+
+    void countSlowDisconnect() {
+        slowDisconnects.increment();
+    }
+
+    void countFixes(int applied, int rejected) {
+        fixesApplied.add(applied);
+        fixesRejected.add(rejected);
+    }
+
+    void countRateLimited() {
+        rateLimited.increment();
+    }
+
+    // ---- reading
+
+    /** Events of {@code type} (one of {@link #EVENT_TYPES}) written to streams so far. */
+    public long eventsSent(String type) {
+        LongAdder adder = eventsSent.get(type);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    /** Events sent per type, in {@link #EVENT_TYPES} order, keyed by wire key ({@code keep_alive}). */
+    public Map<String, Long> eventsSent() {
+        Map<String, Long> sums = new LinkedHashMap<>();
+        for (String type : EVENT_TYPES) {
+            sums.put(wireKey(type), eventsSent(type));
+        }
+        return sums;
+    }
+
+    /** The key of an event type in the metrics document and the Micrometer tag: {@code keep-alive} → {@code keep_alive}. */
+    public static String wireKey(String type) {
+        return type.replace('-', '_');
+    }
+
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    public long slowDisconnects() {
+        return slowDisconnects.sum();
+    }
+
+    public long fixesApplied() {
+        return fixesApplied.sum();
+    }
+
+    public long fixesRejected() {
+        return fixesRejected.sum();
+    }
+
+    public long rateLimited() {
+        return rateLimited.sum();
     }
 }

@@ -36,6 +36,11 @@ public final class Problem extends RuntimeException {
         return this;
     }
 
+    /** The headers {@link #write} sets besides the standard ones, e.g. {@code Allow}; read-only. */
+    public Map<String, String> headers() {
+        return java.util.Collections.unmodifiableMap(headers);
+    }
+
     public ProblemType type() {
         return type;
     }

@@ -89,10 +89,10 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
         if (bounded && queue.size() >= capacity) {
             if (!dropOldestStaleLocked()) {
                 if (frame.kind != Frame.Kind.STATUS) {
-                    hub.metrics().dropped.increment();
+                    hub.metrics().countDropped();
                     return true;
                 }
-                hub.metrics().slowDisconnects.increment();
+                hub.metrics().countSlowDisconnect();
                 LOG.debug("{} of {} cannot keep up with status events; disconnecting it", kind(), orderId());
                 closeLocked();
                 return false;
@@ -107,7 +107,7 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
             Frame f = it.next();
             if (f.kind == Frame.Kind.STALE_OK || f == Frame.KEEP_ALIVE) {
                 it.remove();
-                hub.metrics().dropped.increment();
+                hub.metrics().countDropped();
                 return true;
             }
         }
@@ -144,7 +144,7 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
                     out.write(frame.bytes);
                     needsFlush = true;
                     lastActivityNanos = System.nanoTime();
-                    hub.metrics().sent(frame.type);
+                    hub.metrics().countSent(frame.type);
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.debug("{} write failed; closing it: {}", kind(), e.toString());

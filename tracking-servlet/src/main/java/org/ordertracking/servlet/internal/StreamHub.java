@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.ordertracking.core.ConnectionRegistry;
+import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.servlet.TrackingMetrics;
 import org.ordertracking.servlet.TrackingServletConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +42,6 @@ public final class StreamHub implements AutoCloseable {
     private final ScheduledFuture<?> leakSweep;
     private final long keepAliveNanos;
     private final AtomicInteger lastLeaks = new AtomicInteger();
-    private final MicrometerMeters meters;
     private final SharedFrames frames = new SharedFrames();
 
     public StreamHub(TrackingServletConfig config, Snapshots.LiveView live) {
@@ -62,18 +63,6 @@ public final class StreamHub implements AutoCloseable {
         this.keepAlives = scheduler.scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
         long sweep = config.leakSweepInterval().toMillis();
         this.leakSweep = scheduler.scheduleWithFixedDelay(this::reapLeaks, sweep, sweep, TimeUnit.MILLISECONDS);
-        this.meters = config.meterRegistry() == null ? null : MicrometerMeters.bind(config.meterRegistry(), this);
-    }
-
-    /** Returns whether {@code candidate} is a Micrometer {@code MeterRegistry} (false if Micrometer is absent). */
-    public static boolean isMeterRegistry(Object candidate) {
-        try {
-            Class<?> type = Class.forName("io.micrometer.core.instrument.MeterRegistry", false,
-                    StreamHub.class.getClassLoader());
-            return type.isInstance(candidate);
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
     }
 
     private static ThreadFactory daemon() {
@@ -99,6 +88,20 @@ public final class StreamHub implements AutoCloseable {
 
     public Metrics metrics() {
         return metrics;
+    }
+
+    /**
+     * Reads every figure of the metrics document now: the registry's counts, the viewers, the last
+     * sweep, this hub's counters and, if configured, the ingestor's published count.
+     */
+    public TrackingMetrics snapshot() {
+        ConnectionRegistry.Snapshot connections = registry.snapshot();
+        LocationIngestor ingestor = config.locationIngestor();
+        return new TrackingMetrics(connections.at(), connections.open(), connections.total(),
+                connections.oldestAgeSeconds(), viewers(), lastLeaks(), connections.leaksClosed(),
+                metrics.eventsSent(), metrics.dropped(), metrics.slowDisconnects(), metrics.fixesApplied(),
+                metrics.fixesRejected(), metrics.rateLimited(),
+                ingestor == null ? null : ingestor.stats().published());
     }
 
     public ScheduledExecutorService executor() {
@@ -218,9 +221,6 @@ public final class StreamHub implements AutoCloseable {
         }
         if (ownsRegistry) {
             config.tracker().removeListener(registry);
-        }
-        if (meters != null) {
-            meters.close();
         }
         if (ownsScheduler) {
             scheduler.shutdown();

@@ -1,0 +1,35 @@
+package org.ordertracking.servlet.internal;
+
+import java.io.IOException;
+import org.ordertracking.servlet.Access;
+import org.ordertracking.servlet.Action;
+
+/**
+ * {@code GET /restaurants/{id}/stream} (a {@link RestaurantStream}) and
+ * {@code GET /restaurants/{id}/orders} (its active orders, with an ETag). Thread-safe.
+ */
+final class RestaurantHandlers {
+    private final StreamHub hub;
+    private final Guard guard;
+    private final StreamOpener opener;
+
+    RestaurantHandlers(StreamHub hub, Guard guard, StreamOpener opener) {
+        this.hub = hub;
+        this.guard = guard;
+        this.opener = opener;
+    }
+
+    void stream(RouteTable.Exchange ex) throws IOException {
+        String id = Requests.pathId(ex.param("id"), "restaurant id");
+        guard.authorize(ex.caller(), Access.toRestaurant(Action.WATCH_RESTAURANT, id));
+        opener.open(ex.request(), ex.response(), (async, out) -> new RestaurantStream(hub, async, out, id),
+                RestaurantStream::start);
+    }
+
+    void orders(RouteTable.Exchange ex) throws IOException {
+        String id = Requests.pathId(ex.param("id"), "restaurant id");
+        guard.authorize(ex.caller(), Access.toRestaurant(Action.LIST_RESTAURANT_ORDERS, id));
+        Responses.jsonWithEtag(ex.request(), ex.response(),
+                hub.snapshots().ordersJson(hub.tracker().activeOrdersOfRestaurant(id)));
+    }
+}

@@ -1,0 +1,202 @@
+package org.ordertracking.servlet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.servlet.ServletException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.catalina.Context;
+import org.apache.catalina.startup.Tomcat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.ordertracking.core.Envelope;
+import org.ordertracking.core.EventBus;
+import org.ordertracking.core.GeoPoint;
+import org.ordertracking.core.LocationFix;
+import org.ordertracking.core.LocationStore;
+import org.ordertracking.core.NewOrder;
+import org.ordertracking.core.NotificationMoment;
+import org.ordertracking.core.OrderRepository;
+import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.PushNotifier;
+import org.ordertracking.core.Subscription;
+import org.ordertracking.core.Topic;
+import org.ordertracking.test.SettableClock;
+
+/** {@link TrackingNode}: every piece built and wired by one call, the mount's failures, and what close closes. */
+@Timeout(60)
+class TrackingNodeIT {
+    private static final byte[] SECRET = RecipeChecks.SECRET;
+
+    @Test
+    void build_wiresTrackerIngestorStalenessMonitorAndNotifications() throws Exception {
+        SettableClock clock = SettableClock.at(Instant.now());
+        OrderRepository repository = OrderRepository.inMemory();
+        BlockingQueue<NotificationMoment> pushed = new LinkedBlockingQueue<>();
+        PushNotifier notifier = (order, moment, eta) -> pushed.add(moment);
+        byte[] secret = SECRET;
+        try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(clock)) {
+            // tag::node-assembly[]
+            TrackingNode node = TrackingNode.builder(repository, bus, locations, secret)   // secret: >= 32 bytes
+                    .pushNotifier(notifier)          // optional: the five push notifications
+                    .clock(clock)                    // optional: server time of every piece (default: system)
+                    .stalenessConfig(monitor -> monitor.interval(Duration.ofMillis(500)))  // optional tuning
+                    .build();                        // tracker and staleness monitor running
+            // end::node-assembly[]
+            try {
+                BlockingQueue<Envelope> events = new LinkedBlockingQueue<>();
+                Subscription subscription = bus.subscribe(Topic.order("tn-1"), events::add);
+                node.tracker().register(new NewOrder("tn-1", "r-1", "c-1", new GeoPoint(33.8938, 35.5018)));
+                node.tracker().transition("tn-1", OrderStatus.ACCEPTED);
+                assertEquals(NotificationMoment.ACCEPTED, pushed.poll(20, TimeUnit.SECONDS), "the dispatcher is wired");
+                node.tracker().transition("tn-1", OrderStatus.PREPARING);
+                node.tracker().transition("tn-1", OrderStatus.READY);
+                node.tracker().assignDriver("tn-1", "d-1");
+                node.tracker().transition("tn-1", OrderStatus.PICKED_UP);
+
+                // the ingestor heard the assignment (a tracker listener) and publishes to the order at once
+                node.locationIngestor().ingest("d-1", new LocationFix(33.8886, 35.4955, 8.0, null, null, clock.instant(), clock.instant()));
+                assertEquals("location", next(events, "location").type());
+
+                clock.advance(Duration.ofSeconds(45));
+                // connection_lost (picked up, no fix yet) and moving (the fix) may come first
+                Envelope signal = next(events, "signal");
+                while (!signal.json().contains("\"state\":\"low_coverage\"")) {
+                    signal = next(events, "signal");
+                }
+                assertTrue(node.notificationDispatcher().isPresent());
+                assertEquals(0, node.connectionRegistry().snapshot().total());
+                subscription.close();
+            } finally {
+                node.close();
+            }
+        }
+    }
+
+    @Test
+    void close_twice_isHarmless_andLeavesWhatWasHandedInOpen() throws Exception {
+        OrderRepository repository = OrderRepository.inMemory();
+        try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(Instant::now)) {
+            TrackingNode node = TrackingNode.builder(repository, bus, locations, SECRET).build();
+            node.close();
+            node.close();
+            assertThrows(IllegalStateException.class,
+                    () -> node.tracker().register(new NewOrder("tn-2", "r-1", "c-1", new GeoPoint(33.9, 35.5))));
+            // the repository, bus and store still work for the host
+            CountDownLatch heard = new CountDownLatch(1);
+            try (Subscription s = bus.subscribe(Topic.order("tn-3"), e -> heard.countDown())) {
+                try (var tracker = org.ordertracking.core.OrderTracker.builder().repository(repository).eventBus(bus)
+                        .build().start()) {
+                    tracker.register(new NewOrder("tn-3", "r-1", "c-1", new GeoPoint(33.9, 35.5)));
+                }
+                assertTrue(heard.await(20, TimeUnit.SECONDS));
+            }
+            locations.putIfNewer("d-9", new LocationFix(33.9, 35.5, 5.0, null, null, Instant.now(), Instant.now()))
+                    .toCompletableFuture().get(20, TimeUnit.SECONDS);
+            assertTrue(locations.get("d-9").isPresent());
+        }
+    }
+
+    @Test
+    void builder_shortSecret_isRejectedBeforeAnythingIsBuilt() {
+        try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(Instant::now)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                    TrackingNode.builder(OrderRepository.inMemory(), bus, locations, new byte[16]));
+            assertTrue(e.getMessage().contains("16"), e.getMessage());
+        }
+    }
+
+    @Test
+    void mount_onTomcatWithoutWebSocketInitializer_failsTellingHowToFixIt() throws Exception {
+        Path baseDir = Files.createTempDirectory("tomcat-node");
+        AtomicReference<ServletException> failure = new AtomicReference<>();
+        try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(Instant::now);
+                TrackingNode node = TrackingNode.builder(OrderRepository.inMemory(), bus, locations, SECRET).build()) {
+            Tomcat tomcat = new Tomcat();
+            try {
+                tomcat.setBaseDir(baseDir.toString());
+                tomcat.setPort(0);
+                Context context = tomcat.addContext("", null);
+                context.addServletContainerInitializer((classes, servletContext) -> {
+                    try {
+                        node.mount(servletContext, "/tracking");
+                    } catch (ServletException e) {
+                        failure.set(e);
+                        throw e;
+                    }
+                }, null);
+                tomcat.getConnector();
+                tomcat.start();
+                assertFalse(context.getState().isAvailable(), "the context must not start: " + context.getState());
+            } finally {
+                tomcat.stop();
+                tomcat.destroy();
+                Container.deleteRecursively(baseDir);
+            }
+        }
+        String message = failure.get().getMessage();
+        assertTrue(message.contains("no jakarta.websocket ServerContainer"), message);
+        assertTrue(message.contains("addServletContainerInitializer(new WsSci(), null)"), message);
+    }
+
+    @Test
+    void mount_badBasePath_isRejectedShowingIt() throws Exception {
+        try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(Instant::now);
+                TrackingNode node = TrackingNode.builder(OrderRepository.inMemory(), bus, locations, SECRET).build()) {
+            jakarta.servlet.ServletContext context = new org.eclipse.jetty.ee10.servlet.ServletContextHandler()
+                    .getServletContext();
+            for (String bad : new String[] {"tracking", "/tracking/", "/tracking/*"}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> node.mount(context, bad));
+                assertTrue(e.getMessage().contains("but was '" + bad + "'"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void containerStop_destroysTheServlet_andThatClosesTheNode() throws Exception {
+        Path baseDir = Files.createTempDirectory("tomcat-node");
+        try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(Instant::now)) {
+            TrackingNode node = TrackingNode.builder(OrderRepository.inMemory(), bus, locations, SECRET).build();
+            Tomcat tomcat = new Tomcat();
+            try {
+                tomcat.setBaseDir(baseDir.toString());
+                tomcat.setPort(0);
+                Context context = tomcat.addContext("", null);
+                context.addServletContainerInitializer(new org.apache.tomcat.websocket.server.WsSci(), null);
+                context.addServletContainerInitializer((classes, servletContext) ->
+                        node.mount(servletContext, "/tracking"), null);
+                tomcat.getConnector();
+                tomcat.start();
+                node.tracker().register(new NewOrder("tn-4", "r-1", "c-1", new GeoPoint(33.9, 35.5)));
+                tomcat.stop();
+            } finally {
+                tomcat.destroy();
+                Container.deleteRecursively(baseDir);
+            }
+            assertThrows(IllegalStateException.class,
+                    () -> node.tracker().register(new NewOrder("tn-5", "r-1", "c-1", new GeoPoint(33.9, 35.5))),
+                    "the tracker is closed with the node");
+        }
+    }
+
+    private static Envelope next(BlockingQueue<Envelope> events, String type) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Envelope e = events.poll(100, TimeUnit.MILLISECONDS);
+            if (e != null && e.type().equals(type)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no " + type + " event within 20 s");
+    }
+}
