@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.ordertracking.core.Envelope;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.GeoPoint;
+import org.ordertracking.core.TrackerClosedException;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.NewOrder;
@@ -90,7 +91,7 @@ class TrackingNodeIT {
             TrackingNode node = TrackingNode.builder(repository, bus, locations, SECRET).build();
             node.close();
             node.close();
-            assertThrows(IllegalStateException.class,
+            assertThrows(TrackerClosedException.class,
                     () -> node.tracker().register(new NewOrder("tn-2", "r-1", "c-1", new GeoPoint(33.9, 35.5))));
             // the repository, bus and store still work for the host
             CountDownLatch heard = new CountDownLatch(1);
@@ -183,7 +184,7 @@ class TrackingNodeIT {
                 tomcat.destroy();
                 Container.deleteRecursively(baseDir);
             }
-            assertThrows(IllegalStateException.class,
+            assertThrows(TrackerClosedException.class,
                     () -> node.tracker().register(new NewOrder("tn-5", "r-1", "c-1", new GeoPoint(33.9, 35.5))),
                     "the tracker is closed with the node");
         }

@@ -111,6 +111,45 @@ final class HeadlessChromium implements AutoCloseable {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + css + " shows: " + last);
     }
 
+    /**
+     * Evaluates {@code expression} in the page until its JSON value satisfies {@code condition}, or
+     * fails after {@code timeout} showing the last value.
+     */
+    JsonNode await(String expression, Predicate<JsonNode> condition, Duration timeout, String what)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = script("return " + expression);
+            if (condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + expression
+                + " was " + last);
+    }
+
+    /** Runs a Chrome DevTools Protocol command (e.g. {@code Network.emulateNetworkConditions}). */
+    JsonNode cdp(String command, ObjectNode params) throws IOException, InterruptedException {
+        ObjectNode body = WireCodec.mapper().createObjectNode().put("cmd", command);
+        body.set("params", params);
+        return call("POST", "session/" + session + "/goog/cdp/execute", body);
+    }
+
+    /** Takes the browser off the network (the page gets its {@code offline} event) or back on. */
+    void offline(boolean offline) throws IOException, InterruptedException {
+        cdp("Network.enable", WireCodec.mapper().createObjectNode());
+        cdp("Network.emulateNetworkConditions", WireCodec.mapper().createObjectNode().put("offline", offline)
+                .put("latency", 0).put("downloadThroughput", -1).put("uploadThroughput", -1));
+    }
+
+    /** Resizes the browser window (CSS pixels of the outer window). */
+    void windowSize(int width, int height) throws IOException, InterruptedException {
+        call("POST", "session/" + session + "/window/rect", WireCodec.mapper().createObjectNode()
+                .put("width", width).put("height", height));
+    }
+
     void screenshot(Path file) throws IOException, InterruptedException {
         JsonNode value = call("GET", "session/" + session + "/screenshot", null);
         Files.createDirectories(file.getParent());
