@@ -19,10 +19,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.ordertracking.core.EventBus;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.Topic;
 import org.ordertracking.core.WireCodec;
 import org.ordertracking.test.SettableClock;
 
@@ -44,6 +46,7 @@ class DriverInstructionsIT {
 
     private SettableClock clock;
     private HookedRepository repository;
+    private GapBus bus;
     private OrderTracker tracker;
     private Node node;
 
@@ -51,7 +54,8 @@ class DriverInstructionsIT {
     void start() throws Exception {
         clock = SettableClock.at("2026-11-24T10:00:00Z");
         repository = new HookedRepository();
-        tracker = OrderTracker.builder().repository(repository).clock(clock).build();
+        bus = new GapBus(EventBus.inMemory());
+        tracker = OrderTracker.builder().repository(repository).eventBus(bus).clock(clock).build();
         node = Node.start(container, tracker);
     }
 
@@ -59,6 +63,7 @@ class DriverInstructionsIT {
     void stop() throws Exception {
         node.close();
         tracker.close();
+        bus.close();
     }
 
     private void register(String orderId) {
@@ -146,6 +151,25 @@ class DriverInstructionsIT {
         try (DriverSocketIT.Driver driver = open("d-1")) {
             assertEquals(frame("assignment", "o-1"), nextFrame(driver), "what was read");
             assertEquals(frame("unassigned", "o-1"), nextFrame(driver), "then what changed since, in order");
+            assertNothingMore(driver);
+        }
+    }
+
+    @Test
+    void busGap_assignmentLostOnTheBus_isSentWithTheCurrentAssignmentsAgain() throws Exception {
+        register("o-1");
+        register("o-2");
+        tracker.assignDriver("o-1", "d-1");
+        try (DriverSocketIT.Driver driver = open("d-1")) {
+            assertEquals(frame("assignment", "o-1"), nextFrame(driver));
+            bus.loseNextDriverPublishes.set(1);
+            tracker.assignDriver("o-2", "d-1");
+            assertNothingMore(driver);
+
+            bus.signalGap(Topic.driver("d-1"));
+
+            assertEquals(frame("assignment", "o-1"), nextFrame(driver));
+            assertEquals(frame("assignment", "o-2"), nextFrame(driver));
             assertNothingMore(driver);
         }
     }

@@ -52,6 +52,8 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
     private boolean closed;
     /** While true, live instructions wait in {@link #pending}; guarded by this. */
     private boolean filling = true;
+    /** A gap arrived during a fill, after its read perhaps: read again once it is done; guarded by this. */
+    private boolean refill;
     private final List<String> pending = new ArrayList<>();
     private volatile Session session;
     private volatile String driverId;
@@ -134,7 +136,8 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
         for (TrackedOrder order : current) {
             frames.add(instruction(TrackingMessage.DriverAssigned.TYPE, order.orderId()));
         }
-        Session s;
+        Session s = null;
+        boolean again;
         synchronized (this) {
             if (closed) {
                 return;
@@ -144,18 +147,42 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
             outbox.addAll(frames);
             outbox.addAll(pending);
             pending.clear();
-            filling = false;
-            if (sending || outbox.isEmpty()) {
-                return;
+            again = refill;
+            refill = false;
+            filling = again;
+            if (!sending && !outbox.isEmpty()) {
+                sending = true;
+                s = session;
             }
-            sending = true;
-            s = session;
         }
-        sendNext(s);
+        if (s != null) {
+            sendNext(s);
+        }
+        if (again) {
+            scheduleFill();
+        }
     }
 
+    /**
+     * Sends {@code error} {@code unavailable} if nothing else is in flight (a frame sent with the
+     * blocking remote must not overlap an asynchronous one), then closes with 1013 and releases.
+     */
     private void unavailable(String message) {
-        send(error("unavailable", message));
+        boolean idle;
+        synchronized (this) {
+            idle = !sending && !closed;
+            closed = true;
+            outbox.clear();
+            pending.clear();
+        }
+        Session s = session;
+        try {
+            if (idle && s != null && s.isOpen()) {
+                s.getBasicRemote().sendText(error("unavailable", message));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.trace("telling driver {} the socket is unavailable failed", driverId, e);
+        }
         closeQuietly(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "unavailable"));
         release();
     }
@@ -164,11 +191,20 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
     @Override
     public void onGap(Topic topic) {
         synchronized (this) {
-            if (closed || filling) {
+            if (closed) {
+                return;
+            }
+            if (filling) {
+                // the running fill may have read before what was lost: it reads again when done
+                refill = true;
                 return;
             }
             filling = true;
         }
+        scheduleFill();
+    }
+
+    private void scheduleFill() {
         try {
             drivers.hub().executor().execute(this::fill);
         } catch (RuntimeException e) {
