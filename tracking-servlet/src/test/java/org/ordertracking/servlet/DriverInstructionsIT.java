@@ -26,6 +26,7 @@ import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.test.SettableClock;
 
 /**
@@ -185,7 +186,7 @@ class DriverInstructionsIT {
             HttpResponse<String> r = node.post("/orders/o-1/driver", Node.operator(), "{\"driver_id\":\"d-2\"}");
 
             assertEquals(200, r.statusCode(), r.body());
-            assertEquals("d-2", WireCodec.mapper().readTree(r.body()).get("driver_id").asText());
+            assertEquals("d-2", JsonCodec.mapper().readTree(r.body()).get("driver_id").asText());
             assertEquals(frame("unassigned", "o-1"), nextFrame(first));
             assertEquals(frame("assignment", "o-1"), nextFrame(second));
             assertNothingMore(first);
@@ -203,7 +204,7 @@ class DriverInstructionsIT {
             HttpResponse<String> r = delete("/orders/o-1/driver", Node.operator());
 
             assertEquals(200, r.statusCode(), r.body());
-            JsonNode order = WireCodec.mapper().readTree(r.body());
+            JsonNode order = JsonCodec.mapper().readTree(r.body());
             assertEquals("o-1", order.get("order_id").asText());
             assertTrue(order.get("driver_id").isNull(), r.body());
             assertEquals(frame("unassigned", "o-1"), nextFrame(driver));
@@ -231,7 +232,7 @@ class DriverInstructionsIT {
         assertEquals(400, delete("/orders/o%20x/driver", Node.operator()).statusCode());
         HttpResponse<String> finished = delete("/orders/o-done/driver", Node.operator());
         assertEquals(409, finished.statusCode(), finished.body());
-        JsonNode problem = WireCodec.mapper().readTree(finished.body());
+        JsonNode problem = JsonCodec.mapper().readTree(finished.body());
         assertEquals(ProblemType.ILLEGAL_TRANSITION.uri().toString(), problem.get("type").asText());
         assertEquals("failed", problem.get("current").asText());
         HttpResponse<String> wrongMethod = node.http.send(HttpRequest.newBuilder(node.uri("/drivers/d-1/orders"))
@@ -278,12 +279,12 @@ class DriverInstructionsIT {
         HttpResponse<String> r = node.get("/drivers/d-1/orders", token);
 
         assertEquals(200, r.statusCode(), r.body());
-        JsonNode orders = WireCodec.mapper().readTree(r.body());
+        JsonNode orders = JsonCodec.mapper().readTree(r.body());
         List<String> ids = new ArrayList<>();
         orders.forEach(order -> ids.add(order.get("order_id").asText()));
         assertEquals(List.of("o-1", "o-2"), ids);
         String restaurantList = node.get("/restaurants/r-1/orders", Node.token(Role.RESTAURANT, "r-1")).body();
-        JsonNode sameShape = WireCodec.mapper().readTree(restaurantList).get(0);
+        JsonNode sameShape = JsonCodec.mapper().readTree(restaurantList).get(0);
         assertEquals(WireCodec.toJson(tracker.order("o-1")), orders.get(0).toString());
         assertEquals(sameShape.toString(), orders.get(0).toString(), "the shape of GET /restaurants/{id}/orders");
         assertEquals(200, node.get("/drivers/d-1/orders", Node.operator()).statusCode());

@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +25,7 @@ import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 
 @org.junit.jupiter.api.Timeout(120)
 @ParameterizedClass(name = "{0}")
@@ -70,7 +69,7 @@ class OrderStreamIT {
 
     private static JsonNode json(String s) {
         try {
-            return WireCodec.mapper().readTree(s);
+            return JsonCodec.mapper().readTree(s);
         } catch (Exception e) {
             throw new AssertionError("not JSON: " + s, e);
         }
@@ -217,15 +216,8 @@ class OrderStreamIT {
         try (SseClient sse = node.stream("/orders/o-7/stream", token)) {
             assertEquals("retry", sse.next().event());
             assertStatus(sse.next(), 1, "received");
-            List<SseClient.Event> statuses = new ArrayList<>();
-            while (statuses.size() < 2) {
-                SseClient.Event e = sse.nextEvent();
-                if (e.event().equals("status")) {
-                    statuses.add(e);
-                }
-            }
-            assertStatus(statuses.get(0), 2, "accepted");
-            assertStatus(statuses.get(1), 3, "preparing");
+            assertStatus(sse.nextOfType("status"), 2, "accepted");
+            assertStatus(sse.nextOfType("status"), 3, "preparing");
             tracker.transition("o-7", OrderStatus.READY);
             assertStatus(sse.nextEvent(), 4, "ready");
         }

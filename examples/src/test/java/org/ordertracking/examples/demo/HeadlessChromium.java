@@ -1,6 +1,9 @@
 package org.ordertracking.examples.demo;
 
+import static org.hamcrest.Matchers.equalTo;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -14,9 +17,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.ordertracking.core.WireCodec;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Debian's headless Chromium, driven through Debian's chromedriver with the W3C WebDriver protocol
@@ -24,6 +29,7 @@ import org.ordertracking.core.WireCodec;
  * binary is missing.
  */
 final class HeadlessChromium implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
@@ -47,7 +53,7 @@ final class HeadlessChromium implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         base = URI.create("http://127.0.0.1:" + port + "/");
         awaitDriver();
-        ObjectNode body = WireCodec.mapper().createObjectNode();
+        ObjectNode body = JSON.createObjectNode();
         ObjectNode always = body.putObject("capabilities").putObject("alwaysMatch");
         always.put("browserName", "chrome");
         ObjectNode options = always.putObject("goog:chromeOptions");
@@ -61,92 +67,80 @@ final class HeadlessChromium implements AutoCloseable {
         session = call("POST", "session", body).path("sessionId").asText();
     }
 
-    private void awaitDriver() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(base.resolve("status")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("chromedriver did not start within 20 s");
+    private void awaitDriver() {
+        Awaitility.await("chromedriver answers /status").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .ignoreException(IOException.class) // not listening yet
+                .until(() -> http.send(HttpRequest.newBuilder(base.resolve("status")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode(), equalTo(200));
     }
 
     void open(String url) throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode().put("url", url);
+        ObjectNode body = JSON.createObjectNode().put("url", url);
         call("POST", "session/" + session + "/url", body);
     }
 
     /** Runs a script in the page and returns its JSON value. */
     JsonNode script(String script) throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode().put("script", script);
+        ObjectNode body = JSON.createObjectNode().put("script", script);
         body.putArray("args");
         return call("POST", "session/" + session + "/execute/sync", body);
     }
 
     /** Returns the text of the first element matching a CSS selector, or "" if none. */
     String text(String css) throws IOException, InterruptedException {
-        JsonNode value = script("const e = document.querySelector(" + WireCodec.mapper().writeValueAsString(css)
+        JsonNode value = script("const e = document.querySelector(" + JSON.writeValueAsString(css)
                 + "); return e ? e.innerText : '';");
         return value.asText();
     }
 
     /** Polls the page's text at {@code css} until it satisfies {@code condition}, or fails after {@code timeout}. */
-    String awaitText(String css, Predicate<String> condition, Duration timeout, String what)
-            throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            last = text(css);
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(200);
+    String awaitText(String css, Predicate<String> condition, Duration timeout, String what) {
+        AtomicReference<String> last = new AtomicReference<>("");
+        try {
+            return Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+                last.set(text(css));
+                return last.get();
+            }, condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + css + " shows: "
+                    + last.get(), e);
         }
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + css + " shows: " + last);
     }
 
     /**
      * Evaluates {@code expression} in the page until its JSON value satisfies {@code condition}, or
      * fails after {@code timeout} showing the last value.
      */
-    JsonNode await(String expression, Predicate<JsonNode> condition, Duration timeout, String what)
-            throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = script("return " + expression);
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(100);
+    JsonNode await(String expression, Predicate<JsonNode> condition, Duration timeout, String what) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        try {
+            return Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+                last.set(script("return " + expression));
+                return last.get();
+            }, condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + expression
+                    + " was " + last.get(), e);
         }
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + expression
-                + " was " + last);
     }
 
     /** Runs a Chrome DevTools Protocol command (e.g. {@code Network.emulateNetworkConditions}). */
     JsonNode cdp(String command, ObjectNode params) throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode().put("cmd", command);
+        ObjectNode body = JSON.createObjectNode().put("cmd", command);
         body.set("params", params);
         return call("POST", "session/" + session + "/goog/cdp/execute", body);
     }
 
     /** Takes the browser off the network (the page gets its {@code offline} event) or back on. */
     void offline(boolean offline) throws IOException, InterruptedException {
-        cdp("Network.enable", WireCodec.mapper().createObjectNode());
-        cdp("Network.emulateNetworkConditions", WireCodec.mapper().createObjectNode().put("offline", offline)
+        cdp("Network.enable", JSON.createObjectNode());
+        cdp("Network.emulateNetworkConditions", JSON.createObjectNode().put("offline", offline)
                 .put("latency", 0).put("downloadThroughput", -1).put("uploadThroughput", -1));
     }
 
     /** Resizes the browser window (CSS pixels of the outer window). */
     void windowSize(int width, int height) throws IOException, InterruptedException {
-        call("POST", "session/" + session + "/window/rect", WireCodec.mapper().createObjectNode()
+        call("POST", "session/" + session + "/window/rect", JSON.createObjectNode()
                 .put("width", width).put("height", height));
     }
 
@@ -162,7 +156,7 @@ final class HeadlessChromium implements AutoCloseable {
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body.toString()));
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = WireCodec.mapper().readTree(response.body());
+        JsonNode json = JSON.readTree(response.body());
         if (response.statusCode() != 200) {
             throw new IOException("WebDriver " + method + " " + path + " answered " + response.statusCode() + ": "
                     + json.path("value").path("message").asText(response.body()));
