@@ -37,6 +37,11 @@ public final class RateLimiter {
         }
     }
 
+    /** How many keys hold a bucket now (tests of the eviction read it). */
+    int keys() {
+        return buckets.size();
+    }
+
     private final class Bucket {
         double tokens;
         long at;

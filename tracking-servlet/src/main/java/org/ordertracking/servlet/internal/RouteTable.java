@@ -22,7 +22,7 @@ import org.ordertracking.servlet.ProblemType;
  */
 public final class RouteTable {
 
-    /** Serves one matched request; the caller is already authenticated. */
+    /** Serves one matched request; the caller is already authenticated (null on a public route). */
     @FunctionalInterface
     public interface Handler {
         void handle(Exchange exchange) throws IOException;
@@ -50,6 +50,11 @@ public final class RouteTable {
             return route.handler;
         }
 
+        /** Whether the route serves anyone, with no token (static assets); the caller is then null. */
+        public boolean isPublic() {
+            return route.isPublic;
+        }
+
         /** Returns the method and pattern of the route, e.g. {@code GET /orders/{id}}. */
         public String route() {
             return route.method + " " + route.pattern;
@@ -75,7 +80,7 @@ public final class RouteTable {
     }
 
     private record Route(String method, String pattern, String[] segments, int[] variableAt, String[] variables,
-            Handler handler, boolean queryToken) {
+            Handler handler, boolean isPublic, boolean queryToken) {
     }
 
     private final List<Route> routes;
@@ -152,7 +157,7 @@ public final class RouteTable {
          * @param pattern starts with {@code /}; segments are literals or {@code {name}}
          */
         public Builder route(String method, String pattern, Handler handler) {
-            return add(method, pattern, handler, false);
+            return add(method, pattern, handler, false, false);
         }
 
         /**
@@ -160,10 +165,18 @@ public final class RouteTable {
          * {@code access_token} query parameter.
          */
         public Builder streamRoute(String pattern, Handler handler) {
-            return add("GET", pattern, handler, true);
+            return add("GET", pattern, handler, false, true);
         }
 
-        private Builder add(String method, String pattern, Handler handler, boolean queryToken) {
+        /**
+         * Adds a route that is served without authentication (the exchange's caller is null): only for
+         * what anyone may read, such as the widget's static assets.
+         */
+        public Builder publicRoute(String method, String pattern, Handler handler) {
+            return add(method, pattern, handler, true, false);
+        }
+
+        private Builder add(String method, String pattern, Handler handler, boolean isPublic, boolean queryToken) {
             Objects.requireNonNull(method, "method must not be null");
             Objects.requireNonNull(handler, "handler must not be null");
             if (pattern == null || !pattern.startsWith("/")) {
@@ -185,7 +198,7 @@ public final class RouteTable {
                 }
             }
             routes.add(new Route(method, pattern, segments, at.stream().mapToInt(Integer::intValue).toArray(),
-                    names.toArray(String[]::new), handler, queryToken));
+                    names.toArray(String[]::new), handler, isPublic, queryToken));
             return this;
         }
 
