@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.servlet.internal.Hs256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -273,7 +273,7 @@ public final class JwtAuthorizer implements Authorizer {
             throw new AuthenticationException("the token " + name + " is not canonical base64url");
         }
         try {
-            JsonNode node = WireCodec.mapper().readTree(json);
+            JsonNode node = JsonCodec.mapper().readTree(json);
             if (node == null || !node.isObject()) {
                 throw new AuthenticationException("the token " + name + " is not a JSON object");
             }

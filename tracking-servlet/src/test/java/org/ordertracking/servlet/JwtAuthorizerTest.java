@@ -323,7 +323,7 @@ class JwtAuthorizerTest {
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (int i = 0; i < 200; i++) {
             String token = issuer.issue(Role.CUSTOMER, "o-1", Duration.ofMinutes(5));
-            com.fasterxml.jackson.databind.JsonNode payload = org.ordertracking.core.WireCodec.mapper()
+            com.fasterxml.jackson.databind.JsonNode payload = org.ordertracking.core.internal.JsonCodec.mapper()
                     .readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
             String jti = payload.get("jti").asText();
             assertTrue(jti.matches("[A-Za-z0-9_-]{22}"), jti);
@@ -369,7 +369,7 @@ class JwtAuthorizerTest {
     }
 
     static String jti(String token) throws Exception {
-        return org.ordertracking.core.WireCodec.mapper()
+        return org.ordertracking.core.internal.JsonCodec.mapper()
                 .readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1])).get("jti").asText();
     }
 

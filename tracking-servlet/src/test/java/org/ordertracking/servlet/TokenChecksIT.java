@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderTracker;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.servlet.internal.Hs256;
 import org.ordertracking.test.SettableClock;
 
@@ -65,7 +65,7 @@ class TokenChecksIT {
 
     private static void assertUnauthorized(HttpResponse<String> r, String detailPart) throws Exception {
         assertEquals(401, r.statusCode(), r.body());
-        JsonNode problem = WireCodec.mapper().readTree(r.body());
+        JsonNode problem = JsonCodec.mapper().readTree(r.body());
         assertEquals(ProblemType.UNAUTHORIZED.uri().toString(), problem.get("type").asText(), r.body());
         assertTrue(problem.get("detail").asText().contains(detailPart), r.body());
     }
