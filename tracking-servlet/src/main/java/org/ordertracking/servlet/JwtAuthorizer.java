@@ -103,7 +103,13 @@ public final class JwtAuthorizer implements Authorizer {
         this.issuer = b.issuer;
         this.audience = b.audience;
         this.revocation = b.revocation;
-        this.revocationTtlMillis = b.revocationCacheTtl.toMillis();
+        long ttl;
+        try {
+            ttl = b.revocationCacheTtl.toMillis();
+        } catch (ArithmeticException e) {
+            ttl = Long.MAX_VALUE; // longer than any clock will run
+        }
+        this.revocationTtlMillis = ttl;
         this.requireTokenId = b.requireTokenId;
     }
 
@@ -240,7 +246,8 @@ public final class JwtAuthorizer implements Authorizer {
                 LOG.warn("token revocation {} threw for a token of {}; refusing the token", revocation, caller.actor(), e);
                 throw new AuthenticationException("the token's revocation status could not be checked");
             }
-            answer = new Answer(jti, revoked, now + revocationTtlMillis);
+            long until = now > Long.MAX_VALUE - revocationTtlMillis ? Long.MAX_VALUE : now + revocationTtlMillis;
+            answer = new Answer(jti, revoked, until);
             answers[slot] = answer;
         }
         if (answer.revoked) {

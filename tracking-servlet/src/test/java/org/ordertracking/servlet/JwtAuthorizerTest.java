@@ -454,6 +454,18 @@ class JwtAuthorizerTest {
     }
 
     @Test
+    void revocation_hugeTtl_remembersTheAnswerWithoutOverflowing() throws Exception {
+        DenyList denyList = new DenyList();
+        JwtAuthorizer revoking = JwtAuthorizer.builder(SECRET).clock(clock).revocation(denyList)
+                .revocationCacheTtl(Duration.ofSeconds(Long.MAX_VALUE)).build();
+        String token = issuer.issue(Role.DRIVER, "d-1", Duration.ofDays(3650));
+        revoking.authenticate(token);
+        clock.advance(Duration.ofDays(3000));
+        revoking.authenticate(token);
+        assertEquals(1, denyList.asked.get());
+    }
+
+    @Test
     void revocation_tokenWithoutJti_isAcceptedUnasked_unlessTokenIdIsRequired() throws Exception {
         DenyList denyList = new DenyList();
         String noJti = signed(b64("{\"alg\":\"HS256\"}"), b64(claims()));
