@@ -45,7 +45,7 @@ public interface Authorizer {
      *       the order is not picked up; watch and list its own restaurant;</li>
      *   <li>driver: watch and read the orders assigned to it, move them to {@code picked_up},
      *       {@code delivered}, or {@code failed} once picked up (delivery failed); report its own
-     *       position and open its own socket.</li>
+     *       position, open its own socket and list its own current assignments.</li>
      * </ul>
      */
     static boolean defaultRules(Caller caller, Access access) {
@@ -68,7 +68,7 @@ public interface Authorizer {
                 case WATCH_ORDER, READ_ORDER -> order != null && sub.equals(order.driverId());
                 case TRANSITION_ORDER -> order != null && sub.equals(order.driverId())
                         && driverMay(order.status(), access.target());
-                case DRIVER_SOCKET, REPORT_LOCATIONS -> sub.equals(access.driverId());
+                case DRIVER_SOCKET, REPORT_LOCATIONS, LIST_DRIVER_ORDERS -> sub.equals(access.driverId());
                 default -> false;
             };
         };
