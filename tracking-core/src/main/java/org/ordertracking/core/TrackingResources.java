@@ -1,15 +1,19 @@
 package org.ordertracking.core;
 
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.ordertracking.core.internal.Checks;
 import org.ordertracking.core.internal.DeliveryThreads;
 import org.ordertracking.core.internal.LocalFanout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the components of one process share: the clock, one scheduler for background work (the
@@ -59,6 +63,11 @@ public final class TrackingResources implements AutoCloseable {
      * one slow background task (a relay waiting on a broker, a push waiting on its provider) never
      * holds up the others.
      */
+    private static final Logger LOG = LoggerFactory.getLogger(TrackingResources.class);
+
+    /** How long {@link #close()} lets the tasks already due on an owned scheduler finish: 5 s. */
+    public static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
     public static final int DEFAULT_SCHEDULER_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     /** Default number of owned delivery threads: one per available processor, at least two. */
@@ -172,9 +181,11 @@ public final class TrackingResources implements AutoCloseable {
     }
 
     /**
-     * Shuts down the owned executors: the scheduler's pending and periodic tasks are cancelled and its
-     * running tasks interrupted, the delivery threads stop once their current task returns and drop
-     * what is queued. A shared executor is left exactly as it was. Idempotent.
+     * Shuts down the owned executors, gently: the scheduler runs the tasks already due (a servlet ends
+     * its streams with such tasks, so its clients see each stream's end rather than a cut
+     * connection) and drops delayed and periodic ones, waiting up to {@link #CLOSE_GRACE} for them
+     * before interrupting what still runs; the delivery threads stop once their current task returns
+     * and drop what is queued. A shared executor is left exactly as it was. Idempotent.
      */
     @Override
     public void close() {
@@ -182,6 +193,15 @@ public final class TrackingResources implements AutoCloseable {
             return;
         }
         if (ownsScheduler) {
+            scheduler.shutdown();
+            try {
+                if (!scheduler.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("scheduled tasks still running {} after TrackingResources.close(); interrupting them",
+                            CLOSE_GRACE);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             scheduler.shutdownNow();
         }
         if (ownedDelivery != null) {

