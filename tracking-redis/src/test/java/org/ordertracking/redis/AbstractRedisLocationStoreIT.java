@@ -1,5 +1,7 @@
 package org.ordertracking.redis;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,8 +12,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,10 +75,19 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
         return Instant.now();
     }
 
+    /**
+     * Lets {@code amount} pass on the Redis server's clock, which is what expires keys: waits, with a
+     * deadline, until the server's {@code TIME} has moved on that much.
+     */
     @Override
     protected void advance(Duration amount) {
-        waitFor(amount);
+        Instant until = serverTime().plus(amount);
+        await("the Redis server's clock to reach " + until).atMost(amount.plusSeconds(10))
+                .pollInterval(Duration.ofMillis(10)).until(() -> !serverTime().isBefore(until));
     }
+
+    /** The Redis server's clock ({@code TIME}). */
+    protected abstract Instant serverTime();
 
     @BeforeEach
     void openRedisStore() {
@@ -97,15 +106,6 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
 
     private static boolean put(RedisLocationStore store, String driverId, LocationFix fix) {
         return store.putIfNewer(driverId, fix).toCompletableFuture().join();
-    }
-
-    private static void waitFor(Duration amount) {
-        try {
-            assertFalse(new CountDownLatch(1).await(amount.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     @Test
@@ -150,7 +150,7 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
             LocationFix fix = fixAt(Instant.parse("2026-11-24T10:00:00Z"), 1);
             assertTrue(put(shortLived, d, fix));
             assertEquals(Optional.of(fix), shortLived.get(d));
-            waitFor(ttl.multipliedBy(2));
+            advance(ttl.multipliedBy(2));
             assertEquals(Optional.empty(), shortLived.get(d));
             assertEquals(Map.of(), shortLived.getAll(List.of(d)));
             assertEquals(Optional.of(fix.recordedAt()), shortLived.lastSeen(d));
@@ -164,7 +164,7 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
             String d = driver("late");
             Instant t = Instant.parse("2026-11-24T10:00:10Z");
             put(shortLived, d, fixAt(t, 1));
-            waitFor(ttl.multipliedBy(2));
+            advance(ttl.multipliedBy(2));
             LocationFix older = fixAt(t.minusSeconds(5), 2);
             assertTrue(put(shortLived, d, older), "no stored position to protect");
             assertEquals(Optional.of(older), shortLived.get(d));
@@ -288,7 +288,7 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
             assertEquals(List.of(a, b), List.copyOf(geo.driversNear(center, 5_000, 10).keySet()));
             assertEquals(List.of(a), List.copyOf(geo.driversNear(center, 5_000, 1).keySet()));
 
-            waitFor(ttl.multipliedBy(2));
+            advance(ttl.multipliedBy(2));
             LocationFix bLater = new LocationFix(33.8938, 35.5130, null, null, null, t.plusSeconds(1), t.plusSeconds(1));
             put(geo, b, bLater);
             assertEquals(Map.of(b, bLater), geo.driversNear(center, 5_000, 10), "a expired and is left out");
@@ -318,8 +318,9 @@ abstract class AbstractRedisLocationStoreIT extends LocationStoreContract {
     @Test
     void close_twice_isSafeAndLeavesTheCallersClientUsable() {
         RedisLocationStore extra = newStore(config(Duration.ofSeconds(30)));
-        extra.close();
-        extra.close();
+        assertDoesNotThrow(extra::close);
+        assertDoesNotThrow(extra::close, "a second close is a no-op");
+        // the client is the caller's: the store closed twice never shut it down
         String d = driver("after-close");
         assertTrue(put(redisStore, d, fixAt(Instant.parse("2026-11-24T10:00:00Z"), 1)));
         assertTrue(redisStore.get(d).isPresent());

@@ -1,5 +1,6 @@
 package org.ordertracking.redis;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,8 +66,8 @@ class RedisClusterIT {
 
     private static void awaitClusterOk() {
         for (int port : PORTS) {
-            RedisTestSupport.awaitCondition(Duration.ofSeconds(30), "cluster_state:ok on port " + port,
-                    () -> servers.cli(Duration.ofSeconds(5), "-p", Integer.toString(port), "cluster", "info")
+            await("cluster_state:ok on port " + port).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> servers.cli(Duration.ofSeconds(5), "-p", Integer.toString(port), "cluster", "info")
                             .contains("cluster_state:ok"));
         }
     }
@@ -186,6 +187,11 @@ class RedisClusterIT {
         @Override
         protected RedisLocationStore newStore(RedisLocationStoreConfig config) {
             return RedisLocationStore.create(client, config);
+        }
+
+        @Override
+        protected java.time.Instant serverTime() {
+            return RedisTestSupport.instant(admin.sync().time());
         }
 
         @Override

@@ -1,10 +1,14 @@
 package org.ordertracking.redis;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -59,11 +63,20 @@ class RedisEventBusIT extends AbstractRedisEventBusIT {
 
     @Test
     void create_withUri_ownsItsClientAndClosesTwiceSafely() {
+        long lettuceThreadsBefore = lettuceThreads();
         RedisEventBus owned = RedisEventBus.create(RedisTestSupport.URI, config());
         assertFalse(owned.sharded());
-        owned.close();
-        owned.close();
+        assertDoesNotThrow(owned::close);
+        assertDoesNotThrow(owned::close, "a second close is a no-op");
         assertThrows(IllegalStateException.class, () -> owned.subscribe(newTopic(), new RecordingListener()));
+        // the client it created is shut down: its event-loop threads end
+        await("the owned client's threads end").atMost(Duration.ofSeconds(10))
+                .until(RedisEventBusIT::lettuceThreads, lessThanOrEqualTo(lettuceThreadsBefore));
+    }
+
+    private static long lettuceThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("lettuce-")).count();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.ordertracking.redis;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,11 @@ class RedisLocationStoreIT extends AbstractRedisLocationStoreIT {
     }
 
     @Override
+    protected java.time.Instant serverTime() {
+        return RedisTestSupport.instant(admin.sync().time());
+    }
+
+    @Override
     protected long pttl(String key) {
         return admin.sync().pttl(key);
     }
@@ -72,8 +78,8 @@ class RedisLocationStoreIT extends AbstractRedisLocationStoreIT {
     @Test
     void create_withUri_ownsItsClientAndRefusesWritesAfterClose() {
         RedisLocationStore owned = RedisLocationStore.create(RedisTestSupport.URI, config(Duration.ofSeconds(5)));
-        owned.close();
-        owned.close();
+        assertDoesNotThrow(owned::close);
+        assertDoesNotThrow(owned::close, "a second close is a no-op");
         LocationFix fix = LocationFix.of(33.9, 35.5, Instant.parse("2026-11-24T10:00:00Z"), Instant.parse("2026-11-24T10:00:00Z"));
         CompletionException e = assertThrows(CompletionException.class,
                 () -> owned.putIfNewer(driver("x"), fix).toCompletableFuture().join());

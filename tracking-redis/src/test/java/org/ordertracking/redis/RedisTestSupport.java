@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.TrackingMessage;
@@ -60,22 +58,8 @@ final class RedisTestSupport {
         }
     }
 
-    /**
-     * Waits until {@code condition} holds, checking every 20 ms, and fails with {@code what} after
-     * {@code timeout}. For conditions only observable by polling (a key expiring, a cluster forming).
-     */
-    static void awaitCondition(Duration timeout, String what, BooleanSupplier condition) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            try {
-                TimeUnit.MILLISECONDS.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what, e);
-            }
-        }
+    /** The instant a Redis {@code TIME} reply (seconds, microseconds) stands for. */
+    static Instant instant(List<String> time) {
+        return Instant.ofEpochSecond(Long.parseLong(time.get(0)), Long.parseLong(time.get(1)) * 1_000);
     }
 }

@@ -1,5 +1,6 @@
 package org.ordertracking.servlet;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -109,24 +109,21 @@ class BroadcastIT {
             // publish in small rounds so the bus threads keep up, however slowly they start (cold JIT)
             String padding = "d-1";
             Instant t = Instant.now();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            long published = 0;
-            while (Metrics.read(node).get("events").get("dropped").asLong() == 0) {
-                assertTrue(System.nanoTime() < deadline, "locations were dropped within 60 s (" + published + " published)");
-                for (int i = 0; i < 2_000; i++, published++) {
-                    bus.publish(Topic.order("b-2"), new TrackingMessage.LocationUpdate("b-2", padding,
-                            LocationFix.of(33.9 + (i % 100) * 1e-4, 35.5, t, t), 100L + i));
-                }
-                Thread.sleep(2);
-            }
+            // each poll publishes one more round (the poll interval paces the load), until a drop is counted
+            await("locations are dropped").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(2)).until(() -> {
+                        for (int i = 0; i < 2_000; i++) {
+                            bus.publish(Topic.order("b-2"), new TrackingMessage.LocationUpdate("b-2", padding,
+                                    LocationFix.of(33.9 + (i % 100) * 1e-4, 35.5, t, t), 100L + i));
+                        }
+                        return Metrics.read(node).get("events").get("dropped").asLong() > 0;
+                    });
             bus.publish(Topic.order("b-2"), new TrackingMessage.LocationUpdate("b-2", padding,
                     LocationFix.of(33.95, 35.55, t, t), 999_999L));
-            while (true) { // the fast client catches up: the newest location always survives
-                SseClient.Event e = fast.nextEvent();
-                if (e.event().equals("location") && WireCodec.mapper().readTree(e.data()).get("eta_seconds").asLong() == 999_999L) {
-                    break;
-                }
-            }
+            // the fast client catches up: the newest location always survives (reading the whole flood
+            // may take as long as publishing it did, so the same deadline)
+            fast.nextMatching("the newest location", Duration.ofSeconds(60), e -> e.event().equals("location")
+                    && WireCodec.mapper().readTree(e.data()).get("eta_seconds").asLong() == 999_999L);
 
             tracker.transition("b-2", OrderStatus.ACCEPTED);
             tracker.transition("b-2", OrderStatus.PREPARING);
@@ -136,13 +133,14 @@ class BroadcastIT {
                 SseClient.Event e = fast.nextOfType("status");
                 assertEquals(Integer.toString(seq), e.id(), "the reading client gets every status");
             }
-            // the slow one could not take the statuses: it was disconnected, the reading one stays
-            JsonNode metrics = Metrics.read(node);
-            while (metrics.get("events").get("slow_disconnects").asLong() == 0
-                    || metrics.get("viewers").path("b-2").asInt() != 1) {
-                Thread.onSpinWait();
-                metrics = Metrics.read(node);
-            }
+            // the slow one could not take the statuses: it was disconnected, the reading one stays; its
+            // stream first works through the rest of the flood, so it gets the flood's deadline too
+            await("the slow client is disconnected, the reading one stays").atMost(Duration.ofSeconds(60))
+                    .until(() -> {
+                        JsonNode metrics = Metrics.read(node);
+                        return metrics.get("events").get("slow_disconnects").asLong() > 0
+                                && metrics.get("viewers").path("b-2").asInt() == 1;
+                    });
             tracker.transition("b-2", OrderStatus.DELIVERED);
             assertEquals("6", fast.nextOfType("status").id());
         }

@@ -1,5 +1,7 @@
 package org.ordertracking.servlet;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -255,13 +257,10 @@ class DriverSocketIT {
     @Test
     void metrics_openSocket_isCountedAndUncountedOnClose() throws Exception {
         Driver driver = new Driver(node, "d-1", Node.token(Role.DRIVER, "d-1"), false);
-        while (Metrics.read(node).get("connections").get(SOCKET_KIND).asInt() != 1) {
-            Thread.onSpinWait();
-        }
+        await("the socket is counted").atMost(Metrics.WAIT).until(() -> Metrics.connections(node, SOCKET_KIND), equalTo(1));
         driver.socket.sendClose(1000, "bye").get(20, TimeUnit.SECONDS);
         driver.closed.get(20, TimeUnit.SECONDS);
-        while (Metrics.read(node).get("connections").get(SOCKET_KIND).asInt() != 0) {
-            Thread.onSpinWait();
-        }
+        await("the closed socket is uncounted").atMost(Metrics.WAIT)
+                .until(() -> Metrics.connections(node, SOCKET_KIND), equalTo(0));
     }
 }

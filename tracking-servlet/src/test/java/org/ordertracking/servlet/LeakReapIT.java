@@ -1,5 +1,7 @@
 package org.ordertracking.servlet;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,14 +84,14 @@ class LeakReapIT {
                 streams.add(stream);
             }
             long findsAfterOpens = repository.finds();
-            Thread.sleep(GRACE.multipliedBy(4).toMillis()); // every stream past the grace, ~40 sweeps
+            // not a wait for a condition: the streams must age past the grace on the real clock the
+            // registry reads (~40 sweeps), which is what the lookup count below is measured against
+            Thread.sleep(GRACE.multipliedBy(4).toMillis());
             bus.loseNextOrderPublishes.set(1); // neither node A's tracker nor the stream hears of it
             trackerB.transition("lr-0", OrderStatus.FAILED);
 
             assertSame(SseClient.END, streams.get(0).nextEvent(), "the sweep finds the end in the repository");
-            while (Metrics.read(a).get("leaks_closed").asInt() != 1) {
-                Thread.onSpinWait();
-            }
+            await("the sweep counts the leak").atMost(Metrics.WAIT).until(() -> Metrics.leaksClosed(a), equalTo(1));
             double agedSeconds = (System.nanoTime() - startNanos) / 1e9;
             assertEquals(orders - 1, Metrics.read(a).get("connections").get("customer_stream").asInt(),
                     "the streams of active orders stay open");
@@ -117,9 +119,8 @@ class LeakReapIT {
             out.write(("GET /tracking/orders/" + orderId + "/stream?access_token=" + Node.token(Role.CUSTOMER, orderId)
                     + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            while (Metrics.read(a).get("connections").get("customer_stream").asInt() != 1) {
-                Thread.onSpinWait();
-            }
+            await("the stream is registered").atMost(Metrics.WAIT)
+                    .until(() -> Metrics.connections(a, "customer_stream"), equalTo(1));
             // location events until the stream's socket and buffer are full (stale ones are then dropped),
             // in small batches so that the stream never lags more than the bus allows (a gap would refill
             // from the repository, which does not know the bus-only terminal event below)
@@ -130,7 +131,7 @@ class LeakReapIT {
                 bus.publish(Envelope.of(topic, new TrackingMessage.LocationUpdate(orderId, driver,
                         LocationFix.of(33.89 + i * 1e-6, 35.50, now, now), 420L))).toCompletableFuture().join();
                 if (i % 100 == 99) {
-                    Thread.sleep(5);
+                    Thread.sleep(5); // paces the load so the stream never lags past the bus (no wait for a condition)
                 }
             }
             assertEquals(1, Metrics.read(a).get("connections").get("customer_stream").asInt(),
@@ -140,9 +141,7 @@ class LeakReapIT {
             bus.publish(Envelope.of(topic, new TrackingMessage.StatusUpdate(new OrderEvent(orderId, 2,
                     OrderStatus.FAILED, OrderStatus.RECEIVED, "on another node", null, Instant.now()))));
 
-            while (Metrics.read(a).get("leaks_closed").asInt() != 1) {
-                Thread.sleep(10);
-            }
+            await("the sweep reaps the stalled stream").atMost(Metrics.WAIT).until(() -> Metrics.leaksClosed(a), equalTo(1));
             assertEquals(0, Metrics.read(a).get("connections").get("customer_stream").asInt());
             assertEquals(OrderStatus.RECEIVED, repository.find(orderId).orElseThrow().status(),
                     "the end was never stored: the registry learnt it from the stream");

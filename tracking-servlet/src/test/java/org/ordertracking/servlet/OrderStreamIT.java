@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -217,15 +215,8 @@ class OrderStreamIT {
         try (SseClient sse = node.stream("/orders/o-7/stream", token)) {
             assertEquals("retry", sse.next().event());
             assertStatus(sse.next(), 1, "received");
-            List<SseClient.Event> statuses = new ArrayList<>();
-            while (statuses.size() < 2) {
-                SseClient.Event e = sse.nextEvent();
-                if (e.event().equals("status")) {
-                    statuses.add(e);
-                }
-            }
-            assertStatus(statuses.get(0), 2, "accepted");
-            assertStatus(statuses.get(1), 3, "preparing");
+            assertStatus(sse.nextOfType("status"), 2, "accepted");
+            assertStatus(sse.nextOfType("status"), 3, "preparing");
             tracker.transition("o-7", OrderStatus.READY);
             assertStatus(sse.nextEvent(), 4, "ready");
         }

@@ -1,5 +1,8 @@
 package org.ordertracking.servlet;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -118,9 +121,7 @@ class RestaurantAndMetricsIT {
             bus.loseNextOrderPublishes.set(1); // the stream never hears of the terminal status
             tracker.transition("ro-4", OrderStatus.FAILED);
             assertSame(SseClient.END, customer.nextEvent(), "the leak sweep closes the stream");
-            while (Metrics.read(node).get("leaks_closed").asInt() != 1) {
-                Thread.onSpinWait();
-            }
+            await("the sweep counts the leak").atMost(Metrics.WAIT).until(() -> Metrics.leaksClosed(node), equalTo(1));
             assertEquals(0, Metrics.read(node).get("connections").get("customer_stream").asInt());
         }
     }
@@ -130,8 +131,8 @@ class RestaurantAndMetricsIT {
         tracker.register(new NewOrder("ro-5", "r-1", "c-1", new GeoPoint(33.9, 35.5)));
         try (SseClient customer = node.stream("/orders/ro-5/stream", Node.token(Role.CUSTOMER, "ro-5"))) {
             customer.nextOfType("snapshot");
-            node.servlet.close();
-            node.servlet.close();
+            assertDoesNotThrow(node.servlet::close);
+            assertDoesNotThrow(node.servlet::close, "a second close is a no-op");
             customer.awaitEnd(Duration.ofSeconds(20));
         }
         HttpResponse<String> r = node.get("/orders/ro-5/stream", Node.token(Role.CUSTOMER, "ro-5"));

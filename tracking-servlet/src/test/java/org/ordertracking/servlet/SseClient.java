@@ -1,5 +1,7 @@
 package org.ordertracking.servlet;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +14,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A text/event-stream client on the JDK HttpClient: lines arrive through a non-blocking line
@@ -87,43 +91,56 @@ final class SseClient implements AutoCloseable {
         return next(Duration.ofSeconds(20));
     }
 
-    /** The next event that is not a comment. */
-    Event nextEvent() throws InterruptedException, TimeoutException {
-        while (true) {
-            Event e = next();
-            if (!e.event().equals("comment")) {
-                return e;
-            }
-        }
+    /** The next event that is not a comment (possibly {@link #END}), within 20 seconds. */
+    Event nextEvent() {
+        return nextMatching("an event", e -> !e.event().equals("comment"));
     }
 
-    /** Skips to the next event of the given type, within 20 seconds overall. */
-    Event nextOfType(String type) throws InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new TimeoutException("no " + type + " event within 20 s; lines so far: " + lines);
-            }
-            Event e = next(Duration.ofNanos(left));
-            if (e.event().equals(type)) {
-                return e;
-            }
-            if (e == END) {
-                throw new AssertionError("stream ended before a " + type + " event; lines: " + lines);
-            }
-        }
+    /** Skips to the next event of the given type, within 20 seconds; fails if the stream ends first. */
+    Event nextOfType(String type) {
+        return nextMatching("a " + type + " event", e -> e.event().equals(type));
     }
 
     /** Waits until the server ends the stream. */
-    void awaitEnd(Duration timeout) throws InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Event e = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            if (e == END) {
-                return;
-            }
+    void awaitEnd(Duration timeout) {
+        next("the end of the stream", timeout, e -> e == END);
+    }
+
+    /** Skips to the next event {@code wanted} accepts, within 20 seconds; fails if the stream ends first. */
+    Event nextMatching(String what, EventPredicate wanted) {
+        return nextMatching(what, Duration.ofSeconds(20), wanted);
+    }
+
+    /** Skips to the next event {@code wanted} accepts, within {@code timeout}; fails if the stream ends first. */
+    Event nextMatching(String what, Duration timeout, EventPredicate wanted) {
+        return next(what, timeout, wanted);
+    }
+
+    /** A test of an event that may parse its data. */
+    @FunctionalInterface
+    interface EventPredicate {
+        boolean test(Event event) throws Exception;
+    }
+
+    private Event next(String what, Duration timeout, EventPredicate wanted) {
+        AtomicReference<Event> found = new AtomicReference<>();
+        try {
+            await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).until(() -> {
+                for (Event e = events.poll(); e != null; e = events.poll()) {
+                    if (wanted.test(e)) {
+                        found.set(e);
+                        return true;
+                    }
+                    if (e == END) {
+                        throw new AssertionError("the stream ended before " + what + "; lines: " + lines);
+                    }
+                }
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no " + what + " within " + timeout + "; lines so far: " + lines, e);
         }
+        return found.get();
     }
 
     /**

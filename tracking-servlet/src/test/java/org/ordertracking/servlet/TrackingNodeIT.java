@@ -190,14 +190,17 @@ class TrackingNodeIT {
         }
     }
 
-    private static Envelope next(BlockingQueue<Envelope> events, String type) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            Envelope e = events.poll(100, TimeUnit.MILLISECONDS);
-            if (e != null && e.type().equals(type)) {
-                return e;
-            }
-        }
-        throw new AssertionError("no " + type + " event within 20 s");
+    private static Envelope next(BlockingQueue<Envelope> events, String type) {
+        return org.awaitility.Awaitility.await("a " + type + " event").atMost(java.time.Duration.ofSeconds(20))
+                .pollInterval(java.time.Duration.ofMillis(10))
+                .until(() -> {
+                    Envelope e;
+                    while ((e = events.poll()) != null) {
+                        if (e.type().equals(type)) {
+                            return e;
+                        }
+                    }
+                    return null;
+                }, java.util.Objects::nonNull);
     }
 }

@@ -1,5 +1,7 @@
 package org.ordertracking.servlet;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -112,9 +114,8 @@ class TwoNodesIT {
         try {
             opened.get(20, TimeUnit.SECONDS);
             // the socket subscribes in onOpen; wait until node B holds it
-            while (Metrics.read(b).get("connections").get(DriverSocketIT.SOCKET_KIND).asInt() != 1) {
-                Thread.onSpinWait();
-            }
+            await("node B holds the socket").atMost(Metrics.WAIT)
+                    .until(() -> Metrics.connections(b, DriverSocketIT.SOCKET_KIND), equalTo(1));
             HttpResponse<String> assigned = a.post("/orders/n-2/driver", Node.operator(), "{\"driver_id\":\"d-7\"}");
             assertEquals(200, assigned.statusCode(), assigned.body());
             assertEquals("d-7", WireCodec.mapper().readTree(assigned.body()).get("driver_id").asText());

@@ -1,5 +1,6 @@
 package org.ordertracking.test;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,9 +31,9 @@ import org.ordertracking.core.LocationStore;
  *
  * <p>Time: an in-memory store runs on a {@link SettableClock} that {@code advance} moves. A store
  * whose expiry runs on a server's clock (Redis) cannot be given a fake clock: it overrides
- * {@link #ttl()} with a short TTL (e.g. one second) and implements {@code advance} by waiting that
- * long for real (a latch's timed await or a poll loop) — the suite only ever advances by multiples
- * of the TTL. Each test uses driver ids unique to it ({@link #driver(String)}), so a shared server
+ * {@link #ttl()} with a short TTL (e.g. one second) and implements {@code advance} by waiting, with a
+ * deadline, until that much has passed on the server's clock — the suite only ever advances by
+ * multiples of the TTL. Each test uses driver ids unique to it ({@link #driver(String)}), so a shared server
  * needs no cleanup between tests; a store with a key prefix should still use one per test class.
  *
  * @since 0.1.0
@@ -285,9 +286,14 @@ public abstract class LocationStoreContract {
     }
 
     @Test
-    void close_twice_isSafe() {
+    void close_twice_isANoOpAndLeavesOtherStoresWorking() {
         LocationStore extra = createStore(ttl(), retention());
-        extra.close();
-        extra.close();
+        assertDoesNotThrow(extra::close);
+        assertDoesNotThrow(extra::close, "a second close is a no-op");
+        // closing one store never closes what the caller shares between stores (a client, a pool)
+        String d = driver("after-close");
+        LocationFix fix = fix(0, 1);
+        assertTrue(put(d, fix));
+        assertEquals(Optional.of(fix), store.get(d));
     }
 }

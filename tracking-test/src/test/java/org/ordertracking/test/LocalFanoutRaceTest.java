@@ -1,5 +1,9 @@
 package org.ordertracking.test;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,16 +69,13 @@ class LocalFanoutRaceTest {
         }
 
         /** Waits until {@code value} was recorded; returns everything recorded so far. */
-        List<String> awaitSeen(String value) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            synchronized (seen) {
-                while (!seen.contains(value)) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new AssertionError("never saw " + value + "; saw " + seen);
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(seen, left);
+        List<String> awaitSeen(String value) {
+            await("seeing " + value).atMost(WAIT).pollInterval(Duration.ofMillis(1)).until(() -> {
+                synchronized (seen) {
+                    return seen.contains(value);
                 }
+            });
+            synchronized (seen) {
                 return new ArrayList<>(seen);
             }
         }
@@ -111,13 +112,8 @@ class LocalFanoutRaceTest {
 
         /** Waits until every task handed on has returned (tasks they submit included). */
         void awaitIdle() {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (inFlight.get() > 0) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("executor still busy");
-                }
-                LockSupport.parkNanos(100_000);
-            }
+            await("the executor is idle").atMost(WAIT).pollInSameThread().pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(1)).until(inFlight::get, equalTo(0));
         }
 
         synchronized int held() {
@@ -340,18 +336,12 @@ class LocalFanoutRaceTest {
             }
             release.countDown();
             events.awaitSeen(Integer.toString(buffer));
-            int alive = Integer.MAX_VALUE;
-            for (int attempt = 0; attempt < 20 && alive > 4; attempt++) {
-                System.gc();
-                TimeUnit.MILLISECONDS.sleep(20);
-                alive = 0;
-                for (java.lang.ref.WeakReference<Envelope> reference : published) {
-                    if (reference.get() != null) {
-                        alive++;
-                    }
-                }
-            }
-            assertTrue(alive <= 4, alive + " of " + buffer + " delivered envelopes are still held by an idle topic");
+            // a collection is only requested: ask again until the idle topic lets go of what it delivered
+            await("the idle topic holds at most 4 of " + buffer + " delivered envelopes").atMost(WAIT)
+                    .pollInSameThread().pollInterval(Duration.ofMillis(20)).until(() -> {
+                        System.gc();
+                        return published.stream().filter(reference -> reference.get() != null).count();
+                    }, lessThanOrEqualTo(4L));
             fanout.close();
         } finally {
             release.countDown();
@@ -558,16 +548,11 @@ class LocalFanoutRaceTest {
                 for (java.util.concurrent.Future<?> future : futures) {
                     future.get(30, TimeUnit.SECONDS);
                 }
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                for (int i = 0; i < listenerCount; i++) {
-                    while (counts[i].get() < 2 * round) {
-                        if (System.nanoTime() > deadline) {
-                            throw new AssertionError("round " + round + ": listener " + i + " got "
-                                    + counts[i].get() + " of " + 2 * round + " with nothing published after");
-                        }
-                        Thread.onSpinWait();
-                    }
-                }
+                // the fewest messages any listener got, with nothing published after
+                await("round " + round + ": every listener gets both messages").atMost(WAIT).pollInSameThread()
+                        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                        .until(() -> java.util.Arrays.stream(counts).mapToInt(AtomicInteger::get).min().orElseThrow(),
+                                greaterThanOrEqualTo(2 * round));
             }
             fanout.close();
         } finally {

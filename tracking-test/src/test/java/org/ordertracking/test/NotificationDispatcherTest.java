@@ -1,5 +1,7 @@
 package org.ordertracking.test;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -221,9 +224,29 @@ class NotificationDispatcherTest {
     }
 
     @Test
-    void close_twice_isSafe() {
-        NotificationDispatcher d = dispatcher((order, moment, eta) -> { });
-        d.close();
-        d.close();
+    void close_twice_endsTheThreadOfTheSchedulerItCreated() {
+        NotificationDispatcher d = dispatcher((order, moment, eta) -> sent.add(moment));
+        assertDoesNotThrow(d::close);
+        assertDoesNotThrow(d::close, "a second close is a no-op");
+        await("the tracking-notifications thread ends").atMost(Duration.ofSeconds(10)).until(() -> Thread
+                .getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("tracking-notifications")));
+    }
+
+    @Test
+    void close_twice_leavesTheCallersSchedulerRunningAndSchedulesNothingMore() {
+        ScheduledThreadPoolExecutor callers = new ScheduledThreadPoolExecutor(1);
+        try {
+            dispatcher = NotificationDispatcher.builder(repository, (order, moment, eta) -> sent.add(moment))
+                    .clock(clock).scheduler(callers).build();
+            tracker.addListener(dispatcher);
+            assertDoesNotThrow(dispatcher::close);
+            assertDoesNotThrow(dispatcher::close, "a second close is a no-op");
+            assertFalse(callers.isShutdown(), "the caller's scheduler is the caller's to shut down");
+            register("o-1");
+            moveTo("o-1", OrderStatus.ACCEPTED);
+            assertEquals(0, callers.getTaskCount(), "a closed dispatcher schedules no notification");
+        } finally {
+            callers.shutdownNow();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package org.ordertracking.test;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -202,8 +203,8 @@ class StalenessMonitorTest {
                 message = customer.next().message();
             } while (!(message instanceof TrackingMessage.SignalUpdate));
             assertEquals(SignalState.LOW_COVERAGE, ((TrackingMessage.SignalUpdate) message).state());
-            running.close();
-            running.close();
+            assertDoesNotThrow(running::close);
+            assertDoesNotThrow(running::close, "a second close is a no-op");
         }
     }
 }

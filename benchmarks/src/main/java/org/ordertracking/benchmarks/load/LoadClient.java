@@ -11,6 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Base64;
@@ -18,6 +19,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.HdrHistogram.Histogram;
+import org.ordertracking.servlet.JwtIssuer;
+import org.ordertracking.servlet.Role;
 
 /**
  * One load-generating client process: holds its share of SSE streams on one selector thread, parses
@@ -49,7 +52,7 @@ public final class LoadClient {
     private final int connectRate;
     private final long churnMs;
     private final long maxMillis;
-    private final Jwt jwt;
+    private final JwtIssuer jwt;
     private final Map<Integer, String> tokens = new HashMap<>();
     private final long[] lastSeq;
     private final Conn[] bySub;
@@ -85,7 +88,7 @@ public final class LoadClient {
         this.connectRate = Integer.parseInt(opts.getOrDefault("connect-rate", "2000"));
         this.churnMs = Long.parseLong(opts.getOrDefault("churn-ms", "0"));
         this.maxMillis = Long.parseLong(opts.getOrDefault("max-seconds", "600")) * 1000;
-        this.jwt = new Jwt(opts.getOrDefault("secret", "bench-secret-bench-secret-bench-secret!"));
+        this.jwt = LoadHarness.issuer(opts.getOrDefault("secret", LoadHarness.DEFAULT_SECRET));
         this.lastSeq = new long[count];
         this.bySub = new Conn[count];
         this.selector = Selector.open();
@@ -273,7 +276,8 @@ public final class LoadClient {
         if (nchan) {
             path = "/sub/o" + order;
         } else {
-            String token = tokens.computeIfAbsent(order, o -> jwt.issue("customer", "bench-" + run + "-" + o, 3600));
+            String token = tokens.computeIfAbsent(order,
+                    o -> jwt.issue(Role.CUSTOMER, "bench-" + run + "-" + o, Duration.ofSeconds(3600)));
             path = base + "/orders/bench-" + run + "-" + order + "/stream?access_token=" + token;
         }
         StringBuilder request = new StringBuilder(512).append("GET ").append(path).append(" HTTP/1.1\r\nHost: ")

@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
+import org.ordertracking.servlet.JwtIssuer;
+import org.ordertracking.servlet.Role;
 
 /**
  * The end-to-end load harness. Drives a tracking server (the servlet adapters, e.g. the one
@@ -63,13 +65,18 @@ import org.HdrHistogram.Histogram;
 public final class LoadHarness {
     static final String DEFAULT_SECRET = "bench-secret-bench-secret-bench-secret!";
 
+    /** The harness's tokens: the servlet's own {@link JwtIssuer} on the secret the bench server verifies with. */
+    static JwtIssuer issuer(String secret) {
+        return JwtIssuer.of(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
     private final Map<String, String> opts;
     private final boolean nchan;
     private final URI url;
     private final InetSocketAddress server;
     private final String base;
     private final String secret;
-    private final Jwt jwt;
+    private final JwtIssuer jwt;
     private final String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
     private final int streams;
     private final int orders;
@@ -92,7 +99,7 @@ public final class LoadHarness {
         this.server = new InetSocketAddress(url.getHost(), url.getPort());
         this.base = url.getPath();
         this.secret = opts.getOrDefault("secret", DEFAULT_SECRET);
-        this.jwt = new Jwt(secret);
+        this.jwt = issuer(secret);
         this.streams = intOpt("streams", 10_000);
         this.orders = intOpt("orders", 1_000);
         this.clients = intOpt("clients", Math.max(1, (streams + 4_999) / 5_000));
@@ -263,7 +270,7 @@ public final class LoadHarness {
             String connections;
             do {
                 Thread.sleep(1000);
-                String metrics = get(base + "/metrics", jwt.issue("operator", "bench", 600));
+                String metrics = get(base + "/metrics", jwt.issue(Role.OPERATOR, "bench", Duration.ofSeconds(600)));
                 int c = metrics.indexOf("\"connections\":{");
                 connections = c < 0 ? "{}" : metrics.substring(c + 14, metrics.indexOf('}', c) + 1);
                 registered = 0;
@@ -309,7 +316,7 @@ public final class LoadHarness {
         int seconds = intOpt("compare-seconds", 60);
         int pollSeconds = intOpt("poll-interval-s", 10);
         int perMinute = intOpt("transitions-per-min", 20);
-        String operator = jwt.issue("operator", "bench", 3600);
+        String operator = jwt.issue(Role.OPERATOR, "bench", Duration.ofSeconds(3600));
         results.put("orders", orders);
         results.put("poll_interval_s", pollSeconds);
         results.put("transitions_per_min", perMinute);
@@ -363,7 +370,7 @@ public final class LoadHarness {
                 try (Http1 http = new Http1(server, localIps[index % localIps.length])) {
                     String[] tokens = new String[orders];
                     for (int k = index; k < orders; k += pollThreads) {
-                        tokens[k] = jwt.issue("customer", orderId(k), 3600);
+                        tokens[k] = jwt.issue(Role.CUSTOMER, orderId(k), Duration.ofSeconds(3600));
                     }
                     long periodNanos = pollSeconds * 1_000_000_000L;
                     long round = 0;
@@ -542,7 +549,7 @@ public final class LoadHarness {
     }
 
     private void setUpOrders() throws Exception {
-        String operator = jwt.issue("operator", "bench", 3600);
+        String operator = jwt.issue(Role.OPERATOR, "bench", Duration.ofSeconds(3600));
         int threads = 8;
         List<Thread> workers = new ArrayList<>();
         LongAdder failures = new LongAdder();
@@ -802,7 +809,7 @@ public final class LoadHarness {
         List<Thread> start(int threads) {
             long interval = 1_000_000_000L / rate;
             slot.set(System.nanoTime());
-            String operator = jwt.issue("operator", "bench", 3600);
+            String operator = jwt.issue(Role.OPERATOR, "bench", Duration.ofSeconds(3600));
             List<Thread> started = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int index = t;
@@ -877,7 +884,7 @@ public final class LoadHarness {
 
         List<Thread> start(int threads) {
             for (int d = 0; d < drivers; d++) {
-                tokens[d] = jwt.issue("driver", "d-" + run + "-" + d, 3600);
+                tokens[d] = jwt.issue(Role.DRIVER, "d-" + run + "-" + d, Duration.ofSeconds(3600));
             }
             long interval = 1_000_000_000L * batch / fixesPerSecond;
             slot.set(System.nanoTime());
@@ -958,7 +965,7 @@ public final class LoadHarness {
                 for (int d = 0; d < drivers; d++) {
                     String id = "w-" + run + "-" + d;
                     URI uri = URI.create("ws://" + server.getHostString() + ":" + server.getPort() + base + "/drivers/"
-                            + id + "/socket?access_token=" + jwt.issue("driver", id, 3600));
+                            + id + "/socket?access_token=" + jwt.issue(Role.DRIVER, id, Duration.ofSeconds(3600)));
                     try {
                         sockets.add(client.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
                             @Override

@@ -118,7 +118,8 @@ public final class DemoApp implements AutoCloseable {
             ServletHolder trackingHolder = new ServletHolder("tracking", tracking);
             trackingHolder.setAsyncSupported(true);
             context.addServlet(trackingHolder, "/tracking/*");
-            context.addServlet(new ServletHolder("pages", new DemoPagesServlet(tracker, this::token)), "/");
+            context.addServlet(new ServletHolder("pages", new DemoPagesServlet(tracker, this::token,
+                    options.staleAfter(), options.lostAfter())), "/");
             JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) ->
                     container.addEndpoint(tracking.driverSocket("/tracking/drivers/{driver_id}/socket")));
             server.setHandler(context);
@@ -152,8 +153,7 @@ public final class DemoApp implements AutoCloseable {
             System.out.print(DemoOptions.USAGE);
             return;
         } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.print(DemoOptions.USAGE);
+            System.err.println("error: " + e.getMessage()); // one line; --help lists the options
             System.exit(2);
             return;
         }

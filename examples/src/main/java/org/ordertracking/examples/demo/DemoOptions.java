@@ -1,6 +1,8 @@
 package org.ordertracking.examples.demo;
 
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +16,7 @@ import java.util.Objects;
  * --port N          PORT                  HTTP port (default 8080; 0 picks a free one)
  * --data-dir DIR    DATA_DIR              where the H2 file database lives (default ./data)
  * --redis URI       REDIS_URL             use Redis for the bus and the location store
- * --jdbc URL        JDBC_URL              use this database instead of the H2 file (e.g. PostgreSQL)
+ * --jdbc URL        JDBC_URL              use this database instead of the H2 file (PostgreSQL, MariaDB or H2)
  * --no-simulator    NO_SIMULATOR=true     do not start the simulated restaurant and drivers
  *                   TRACKING_JWT_SECRET   HS256 secret for tokens (a fresh one is generated and printed when unset)
  * </pre>
@@ -82,9 +84,32 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'; see --help");
             }
         }
+        if (jdbc != null) {
+            requireBundledDriver(jdbc);
+        }
         DemoOptions defaults = defaults();
         return new DemoOptions(port, dataDir, redis, jdbc, simulator, secret, defaults.staleAfter,
                 defaults.lostAfter);
+    }
+
+    /** The JDBC URL prefixes of the drivers the demo bundles. */
+    public static final String SUPPORTED_JDBC = "jdbc:postgresql:, jdbc:mariadb: and jdbc:h2:";
+
+    /**
+     * Fails, in one line naming the supported databases, for a URL that no bundled driver accepts
+     * (instead of HikariCP's "No suitable driver" stack trace at start). Only the URL's scheme is
+     * shown: the rest may hold a password.
+     */
+    static void requireBundledDriver(String jdbcUrl) {
+        try {
+            DriverManager.getDriver(jdbcUrl);
+        } catch (SQLException e) {
+            String[] parts = jdbcUrl.split(":", 3);
+            String scheme = (parts.length >= 2 ? parts[0] + ":" + parts[1] + ":" : jdbcUrl).replaceAll("\\p{Cntrl}", "?");
+            scheme = scheme.length() > 40 ? scheme.substring(0, 40) : scheme;
+            throw new IllegalArgumentException("--jdbc '" + scheme + "…' is not supported: the demo "
+                    + "bundles drivers for " + SUPPORTED_JDBC);
+        }
     }
 
     /** Returns a copy with other staleness thresholds (tests use seconds, not minutes). */
@@ -103,7 +128,9 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
               --port N         HTTP port (env PORT, default 8080)
               --data-dir DIR   H2 file database directory (env DATA_DIR, default ./data)
               --redis URI      Redis for bus and locations, e.g. redis://127.0.0.1:6379 (env REDIS_URL)
-              --jdbc URL       database instead of H2, e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres (env JDBC_URL)
+              --jdbc URL       database instead of H2 (env JDBC_URL): PostgreSQL, MariaDB or H2, e.g.
+                               jdbc:postgresql://127.0.0.1:5432/test?user=postgres
+                               jdbc:mariadb://127.0.0.1:3306/test?user=root
               --no-simulator   no simulated restaurant and drivers (env NO_SIMULATOR=true)
 
               TRACKING_JWT_SECRET  token secret (at least 32 characters); generated and printed when unset

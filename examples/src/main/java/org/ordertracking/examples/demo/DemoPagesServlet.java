@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -16,6 +17,7 @@ import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.WireCodec;
 import org.ordertracking.core.internal.Checks;
+import org.ordertracking.servlet.WidgetAssets;
 
 /**
  * The demo's own pages: the landing page listing live orders with ready-made links (tokens minted
@@ -35,11 +37,20 @@ public final class DemoPagesServlet extends HttpServlet {
 
     private final transient OrderTracker tracker;
     private final transient BiFunction<String, String, String> tokens;
+    private final Map<String, String> trackPage;
 
-    /** @param tokens mints a token for (role, subject) */
-    public DemoPagesServlet(OrderTracker tracker, BiFunction<String, String, String> tokens) {
+    /**
+     * @param tokens mints a token for (role, subject)
+     * @param staleAfter the server's low-coverage threshold, handed to the tracking widget
+     * @param lostAfter the server's connection-lost threshold, handed to the tracking widget
+     */
+    public DemoPagesServlet(OrderTracker tracker, BiFunction<String, String, String> tokens, Duration staleAfter,
+            Duration lostAfter) {
         this.tracker = tracker;
         this.tokens = tokens;
+        this.trackPage = Map.of("{{widget}}", "/tracking/widget/" + WidgetAssets.VERSION + "/",
+                "{{stale_after}}", String.valueOf(staleAfter.toMillis() / 1000.0),
+                "{{lost_after}}", String.valueOf(lostAfter.toMillis() / 1000.0));
     }
 
     @Override
@@ -102,7 +113,15 @@ public final class DemoPagesServlet extends HttpServlet {
                 response.sendError(HttpServletResponse.SC_NOT_FOUND);
                 return;
             }
-            write(response, TYPES.get(name.substring(name.lastIndexOf('.') + 1)), in.readAllBytes());
+            byte[] body = in.readAllBytes();
+            if (name.equals("track.html")) {
+                String page = new String(body, StandardCharsets.UTF_8);
+                for (Map.Entry<String, String> value : trackPage.entrySet()) {
+                    page = page.replace(value.getKey(), value.getValue());
+                }
+                body = page.getBytes(StandardCharsets.UTF_8);
+            }
+            write(response, TYPES.get(name.substring(name.lastIndexOf('.') + 1)), body);
         }
     }
 

@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>On start it adopts the active orders it finds in the repository, so a restarted demo carries
- * on with the deliveries that were under way. All simulation state is confined to one thread.
+ * on with the deliveries that were under way. A demo that has none places three orders at once, so a
+ * first visitor finds several stages within seconds: one at Hamra rushed through the kitchen
+ * (driver {@code d-1} waits there and is on the road within about five seconds), one cooking at
+ * Gemmayzeh, one just received at Verdun; none of them is rejected. All simulation state is confined to one thread.
  */
 public final class DemoSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemoSimulator.class);
@@ -94,6 +97,7 @@ public final class DemoSimulator implements AutoCloseable {
     /** Starts the simulation: adopts orders under way, then ticks once a second. */
     public void start() {
         thread.execute(this::adoptActiveOrders);
+        thread.execute(this::seedOrders);
         thread.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -139,13 +143,36 @@ public final class DemoSimulator implements AutoCloseable {
         }
     }
 
+    /** A fresh demo (nothing adopted) starts with orders at several stages; see the class javadoc. */
+    private void seedOrders() {
+        if (!kitchen.isEmpty()) {
+            return;
+        }
+        Instant now = Instant.now();
+        placeOrder(now, "r-hamra", 0, true);
+        placeOrder(now, "r-gemmayzeh", 1, false);
+        placeOrder(now, "r-verdun", 8, false);
+        nextOrderAt = now.plusSeconds(15 + random.nextInt(16));
+    }
+
     private void newOrders(Instant now) {
         if (now.isBefore(nextOrderAt) || kitchen.size() >= drivers.size() + 2) {
             return;
         }
         nextOrderAt = now.plusSeconds(15 + random.nextInt(16));
         List<String> ids = new ArrayList<>(RESTAURANTS.keySet());
-        String restaurant = ids.get(random.nextInt(ids.size()));
+        Kitchen k = placeOrder(now, ids.get(random.nextInt(ids.size())), 5 + random.nextInt(8), false);
+        if (k != null) {
+            k.rejectable = true;
+        }
+    }
+
+    /**
+     * Registers an order at {@code restaurant} to a random address; the kitchen accepts it after
+     * {@code acceptAfter} seconds, and a {@code rushed} order is cooked in a second instead of 20–40 s.
+     * Returns its kitchen entry, or null if the registration failed.
+     */
+    private Kitchen placeOrder(Instant now, String restaurant, int acceptAfter, boolean rushed) {
         String place;
         do {
             place = ADDRESSES.get(random.nextInt(ADDRESSES.size()));
@@ -156,10 +183,13 @@ public final class DemoSimulator implements AutoCloseable {
         try {
             client.registerOrder(operatorToken, orderId, restaurant, customer, destination);
             Kitchen k = new Kitchen(orderId, restaurant, destination, OrderStatus.RECEIVED, now);
-            k.nextStepAt = now.plusSeconds(5 + random.nextInt(8));
+            k.nextStepAt = now.plusSeconds(acceptAfter);
+            k.rushed = rushed;
             kitchen.put(orderId, k);
+            return k;
         } catch (Exception e) {
             LOG.warn("could not register a demo order: {}", e.getMessage());
+            return null;
         }
     }
 
@@ -180,19 +210,19 @@ public final class DemoSimulator implements AutoCloseable {
             try {
                 switch (k.status) {
                     case RECEIVED -> {
-                        if (random.nextInt(12) == 0) {
+                        if (k.rejectable && random.nextInt(12) == 0) {
                             client.transition(restaurantToken, k.orderId, "failed", "kitchen_busy");
                             k.status = OrderStatus.FAILED;
                         } else {
                             client.transition(restaurantToken, k.orderId, "accepted", null);
                             k.status = OrderStatus.ACCEPTED;
-                            k.nextStepAt = now.plusSeconds(4);
+                            k.nextStepAt = now.plusSeconds(k.rushed ? 1 : 4);
                         }
                     }
                     case ACCEPTED -> {
                         client.transition(restaurantToken, k.orderId, "preparing", null);
                         k.status = OrderStatus.PREPARING;
-                        k.nextStepAt = now.plusSeconds(20 + random.nextInt(21));
+                        k.nextStepAt = now.plusSeconds(k.rushed ? 1 : 20 + random.nextInt(21));
                     }
                     case PREPARING -> {
                         client.transition(restaurantToken, k.orderId, "ready", null);
@@ -241,6 +271,8 @@ public final class DemoSimulator implements AutoCloseable {
         OrderStatus status;
         Instant nextStepAt;
         Driver driver;
+        boolean rushed;
+        boolean rejectable;
 
         Kitchen(String orderId, String restaurantId, GeoPoint destination, OrderStatus status, Instant now) {
             this.orderId = orderId;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.ordertracking.core.GeoPoint;
 
 /**
- * The customer tracking page in a real browser (Debian's headless Chromium): the status advances
+ * The demo's customer tracking page (the embeddable widget) in a real browser (Debian's headless Chromium): the status advances
  * live, "last seen" appears when the driver goes silent, and after the server is restarted in the
  * middle of the delivery the page reconnects and its timeline is intact — every step once.
  * Screenshots go to {@code target/screenshots/}.
@@ -77,21 +77,21 @@ class DemoBrowserIT {
 
         try (HeadlessChromium browser = new HeadlessChromium()) {
             browser.open("http://127.0.0.1:" + app.port() + "/track/" + order + "?access_token="
-                    + app.token("customer", order));
-            browser.awaitText("#status", s -> s.equals("received"), Duration.ofSeconds(20), "the first status");
+                    + app.token("customer", order) + "&lang=en");
+            awaitStatus(browser, "received", Duration.ofSeconds(20), "the first status");
 
             client().transition(restaurant, order, "accepted", null);
             client().transition(restaurant, order, "preparing", null);
-            browser.awaitText("#status", s -> s.equals("preparing"), Duration.ofSeconds(10), "live status");
+            awaitStatus(browser, "preparing", Duration.ofSeconds(10), "live status");
             client().transition(restaurant, order, "ready", null);
             client().assignDriver(operator, order, "d-1");
             client().transition(driver, order, "picked_up", null);
             fix("d-1", 33.8965, 35.4815);
-            browser.awaitText("#banner", s -> s.contains("on the way"), Duration.ofSeconds(10), "the live driver");
+            browser.awaitText(".otw-driver", s -> s.contains("on the way"), Duration.ofSeconds(10), "the live driver");
             browser.screenshot(SHOTS.resolve("1-on-the-way.png"));
 
             // the driver enters a dead zone: no fix for longer than the low-coverage threshold
-            browser.awaitText("#banner", s -> s.contains("last seen"), Duration.ofSeconds(20), "\"last seen\"");
+            browser.awaitText(".otw-driver", s -> s.contains("last seen"), Duration.ofSeconds(20), "\"last seen\"");
             browser.screenshot(SHOTS.resolve("2-last-seen.png"));
 
             // power cut: the server stops mid-delivery and comes back on the same port and data
@@ -102,16 +102,18 @@ class DemoBrowserIT {
             fix("d-1", 33.8930, 35.4930);
             client().transition(app.token("driver", "d-1"), order, "delivered", null);
 
-            browser.awaitText("#status", s -> s.equals("delivered"), Duration.ofSeconds(30),
+            awaitStatus(browser, "delivered", Duration.ofSeconds(30),
                     "the delivery after the restart");
             browser.screenshot(SHOTS.resolve("3-delivered-after-restart.png"));
             JsonNode timeline = browser.script(
-                    "return [...document.querySelectorAll('#timeline li')].map(li => li.dataset.status + ':' "
+                    "return [...document.querySelectorAll('.otw-timeline li')].map(li => li.dataset.status + ':' "
                             + "+ li.className)");
-            assertEquals(List.of("received:done", "accepted:done", "preparing:done", "ready:done", "picked_up:done",
-                    "delivered:done"), toList(timeline), "every step exactly once, none missing");
-            assertEquals(6, browser.script("return window.trackingState.lastSeq").asInt());
-            assertTrue(browser.text("#banner").contains("Delivered"), browser.text("#banner"));
+            assertEquals(List.of("received:otw-done", "accepted:otw-done", "preparing:otw-done", "ready:otw-done",
+                    "picked_up:otw-done", "delivered:otw-done"), toList(timeline), "every step exactly once, none missing");
+            assertEquals(6, browser.script("return window.trackingWidget.state.lastSeq").asInt());
+            assertEquals(6, browser.script("return window.trackingWidget.state.events.length").asInt(),
+                    "no status applied twice");
+            assertTrue(browser.text(".otw-driver").contains("Delivered"), browser.text(".otw-driver"));
         }
     }
 
@@ -128,6 +130,13 @@ class DemoBrowserIT {
                 URI.create("http://127.0.0.1:" + app.port() + "/demo/map.json")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(map.body().contains("\"Hamra Street\""), map.body());
+    }
+
+    /** Waits until the widget shows {@code status} (its {@code data-status}, the wire name). */
+    private static void awaitStatus(HeadlessChromium browser, String status, Duration timeout, String what)
+            throws Exception {
+        browser.await("(document.querySelector('.otw') || {dataset: {}}).dataset.status || ''",
+                v -> v.asText().equals(status), timeout, what);
     }
 
     private static List<String> toList(JsonNode array) {

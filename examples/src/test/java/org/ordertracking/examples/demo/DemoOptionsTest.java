@@ -70,6 +70,24 @@ class DemoOptionsTest {
     }
 
     @Test
+    void parse_mariadbUrl_isAcceptedByTheBundledDriver() {
+        String url = "jdbc:mariadb://127.0.0.1:3306/test?user=root";
+        assertEquals(url, DemoOptions.parse(new String[] {"--jdbc", url}, Map.of()).jdbcUrl());
+        assertEquals("jdbc:h2:mem:x", DemoOptions.parse(new String[] {"--jdbc", "jdbc:h2:mem:x"}, Map.of()).jdbcUrl());
+    }
+
+    @Test
+    void parse_jdbcUrlNoBundledDriverAccepts_isOneLineNamingTheSupportedOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(
+                new String[] {"--jdbc", "jdbc:oracle:thin:scott/tiger@db:1521/orcl"}, Map.of()));
+        assertEquals("--jdbc 'jdbc:oracle:…' is not supported: the demo bundles drivers for jdbc:postgresql:, "
+                + "jdbc:mariadb: and jdbc:h2:", e.getMessage());
+        assertFalse(e.getMessage().contains("tiger"), "the rest of the URL may hold a password");
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[0],
+                Map.of("JDBC_URL", "postgres://h/db")));
+    }
+
+    @Test
     void parse_help_isSignalled() {
         assertThrows(DemoOptions.HelpRequested.class, () -> DemoOptions.parse(new String[] {"--help"}, Map.of()));
     }

@@ -1,5 +1,7 @@
 package org.ordertracking.examples.demo;
 
+import static org.hamcrest.Matchers.equalTo;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,8 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.ordertracking.core.WireCodec;
 
 /**
@@ -61,20 +66,11 @@ final class HeadlessChromium implements AutoCloseable {
         session = call("POST", "session", body).path("sessionId").asText();
     }
 
-    private void awaitDriver() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(base.resolve("status")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("chromedriver did not start within 20 s");
+    private void awaitDriver() {
+        Awaitility.await("chromedriver answers /status").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .ignoreException(IOException.class) // not listening yet
+                .until(() -> http.send(HttpRequest.newBuilder(base.resolve("status")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode(), equalTo(200));
     }
 
     void open(String url) throws IOException, InterruptedException {
@@ -97,18 +93,54 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Polls the page's text at {@code css} until it satisfies {@code condition}, or fails after {@code timeout}. */
-    String awaitText(String css, Predicate<String> condition, Duration timeout, String what)
-            throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            last = text(css);
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(200);
+    String awaitText(String css, Predicate<String> condition, Duration timeout, String what) {
+        AtomicReference<String> last = new AtomicReference<>("");
+        try {
+            return Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+                last.set(text(css));
+                return last.get();
+            }, condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + css + " shows: "
+                    + last.get(), e);
         }
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + css + " shows: " + last);
+    }
+
+    /**
+     * Evaluates {@code expression} in the page until its JSON value satisfies {@code condition}, or
+     * fails after {@code timeout} showing the last value.
+     */
+    JsonNode await(String expression, Predicate<JsonNode> condition, Duration timeout, String what) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        try {
+            return Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+                last.set(script("return " + expression));
+                return last.get();
+            }, condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; " + expression
+                    + " was " + last.get(), e);
+        }
+    }
+
+    /** Runs a Chrome DevTools Protocol command (e.g. {@code Network.emulateNetworkConditions}). */
+    JsonNode cdp(String command, ObjectNode params) throws IOException, InterruptedException {
+        ObjectNode body = WireCodec.mapper().createObjectNode().put("cmd", command);
+        body.set("params", params);
+        return call("POST", "session/" + session + "/goog/cdp/execute", body);
+    }
+
+    /** Takes the browser off the network (the page gets its {@code offline} event) or back on. */
+    void offline(boolean offline) throws IOException, InterruptedException {
+        cdp("Network.enable", WireCodec.mapper().createObjectNode());
+        cdp("Network.emulateNetworkConditions", WireCodec.mapper().createObjectNode().put("offline", offline)
+                .put("latency", 0).put("downloadThroughput", -1).put("uploadThroughput", -1));
+    }
+
+    /** Resizes the browser window (CSS pixels of the outer window). */
+    void windowSize(int width, int height) throws IOException, InterruptedException {
+        call("POST", "session/" + session + "/window/rect", WireCodec.mapper().createObjectNode()
+                .put("width", width).put("height", height));
     }
 
     void screenshot(Path file) throws IOException, InterruptedException {

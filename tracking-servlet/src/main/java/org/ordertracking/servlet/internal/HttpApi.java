@@ -11,7 +11,8 @@ import org.ordertracking.servlet.TrackingServletConfig;
  * live view, the {@link StreamHub} (connections, scheduler, counters), the {@link DriverEndpoints}
  * on that hub, the {@link Guard}, the {@link ErrorTable} and the {@link RouteTable} of handlers.
  *
- * <p>Request path: {@link RouteTable#match} (404/405) → {@link Guard#authenticate} (401) → the
+ * <p>Request path: {@link RouteTable#match} (404/405) → {@link Guard#authenticate} (401; skipped on
+ * the public routes, the widget's assets) → the
  * handler (ids, body, the resource, {@link Guard#authorize}, the change, {@link Responses}) → on
  * any exception, {@link ErrorTable#problemFor} → {@link Problem#write}. Thread-safe.
  */
@@ -31,6 +32,7 @@ public final class HttpApi implements AutoCloseable {
         OrderHandlers orders = new OrderHandlers(config, guard, hub.snapshots());
         RestaurantHandlers restaurants = new RestaurantHandlers(hub, guard, opener);
         DriverHandlers driverHandlers = new DriverHandlers(drivers, guard);
+        WidgetEndpoint widget = new WidgetEndpoint();
         this.routes = RouteTable.builder()
                 .route("POST", "/orders", orders::register)
                 .route("GET", "/orders/{id}", orders::snapshot)
@@ -41,6 +43,7 @@ public final class HttpApi implements AutoCloseable {
                 .route("GET", "/restaurants/{id}/orders", restaurants::orders)
                 .route("POST", "/drivers/{id}/locations", driverHandlers::locations)
                 .route("GET", "/metrics", new MetricsHandler(hub, guard))
+                .publicRoute("GET", "/widget/{version}/{name}", widget::serve)
                 .build();
     }
 
@@ -57,7 +60,7 @@ public final class HttpApi implements AutoCloseable {
         String instance = request.getRequestURI();
         try {
             RouteTable.Match match = routes.match(request.getMethod(), request.getPathInfo());
-            Caller caller = guard.authenticate(request);
+            Caller caller = match.isPublic() ? null : guard.authenticate(request);
             match.handler().handle(new RouteTable.Exchange(request, response, caller, match));
         } catch (RuntimeException e) {
             Problem problem = errors.problemFor(e, instance);

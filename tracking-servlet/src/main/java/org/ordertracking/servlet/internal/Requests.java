@@ -138,7 +138,7 @@ public final class Requests {
         if (length + 1 > maxBytes) {
             throw tooLarge(maxBytes);
         }
-        byte[] rest = readAtMost(in, maxBytes - length - 1);
+        byte[] rest = readAtMost(in, maxBytes - length - 1, maxBytes);
         byte[] all = java.util.Arrays.copyOf(bytes, length + 1 + rest.length);
         all[length] = (byte) next;
         System.arraycopy(rest, 0, all, length + 1, rest.length);
@@ -146,13 +146,18 @@ public final class Requests {
     }
 
     private static byte[] readAtMost(InputStream in, int maxBytes) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(maxBytes, 8192));
+        return readAtMost(in, maxBytes, maxBytes);
+    }
+
+    /** Reads at most {@code budget} bytes; more is refused as larger than {@code maxBytes}, the body's limit. */
+    private static byte[] readAtMost(InputStream in, int budget, int maxBytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(budget, 8192));
         byte[] buffer = new byte[8192];
         int total = 0;
         int n;
         while ((n = in.read(buffer)) > 0) {
             total += n;
-            if (total > maxBytes) {
+            if (total > budget) {
                 throw tooLarge(maxBytes);
             }
             out.write(buffer, 0, n);

@@ -20,7 +20,7 @@ import org.ordertracking.servlet.ProblemType;
  */
 public final class RouteTable {
 
-    /** Serves one matched request; the caller is already authenticated. */
+    /** Serves one matched request; the caller is already authenticated (null on a public route). */
     @FunctionalInterface
     public interface Handler {
         void handle(Exchange exchange) throws IOException;
@@ -48,6 +48,11 @@ public final class RouteTable {
             return route.handler;
         }
 
+        /** Whether the route serves anyone, with no token (static assets); the caller is then null. */
+        public boolean isPublic() {
+            return route.isPublic;
+        }
+
         /** Returns the method and pattern of the route, e.g. {@code GET /orders/{id}}. */
         public String route() {
             return route.method + " " + route.pattern;
@@ -65,7 +70,7 @@ public final class RouteTable {
     }
 
     private record Route(String method, String pattern, String[] segments, int[] variableAt, String[] variables,
-            Handler handler) {
+            Handler handler, boolean isPublic) {
     }
 
     private final List<Route> routes;
@@ -142,6 +147,18 @@ public final class RouteTable {
          * @param pattern starts with {@code /}; segments are literals or {@code {name}}
          */
         public Builder route(String method, String pattern, Handler handler) {
+            return add(method, pattern, handler, false);
+        }
+
+        /**
+         * Adds a route that is served without authentication (the exchange's caller is null): only for
+         * what anyone may read, such as the widget's static assets.
+         */
+        public Builder publicRoute(String method, String pattern, Handler handler) {
+            return add(method, pattern, handler, true);
+        }
+
+        private Builder add(String method, String pattern, Handler handler, boolean isPublic) {
             Objects.requireNonNull(method, "method must not be null");
             Objects.requireNonNull(handler, "handler must not be null");
             if (pattern == null || !pattern.startsWith("/")) {
@@ -163,7 +180,7 @@ public final class RouteTable {
                 }
             }
             routes.add(new Route(method, pattern, segments, at.stream().mapToInt(Integer::intValue).toArray(),
-                    names.toArray(String[]::new), handler));
+                    names.toArray(String[]::new), handler, isPublic));
             return this;
         }
 
