@@ -7,12 +7,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.ordertracking.core.Envelope;
+import org.ordertracking.core.EventBus;
 import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
-import org.ordertracking.core.internal.InMemoryEventBus;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -54,7 +54,7 @@ public class FanoutBenchmark {
     @Param({"2"})
     public int threads;
 
-    private InMemoryEventBus bus;
+    private EventBus bus;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final AtomicLong received = new AtomicLong();
     private volatile long target;
@@ -64,7 +64,7 @@ public class FanoutBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        bus = InMemoryEventBus.builder().threads(threads).build();
+        bus = EventBus.inMemory(threads);
         for (int i = 0; i < LISTENERS; i++) {
             subscriptions.add(bus.subscribe(topic, envelope -> {
                 if (envelope.json().length() > 0 && received.incrementAndGet() == target) {

@@ -13,13 +13,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.ordertracking.core.Envelope;
+import org.ordertracking.core.EventBus;
 import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.WireCodec;
-import org.ordertracking.core.internal.InMemoryEventBus;
 
 /**
  * Proves that one publish is encoded once, not once per subscriber: every subscriber of a topic
@@ -49,7 +49,7 @@ class EncodeOncePerPublishTest {
         TrackingMessage message = new TrackingMessage.StatusUpdate(new OrderEvent("o-1", 2, OrderStatus.ACCEPTED,
                 OrderStatus.RECEIVED, null, null, Instant.parse("2026-11-24T10:00:00Z")));
         List<Subscription> subscriptions = new ArrayList<>();
-        try (InMemoryEventBus bus = InMemoryEventBus.builder().threads(threads).build()) {
+        try (EventBus bus = EventBus.inMemory(threads)) {
             for (int i = 0; i < SUBSCRIBERS; i++) {
                 subscriptions.add(bus.subscribe(topic, envelope -> {
                     envelopes.add(envelope);

@@ -50,6 +50,18 @@ public interface EventBus extends AutoCloseable {
     }
 
     /**
+     * Returns an in-memory bus like {@link #inMemory()}, but delivering on {@code threads} daemon
+     * threads of its own, which is also how many of them may serve one topic's listeners at once.
+     * Close it to stop those threads.
+     *
+     * @throws IllegalArgumentException if {@code threads} is not positive
+     * @since 0.1.0
+     */
+    static EventBus inMemory(int threads) {
+        return InMemoryEventBus.builder().threads(threads).build();
+    }
+
+    /**
      * Publishes a message on a topic to every subscriber, on every node the bus spans. Does not
      * block on subscribers or on the network.
      *

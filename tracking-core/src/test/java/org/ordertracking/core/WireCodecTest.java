@@ -3,7 +3,6 @@ package org.ordertracking.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -99,15 +98,16 @@ class WireCodecTest {
 
     @Test
     void readFix_fromDriverApp_usesServerReceiptTime() throws Exception {
-        JsonNode node = WireCodec.mapper().readTree(
-                "{\"lat\":33.9,\"lon\":35.5,\"accuracy\":5,\"recorded_at\":\"2026-11-24T10:00:00Z\",\"extra\":true}");
-        LocationFix fix = WireCodec.readFix(node, AT.plusSeconds(3));
+        LocationFix fix = WireCodec.readFix(
+                "{\"lat\":33.9,\"lon\":35.5,\"accuracy\":5,\"recorded_at\":\"2026-11-24T10:00:00Z\",\"extra\":true}",
+                AT.plusSeconds(3));
         assertEquals(new LocationFix(33.9, 35.5, 5.0, null, null, AT, AT.plusSeconds(3)), fix);
     }
 
     @Test
     void readFix_badInputs_carryTheirReasonCodes() throws Exception {
         assertReason(FixRejection.MALFORMED, "[1]");
+        assertReason(FixRejection.MALFORMED, "{\"lat\":33,");
         assertReason(FixRejection.INVALID_COORDINATES, "{\"lat\":\"33\",\"lon\":35,\"recorded_at\":\"2026-11-24T10:00:00Z\"}");
         assertReason(FixRejection.INVALID_COORDINATES, "{\"lon\":35,\"recorded_at\":\"2026-11-24T10:00:00Z\"}");
         assertReason(FixRejection.INVALID_COORDINATES, "{\"lat\":91,\"lon\":35,\"recorded_at\":\"2026-11-24T10:00:00Z\"}");
@@ -126,8 +126,7 @@ class WireCodecTest {
     }
 
     private static void assertReason(FixRejection expected, String json) throws Exception {
-        JsonNode node = WireCodec.mapper().readTree(json);
-        InvalidFixException e = assertThrows(InvalidFixException.class, () -> WireCodec.readFix(node, AT));
+        InvalidFixException e = assertThrows(InvalidFixException.class, () -> WireCodec.readFix(json, AT));
         assertEquals(expected, e.reason(), json + " -> " + e.getMessage());
     }
 

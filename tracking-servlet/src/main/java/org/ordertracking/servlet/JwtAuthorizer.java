@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.servlet.internal.Hs256;
 
 /**
@@ -147,7 +147,7 @@ public final class JwtAuthorizer implements Authorizer {
 
     private static JsonNode parsePart(String part, String name) throws AuthenticationException {
         try {
-            JsonNode node = WireCodec.mapper().readTree(Hs256.decode(part));
+            JsonNode node = JsonCodec.mapper().readTree(Hs256.decode(part));
             if (node == null || !node.isObject()) {
                 throw new AuthenticationException("the token " + name + " is not a JSON object");
             }

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.servlet.internal.Hs256;
 
 /**
@@ -71,7 +71,7 @@ public final class JwtIssuer {
     /** Returns a signed token with explicit issue and expiry instants (tests of expiry use it). */
     public String issue(Role role, String subject, Instant issuedAt, Instant expiresAt) {
         StringWriter out = new StringWriter();
-        try (JsonGenerator g = WireCodec.mapper().getFactory().createGenerator(out)) {
+        try (JsonGenerator g = JsonCodec.mapper().getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("sub", subject);
             g.writeStringField("role", role.wireName());

@@ -28,7 +28,7 @@ import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 
 /** Each role × each endpoint × own/other resource, through the real container. */
 @org.junit.jupiter.api.Timeout(120)
@@ -202,7 +202,7 @@ class AuthorizationMatrixIT {
             if (status >= 400) {
                 assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse("")
                         .split(";")[0], body);
-                JsonNode problem = WireCodec.mapper().readTree(body);
+                JsonNode problem = JsonCodec.mapper().readTree(body);
                 assertEquals(status, problem.get("status").asInt());
                 assertEquals(status == 401 ? ProblemType.UNAUTHORIZED.uri().toString()
                         : ProblemType.FORBIDDEN.uri().toString(), problem.get("type").asText());

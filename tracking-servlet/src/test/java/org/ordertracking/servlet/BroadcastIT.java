@@ -27,8 +27,8 @@ import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
-import org.ordertracking.core.WireCodec;
 import org.ordertracking.core.internal.InMemoryEventBus;
+import org.ordertracking.core.internal.JsonCodec;
 
 /** Many streams at once, and a client that stops reading. Functional, never timed. */
 @org.junit.jupiter.api.Timeout(180)
@@ -123,7 +123,7 @@ class BroadcastIT {
             // the fast client catches up: the newest location always survives (reading the whole flood
             // may take as long as publishing it did, so the same deadline)
             fast.nextMatching("the newest location", Duration.ofSeconds(60), e -> e.event().equals("location")
-                    && WireCodec.mapper().readTree(e.data()).get("eta_seconds").asLong() == 999_999L);
+                    && JsonCodec.mapper().readTree(e.data()).get("eta_seconds").asLong() == 999_999L);
 
             tracker.transition("b-2", OrderStatus.ACCEPTED);
             tracker.transition("b-2", OrderStatus.PREPARING);

@@ -30,7 +30,7 @@ import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.test.SettableClock;
 
 /** The driver WebSocket and the batch endpoint, with the in-memory location pipeline behind them. */
@@ -115,7 +115,7 @@ class DriverSocketIT {
             if (frame == null) {
                 throw new AssertionError("no frame within 20 s");
             }
-            return WireCodec.mapper().readTree(frame);
+            return JsonCodec.mapper().readTree(frame);
         }
 
         void send(String text) throws Exception {
@@ -142,13 +142,13 @@ class DriverSocketIT {
             JsonNode ack = driver.next();
             assertEquals("ack", ack.get("type").asText());
             assertEquals(at.toString(), ack.get("up_to").asText());
-            JsonNode location = WireCodec.mapper().readTree(customer.nextOfType("location").data());
+            JsonNode location = JsonCodec.mapper().readTree(customer.nextOfType("location").data());
             assertEquals("ds-1", location.get("order_id").asText());
             assertEquals("d-1", location.get("driver_id").asText());
             assertEquals(33.8886, location.get("lat").asDouble());
             assertTrue(location.get("eta_seconds").asLong() > 0, location.toString());
 
-            JsonNode snapshot = WireCodec.mapper().readTree(node.get("/orders/ds-1", Node.token(Role.CUSTOMER, "ds-1")).body());
+            JsonNode snapshot = JsonCodec.mapper().readTree(node.get("/orders/ds-1", Node.token(Role.CUSTOMER, "ds-1")).body());
             assertEquals(33.8886, snapshot.get("location").get("lat").asDouble(), snapshot.toString());
             assertEquals("moving", snapshot.get("signal").get("state").asText());
             assertTrue(snapshot.get("eta_seconds").asLong() > 0);
@@ -230,7 +230,7 @@ class DriverSocketIT {
                 .header("Content-Type", "application/json").header("Content-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(gz.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
-        JsonNode reply = WireCodec.mapper().readTree(r.body());
+        JsonNode reply = JsonCodec.mapper().readTree(r.body());
         assertEquals(2, reply.get("applied").asInt());
         assertEquals("[{\"index\":1,\"reason\":\"invalid_coordinates\"},{\"index\":3,\"reason\":\"recorded_in_future\"}]",
                 reply.get("rejected").toString());
@@ -249,7 +249,7 @@ class DriverSocketIT {
         HttpResponse<String> r = node.post("/drivers/d-1/locations", token,
                 "{\"fixes\":[" + fix(33.8886, 35.4955, clock.instant()) + "]}");
         assertEquals(429, r.statusCode(), r.body());
-        assertEquals(ProblemType.RATE_LIMITED.uri().toString(), WireCodec.mapper().readTree(r.body()).get("type").asText());
+        assertEquals(ProblemType.RATE_LIMITED.uri().toString(), JsonCodec.mapper().readTree(r.body()).get("type").asText());
         assertTrue(r.headers().firstValue("Retry-After").isPresent());
         assertEquals(0, Metrics.read(node).get("fixes").get("applied").asInt());
     }

@@ -26,7 +26,7 @@ import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.TrackedOrder;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 
 /** Malformed and refused requests: each gets its status and problem type, never a 500, and changes nothing. */
 @org.junit.jupiter.api.Timeout(120)
@@ -203,7 +203,7 @@ class MalformedRequestsIT {
 
         assertEquals(expected.status(), r.statusCode(), () -> name + ": " + r.body());
         assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse("").split(";")[0]);
-        JsonNode problem = WireCodec.mapper().readTree(r.body());
+        JsonNode problem = JsonCodec.mapper().readTree(r.body());
         assertEquals(expected.uri().toString(), problem.get("type").asText(), r.body());
         assertEquals(expected.status(), problem.get("status").asInt());
         assertTrue(problem.get("title").isTextual() && problem.get("detail").isTextual(), r.body());
@@ -217,7 +217,7 @@ class MalformedRequestsIT {
     void transition_illegalEdge_namesCurrentAndAllowedStatuses() throws Exception {
         HttpResponse<String> r = node.post("/orders/mr-1/transitions", Node.operator(), "{\"status\":\"delivered\"}");
         assertEquals(409, r.statusCode());
-        JsonNode problem = WireCodec.mapper().readTree(r.body());
+        JsonNode problem = JsonCodec.mapper().readTree(r.body());
         assertEquals("mr-1", problem.get("order_id").asText());
         assertEquals("received", problem.get("current").asText());
         assertEquals("delivered", problem.get("requested").asText());

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 
 /** Reads GET /metrics as the operator. */
 final class Metrics {
@@ -18,7 +18,7 @@ final class Metrics {
     static JsonNode read(Node node) throws Exception {
         HttpResponse<String> r = node.get("/metrics", Node.operator());
         assertEquals(200, r.statusCode(), r.body());
-        return WireCodec.mapper().readTree(r.body());
+        return JsonCodec.mapper().readTree(r.body());
     }
 
     /** The open connections of one kind ({@code customer_stream}, {@code driver_socket}, ...). */

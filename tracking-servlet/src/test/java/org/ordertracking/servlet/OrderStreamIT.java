@@ -25,6 +25,7 @@ import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 
 @org.junit.jupiter.api.Timeout(120)
 @ParameterizedClass(name = "{0}")
@@ -68,7 +69,7 @@ class OrderStreamIT {
 
     private static JsonNode json(String s) {
         try {
-            return WireCodec.mapper().readTree(s);
+            return JsonCodec.mapper().readTree(s);
         } catch (Exception e) {
             throw new AssertionError("not JSON: " + s, e);
         }

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.test.SettableClock;
 
 /**
@@ -50,7 +50,7 @@ final class RecipeChecks {
         HttpResponse<String> created = post(http, base, "/orders", operator, "{\"order_id\":\"" + orderId
                 + "\",\"restaurant_id\":\"r-1\",\"customer_id\":\"c-1\",\"destination\":{\"lat\":33.8938,\"lon\":35.5018}}");
         assertEquals(201, created.statusCode(), created.body());
-        String trackingToken = WireCodec.mapper().readTree(created.body()).get("tracking_token").asText();
+        String trackingToken = JsonCodec.mapper().readTree(created.body()).get("tracking_token").asText();
 
         SseClient customer = SseClient.open(http, uri(base, "/orders/" + orderId + "/stream"), trackingToken, null);
         assertEquals(200, customer.status());
@@ -88,7 +88,7 @@ final class RecipeChecks {
                     + "\"recorded_at\":\"" + recordedAt + "\"}}", true).get(20, TimeUnit.SECONDS);
             String frame = frames.poll(20, TimeUnit.SECONDS);
             assertTrue(frame != null && frame.contains("\"type\":\"ack\""), "expected an ack, got " + frame);
-            JsonNode location = WireCodec.mapper().readTree(customer.nextOfType("location").data());
+            JsonNode location = JsonCodec.mapper().readTree(customer.nextOfType("location").data());
             assertEquals("d-1", location.get("driver_id").asText());
         } finally {
             socket.abort();
@@ -99,7 +99,7 @@ final class RecipeChecks {
             // the monitor may have published connection_lost (no fix yet) and moving (the fix) before
             JsonNode signal;
             do {
-                signal = WireCodec.mapper().readTree(customer.nextOfType("signal").data());
+                signal = JsonCodec.mapper().readTree(customer.nextOfType("signal").data());
             } while (!signal.get("state").asText().equals("low_coverage"));
         }
         return customer;

@@ -24,7 +24,7 @@ import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 
 @Timeout(120)
 @ParameterizedClass(name = "{0}")
@@ -58,14 +58,14 @@ class RestaurantAndMetricsIT {
         try (SseClient board = node.stream("/restaurants/r-1/stream", Node.token(Role.RESTAURANT, "r-1"))) {
             assertEquals("no-store", board.header("Cache-Control"));
             assertEquals("retry", board.next().event());
-            JsonNode snapshot = WireCodec.mapper().readTree(board.nextEvent().data());
+            JsonNode snapshot = JsonCodec.mapper().readTree(board.nextEvent().data());
             assertEquals("r-1", snapshot.get("restaurant_id").asText());
             assertEquals(1, snapshot.get("orders").size());
             tracker.transition("ro-x", OrderStatus.ACCEPTED);
             tracker.register(new NewOrder("ro-2", "r-1", "c-2", new GeoPoint(33.9, 35.5)));
             tracker.transition("ro-1", OrderStatus.ACCEPTED);
-            JsonNode first = WireCodec.mapper().readTree(board.nextOfType("status").data());
-            JsonNode second = WireCodec.mapper().readTree(board.nextOfType("status").data());
+            JsonNode first = JsonCodec.mapper().readTree(board.nextOfType("status").data());
+            JsonNode second = JsonCodec.mapper().readTree(board.nextOfType("status").data());
             assertEquals("ro-2", first.get("order_id").asText());
             assertEquals("ro-1", second.get("order_id").asText());
             assertEquals("accepted", second.get("status").asText());
@@ -80,7 +80,7 @@ class RestaurantAndMetricsIT {
             tracker.transition("ro-6", OrderStatus.ACCEPTED);
             board.nextOfType("status");
             bus.signalGap(org.ordertracking.core.Topic.restaurant("r-6"));
-            JsonNode fresh = WireCodec.mapper().readTree(board.nextOfType("snapshot").data());
+            JsonNode fresh = JsonCodec.mapper().readTree(board.nextOfType("snapshot").data());
             assertEquals("accepted", fresh.get("orders").get(0).get("status").asText());
         }
     }
@@ -91,7 +91,7 @@ class RestaurantAndMetricsIT {
         String token = Node.token(Role.RESTAURANT, "r-3");
         HttpResponse<String> first = node.get("/restaurants/r-3/orders", token);
         assertEquals(200, first.statusCode());
-        JsonNode list = WireCodec.mapper().readTree(first.body());
+        JsonNode list = JsonCodec.mapper().readTree(first.body());
         assertTrue(list.isArray());
         assertEquals("ro-3", list.get(0).get("order_id").asText());
         String etag = first.headers().firstValue("ETag").orElseThrow();

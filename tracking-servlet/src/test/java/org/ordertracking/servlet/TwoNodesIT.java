@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderTracker;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 
 /** Two nodes, each its own tracker and servlet, sharing one bus and one repository (the stand-ins for Redis and PostgreSQL). */
 @org.junit.jupiter.api.Timeout(120)
@@ -60,7 +60,7 @@ class TwoNodesIT {
         HttpResponse<String> created = a.post("/orders", Node.token(Role.RESTAURANT, "r-1"),
                 "{\"order_id\":\"n-1\",\"restaurant_id\":\"r-1\",\"customer_id\":\"c-1\",\"destination\":{\"lat\":33.9,\"lon\":35.5}}");
         assertEquals(201, created.statusCode(), created.body());
-        JsonNode body = WireCodec.mapper().readTree(created.body());
+        JsonNode body = JsonCodec.mapper().readTree(created.body());
         assertEquals("n-1", body.get("order_id").asText());
         assertEquals("received", body.get("status").asText());
         assertEquals(1, body.get("seq").asInt());
@@ -70,7 +70,7 @@ class TwoNodesIT {
         try (SseClient customer = b.stream("/orders/n-1/stream", token);
                 SseClient restaurant = b.stream("/restaurants/r-1/stream", Node.token(Role.RESTAURANT, "r-1"))) {
             customer.nextOfType("snapshot");
-            JsonNode board = WireCodec.mapper().readTree(restaurant.nextOfType("snapshot").data());
+            JsonNode board = JsonCodec.mapper().readTree(restaurant.nextOfType("snapshot").data());
             assertEquals("n-1", board.get("orders").get(0).get("order_id").asText());
 
             HttpResponse<String> moved = a.post("/orders/n-1/transitions", Node.token(Role.RESTAURANT, "r-1"),
@@ -118,7 +118,7 @@ class TwoNodesIT {
                     .until(() -> Metrics.connections(b, DriverSocketIT.SOCKET_KIND), equalTo(1));
             HttpResponse<String> assigned = a.post("/orders/n-2/driver", Node.operator(), "{\"driver_id\":\"d-7\"}");
             assertEquals(200, assigned.statusCode(), assigned.body());
-            assertEquals("d-7", WireCodec.mapper().readTree(assigned.body()).get("driver_id").asText());
+            assertEquals("d-7", JsonCodec.mapper().readTree(assigned.body()).get("driver_id").asText());
             String frame = frames.poll(20, TimeUnit.SECONDS);
             assertEquals("{\"type\":\"assignment\",\"order_id\":\"n-2\"}", frame);
         } finally {

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.core.OrderTracker;
-import org.ordertracking.core.WireCodec;
 
 /** The widget's assets over HTTP on each container: no token, immutable caching, ETag, gzip, 404/405 problems. */
 @org.junit.jupiter.api.Timeout(60)
@@ -115,7 +115,7 @@ class WidgetEndpointIT {
             assertEquals(404, response.statusCode(), path);
             assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow()
                     .split(";")[0], path);
-            JsonNode problem = WireCodec.mapper().readTree(response.body());
+            JsonNode problem = JsonCodec.mapper().readTree(response.body());
             assertTrue(problem.path("type").asText().endsWith("/not-found"), problem.toString());
             assertTrue(response.headers().firstValue("Cache-Control").orElseThrow().contains("no-store"));
         }

@@ -42,6 +42,10 @@ import org.ordertracking.core.TrackingMessage;
  */
 public abstract class EventBusContract {
 
+    /** For subclasses: one per implementation under test. */
+    protected EventBusContract() {
+    }
+
     protected static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
 
     protected EventBus bus;

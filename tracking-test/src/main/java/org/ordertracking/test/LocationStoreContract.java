@@ -40,6 +40,10 @@ import org.ordertracking.core.LocationStore;
  */
 public abstract class LocationStoreContract {
 
+    /** For subclasses: one per implementation under test. */
+    protected LocationStoreContract() {
+    }
+
     protected LocationStore store;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
 

@@ -56,6 +56,10 @@ import org.ordertracking.core.UnknownOrderException;
  */
 public abstract class OrderRepositoryContract {
 
+    /** For subclasses: one per implementation under test. */
+    protected OrderRepositoryContract() {
+    }
+
     /** Default table, used for the edge checks. */
     protected static final OrderStateMachine MACHINE = OrderStateMachine.defaults();
 

@@ -18,6 +18,10 @@ import org.ordertracking.core.Topic;
  * @since 0.1.0
  */
 public final class RecordingListener implements BusListener {
+
+    /** Creates a listener that has recorded nothing yet. */
+    public RecordingListener() {
+    }
     /** How long {@link #await} waits by default. */
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
 

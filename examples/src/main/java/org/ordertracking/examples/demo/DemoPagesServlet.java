@@ -1,5 +1,6 @@
 package org.ordertracking.examples.demo;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,10 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.ordertracking.core.GeoPoint;
+import org.ordertracking.core.Ids;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.TrackedOrder;
-import org.ordertracking.core.WireCodec;
-import org.ordertracking.core.internal.Checks;
 import org.ordertracking.servlet.WidgetAssets;
 
 /**
@@ -26,6 +26,7 @@ import org.ordertracking.servlet.WidgetAssets;
  */
 public final class DemoPagesServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final JsonFactory JSON = new JsonFactory();
 
     private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8");
@@ -58,9 +59,9 @@ public final class DemoPagesServlet extends HttpServlet {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         if (path.equals("/") || path.isEmpty()) {
             landing(response);
-        } else if (path.startsWith("/track/") && Checks.isValidId(path.substring("/track/".length()))) {
+        } else if (path.startsWith("/track/") && Ids.isValid(path.substring("/track/".length()))) {
             resource(response, "track.html");
-        } else if (path.startsWith("/restaurant/") && Checks.isValidId(path.substring("/restaurant/".length()))) {
+        } else if (path.startsWith("/restaurant/") && Ids.isValid(path.substring("/restaurant/".length()))) {
             resource(response, "restaurant.html");
         } else if (path.equals("/demo/map.json")) {
             map(response);
@@ -129,7 +130,7 @@ public final class DemoPagesServlet extends HttpServlet {
         response.setContentType("application/json");
         response.setHeader("Cache-Control", "max-age=3600");
         BeirutMap map = BeirutMap.get();
-        try (JsonGenerator g = WireCodec.mapper().getFactory().createGenerator(response.getOutputStream())) {
+        try (JsonGenerator g = JSON.createGenerator(response.getOutputStream())) {
             g.writeStartObject();
             g.writeObjectFieldStart("bounds");
             g.writeNumberField("min_lat", 33.870);

@@ -1,6 +1,7 @@
 package org.ordertracking.examples.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -16,13 +17,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.ordertracking.core.GeoPoint;
-import org.ordertracking.core.WireCodec;
 
 /**
  * The tracking HTTP API as a platform and a driver app call it, over real sockets: the simulator
  * uses exactly the protocol a real integration would. Thread-safe.
  */
 public final class TrackingClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http;
     private final URI base;
 
@@ -35,7 +36,7 @@ public final class TrackingClient {
     /** A fix as a driver app sends it. */
     public record Fix(GeoPoint point, double accuracy, double heading, double speed, Instant recordedAt) {
         ObjectNode toJson() {
-            ObjectNode node = WireCodec.mapper().createObjectNode();
+            ObjectNode node = JSON.createObjectNode();
             node.put("lat", Math.round(point.lat() * 1e6) / 1e6);
             node.put("lon", Math.round(point.lon() * 1e6) / 1e6);
             node.put("accuracy", accuracy);
@@ -49,7 +50,7 @@ public final class TrackingClient {
     /** POST /orders; returns the 201 body. */
     public JsonNode registerOrder(String token, String orderId, String restaurantId, String customerId,
             GeoPoint destination) throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode();
+        ObjectNode body = JSON.createObjectNode();
         body.put("order_id", orderId);
         body.put("restaurant_id", restaurantId);
         body.put("customer_id", customerId);
@@ -60,7 +61,7 @@ public final class TrackingClient {
     /** POST /orders/{id}/transitions; returns the event. */
     public JsonNode transition(String token, String orderId, String status, String reason)
             throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode();
+        ObjectNode body = JSON.createObjectNode();
         body.put("status", status);
         if (reason != null) {
             body.put("reason", reason);
@@ -70,14 +71,14 @@ public final class TrackingClient {
 
     /** POST /orders/{id}/driver. */
     public JsonNode assignDriver(String token, String orderId, String driverId) throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode();
+        ObjectNode body = JSON.createObjectNode();
         body.put("driver_id", driverId);
         return post("orders/" + orderId + "/driver", token, body, 200);
     }
 
     /** POST /drivers/{id}/locations: flushes an offline buffer; returns {applied, rejected, up_to}. */
     public JsonNode sendBatch(String token, String driverId, List<Fix> fixes) throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode();
+        ObjectNode body = JSON.createObjectNode();
         ArrayNode array = body.putArray("fixes");
         fixes.forEach(fix -> array.add(fix.toJson()));
         return post("drivers/" + driverId + "/locations", token, body, 200);
@@ -97,7 +98,7 @@ public final class TrackingClient {
                         text.append(data);
                         if (last) {
                             try {
-                                onFrame.accept(WireCodec.mapper().readTree(text.toString()));
+                                onFrame.accept(JSON.readTree(text.toString()));
                             } catch (IOException e) {
                                 // a frame we cannot read is ignored, as an app would
                             }
@@ -122,7 +123,7 @@ public final class TrackingClient {
 
     /** Sends one fix over an open driver socket. */
     public static CompletableFuture<WebSocket> sendFix(WebSocket socket, Fix fix) {
-        ObjectNode frame = WireCodec.mapper().createObjectNode();
+        ObjectNode frame = JSON.createObjectNode();
         frame.put("type", "location");
         frame.set("fix", fix.toJson());
         return socket.sendText(frame.toString(), true);
@@ -139,6 +140,6 @@ public final class TrackingClient {
         if (response.statusCode() != expected) {
             throw new IOException("POST " + path + " answered " + response.statusCode() + ": " + response.body());
         }
-        return WireCodec.mapper().readTree(response.body());
+        return JSON.readTree(response.body());
     }
 }

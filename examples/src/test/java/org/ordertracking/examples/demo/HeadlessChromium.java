@@ -3,6 +3,7 @@ package org.ordertracking.examples.demo;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
-import org.ordertracking.core.WireCodec;
 
 /**
  * Debian's headless Chromium, driven through Debian's chromedriver with the W3C WebDriver protocol
@@ -29,6 +29,7 @@ import org.ordertracking.core.WireCodec;
  * binary is missing.
  */
 final class HeadlessChromium implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
@@ -52,7 +53,7 @@ final class HeadlessChromium implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         base = URI.create("http://127.0.0.1:" + port + "/");
         awaitDriver();
-        ObjectNode body = WireCodec.mapper().createObjectNode();
+        ObjectNode body = JSON.createObjectNode();
         ObjectNode always = body.putObject("capabilities").putObject("alwaysMatch");
         always.put("browserName", "chrome");
         ObjectNode options = always.putObject("goog:chromeOptions");
@@ -74,20 +75,20 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     void open(String url) throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode().put("url", url);
+        ObjectNode body = JSON.createObjectNode().put("url", url);
         call("POST", "session/" + session + "/url", body);
     }
 
     /** Runs a script in the page and returns its JSON value. */
     JsonNode script(String script) throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode().put("script", script);
+        ObjectNode body = JSON.createObjectNode().put("script", script);
         body.putArray("args");
         return call("POST", "session/" + session + "/execute/sync", body);
     }
 
     /** Returns the text of the first element matching a CSS selector, or "" if none. */
     String text(String css) throws IOException, InterruptedException {
-        JsonNode value = script("const e = document.querySelector(" + WireCodec.mapper().writeValueAsString(css)
+        JsonNode value = script("const e = document.querySelector(" + JSON.writeValueAsString(css)
                 + "); return e ? e.innerText : '';");
         return value.asText();
     }
@@ -125,21 +126,21 @@ final class HeadlessChromium implements AutoCloseable {
 
     /** Runs a Chrome DevTools Protocol command (e.g. {@code Network.emulateNetworkConditions}). */
     JsonNode cdp(String command, ObjectNode params) throws IOException, InterruptedException {
-        ObjectNode body = WireCodec.mapper().createObjectNode().put("cmd", command);
+        ObjectNode body = JSON.createObjectNode().put("cmd", command);
         body.set("params", params);
         return call("POST", "session/" + session + "/goog/cdp/execute", body);
     }
 
     /** Takes the browser off the network (the page gets its {@code offline} event) or back on. */
     void offline(boolean offline) throws IOException, InterruptedException {
-        cdp("Network.enable", WireCodec.mapper().createObjectNode());
-        cdp("Network.emulateNetworkConditions", WireCodec.mapper().createObjectNode().put("offline", offline)
+        cdp("Network.enable", JSON.createObjectNode());
+        cdp("Network.emulateNetworkConditions", JSON.createObjectNode().put("offline", offline)
                 .put("latency", 0).put("downloadThroughput", -1).put("uploadThroughput", -1));
     }
 
     /** Resizes the browser window (CSS pixels of the outer window). */
     void windowSize(int width, int height) throws IOException, InterruptedException {
-        call("POST", "session/" + session + "/window/rect", WireCodec.mapper().createObjectNode()
+        call("POST", "session/" + session + "/window/rect", JSON.createObjectNode()
                 .put("width", width).put("height", height));
     }
 
@@ -155,7 +156,7 @@ final class HeadlessChromium implements AutoCloseable {
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body.toString()));
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = WireCodec.mapper().readTree(response.body());
+        JsonNode json = JSON.readTree(response.body());
         if (response.statusCode() != 200) {
             throw new IOException("WebDriver " + method + " " + path + " answered " + response.statusCode() + ": "
                     + json.path("value").path("message").asText(response.body()));

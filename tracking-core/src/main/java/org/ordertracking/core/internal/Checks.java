@@ -8,7 +8,7 @@ public final class Checks {
     private Checks() {
     }
 
-    private static final int MAX_ID_LENGTH = 128;
+    private static final int MAX_ID_LENGTH = org.ordertracking.core.Ids.MAX_LENGTH;
 
     /**
      * Requires an id of 1 to 128 characters from {@code [A-Za-z0-9_.-]}, so that it is safe in a

@@ -6,13 +6,13 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Arrays;
+import java.util.List;
 import org.ordertracking.core.IngestResult;
 import org.ordertracking.core.InvalidFixException;
-import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.LocationFix;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.LocationIngestor;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.servlet.ProblemType;
 import org.ordertracking.servlet.TrackingServletConfig;
 
@@ -103,7 +103,7 @@ public final class DriverEndpoints {
         List<IngestResult.Rejected> unparsed = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             try {
-                LocationFix fix = WireCodec.readFix(array.get(i), now);
+                LocationFix fix = JsonCodec.readFix(array.get(i), now);
                 index[parsed.size()] = i;
                 parsed.add(fix);
             } catch (InvalidFixException e) {

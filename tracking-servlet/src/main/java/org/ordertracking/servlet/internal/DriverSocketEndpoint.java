@@ -17,7 +17,7 @@ import org.ordertracking.core.IngestResult;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.servlet.Access;
 import org.ordertracking.servlet.Action;
 import org.ordertracking.servlet.AuthenticationException;
@@ -141,7 +141,7 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
         }
         JsonNode frame;
         try {
-            frame = WireCodec.mapper().readTree(text);
+            frame = JsonCodec.mapper().readTree(text);
         } catch (IOException e) {
             send(error("malformed", "the frame is not valid JSON"));
             return;
@@ -158,7 +158,7 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
                     send(error("malformed", "a location frame needs a fix object"));
                     return;
                 }
-                fixes = WireCodec.mapper().createArrayNode().add(fix);
+                fixes = JsonCodec.mapper().createArrayNode().add(fix);
             }
             case "batch" -> {
                 fixes = frame.get("fixes");

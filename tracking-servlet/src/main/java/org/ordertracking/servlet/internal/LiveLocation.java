@@ -11,7 +11,7 @@ import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.SignalState;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TrackingMessage;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.servlet.TrackingServletConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +52,7 @@ final class LiveLocation implements Snapshots.LiveView {
         Long eta = fix.map(f -> estimate(f, order)).orElse(null);
         g.writeFieldName("location");
         if (fix.isPresent()) {
-            WireCodec.writeMessage(g, new TrackingMessage.LocationUpdate(order.orderId(), driverId, fix.get(), eta));
+            JsonCodec.writeMessage(g, new TrackingMessage.LocationUpdate(order.orderId(), driverId, fix.get(), eta));
         } else {
             g.writeNull();
         }
@@ -60,7 +60,7 @@ final class LiveLocation implements Snapshots.LiveView {
         SignalState state = config.stalenessClassifier().classify(lastSeen, now);
         Long age = lastSeen == null ? null : Math.max(0, Duration.between(lastSeen, now).getSeconds());
         g.writeFieldName("signal");
-        WireCodec.writeMessage(g, new TrackingMessage.SignalUpdate(order.orderId(), state, lastSeen, age));
+        JsonCodec.writeMessage(g, new TrackingMessage.SignalUpdate(order.orderId(), state, lastSeen, age));
         if (eta == null) {
             g.writeNullField("eta_seconds");
         } else {

@@ -6,7 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.servlet.ProblemType;
 
 /** A request refused with an RFC 9457 problem; thrown inside the servlet, written by {@link #write}. */
@@ -51,7 +51,7 @@ public final class Problem extends RuntimeException {
 
     public byte[] body(String instance) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = WireCodec.mapper().getFactory().createGenerator(out)) {
+        try (JsonGenerator g = JsonCodec.mapper().getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("type", type.uri().toString());
             g.writeStringField("title", type.title());

@@ -13,13 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
-import org.ordertracking.core.WireCodec;
 import org.ordertracking.core.internal.Checks;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.servlet.ProblemType;
 
 /** Reading requests: tokens, query parameters, bounded JSON bodies, typed fields. Stateless. */
 public final class Requests {
-    private static final ObjectReader READER = WireCodec.mapper().reader()
+    private static final ObjectReader READER = JsonCodec.mapper().reader()
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 

@@ -7,7 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.TrackedOrder;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 
 /** Builds the snapshot documents: the stream's {@code snapshot} event and {@code GET /orders/{id}}. Thread-safe. */
 public final class Snapshots {
@@ -49,9 +49,9 @@ public final class Snapshots {
         return write(g -> {
             g.writeStartObject();
             g.writeFieldName("order");
-            WireCodec.writeOrder(g, order);
+            JsonCodec.writeOrder(g, order);
             g.writeFieldName("events");
-            WireCodec.writeEvents(g, events);
+            JsonCodec.writeEvents(g, events);
             if (order.status().isTerminal()) {
                 LiveView.NONE.write(g, order);
             } else {
@@ -80,7 +80,7 @@ public final class Snapshots {
     private static void writeOrders(JsonGenerator g, List<TrackedOrder> orders) throws IOException {
         g.writeStartArray();
         for (TrackedOrder order : orders) {
-            WireCodec.writeOrder(g, order);
+            JsonCodec.writeOrder(g, order);
         }
         g.writeEndArray();
     }
@@ -92,7 +92,7 @@ public final class Snapshots {
 
     public static String write(Body body) {
         StringWriter out = new StringWriter(256);
-        try (JsonGenerator g = WireCodec.mapper().getFactory().createGenerator(out)) {
+        try (JsonGenerator g = JsonCodec.mapper().getFactory().createGenerator(out)) {
             body.write(g);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -25,13 +25,13 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.core.Envelope;
 import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackingMessage;
-import org.ordertracking.core.WireCodec;
 import org.ordertracking.servlet.DriverSocket;
 import org.ordertracking.servlet.JwtAuthorizer;
 import org.ordertracking.servlet.JwtIssuer;
@@ -263,7 +263,7 @@ class DriverSocketEndpointTest {
 
     private static JsonNode frame(String text) {
         try {
-            return WireCodec.mapper().readTree(text);
+            return JsonCodec.mapper().readTree(text);
         } catch (IOException e) {
             throw new AssertionError(text, e);
         }

@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.core.DuplicateOrderException;
 import org.ordertracking.core.IllegalTransitionException;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.TrackerClosedException;
 import org.ordertracking.core.UnknownOrderException;
-import org.ordertracking.core.WireCodec;
 import org.ordertracking.servlet.ProblemType;
 
 class ErrorTableTest {
@@ -20,7 +20,7 @@ class ErrorTableTest {
     private final ErrorTable table = ErrorTable.standard(closing::get);
 
     private static JsonNode body(Problem p) throws Exception {
-        return WireCodec.mapper().readTree(p.body("/tracking/x"));
+        return JsonCodec.mapper().readTree(p.body("/tracking/x"));
     }
 
     @Test

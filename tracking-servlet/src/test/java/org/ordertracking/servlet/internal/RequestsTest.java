@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.servlet.ProblemType;
 
 /**
@@ -163,7 +163,7 @@ class RequestsTest {
         Problem p = assertProblem(ProblemType.PAYLOAD_TOO_LARGE, "the body is larger than " + MAX + " bytes",
                 () -> Requests.jsonBody(request("application/json", null, body, MAX + 1), MAX));
         assertEquals(0, body.reads, "nothing was read");
-        assertEquals(MAX, WireCodec.mapper().readTree(p.body(null)).get("max_bytes").asInt());
+        assertEquals(MAX, JsonCodec.mapper().readTree(p.body(null)).get("max_bytes").asInt());
     }
 
     @Test
@@ -282,7 +282,7 @@ class RequestsTest {
 
     private static ObjectNode object(String json) {
         try {
-            return (ObjectNode) WireCodec.mapper().readTree(json);
+            return (ObjectNode) JsonCodec.mapper().readTree(json);
         } catch (IOException e) {
             throw new AssertionError(e);
         }
