@@ -229,7 +229,7 @@ class MalformedRequestsIT {
         HttpResponse<String> r = node.post("/orders/mr-1/transitions", Node.operator(),
                 "{\"status\":\"failed\",\"reason\":\"kitchen\\u0000closed\"}");
         assertEquals(400, r.statusCode(), r.body());
-        JsonNode problem = WireCodec.mapper().readTree(r.body());
+        JsonNode problem = JsonCodec.mapper().readTree(r.body());
         assertEquals("reason", problem.get("field").asText());
         assertEquals("reason must not contain control characters, but had U+0000 at index 7",
                 problem.get("detail").asText());

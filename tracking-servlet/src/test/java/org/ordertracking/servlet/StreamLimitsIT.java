@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderTracker;
-import org.ordertracking.core.WireCodec;
+import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.test.SettableClock;
 
 /**
@@ -80,7 +80,7 @@ class StreamLimitsIT {
         assertEquals("application/problem+json", sse.header("Content-Type").split(";")[0]);
         assertTrue(Long.parseLong(sse.header("Retry-After")) >= 1, sse.header("Retry-After"));
         await("the problem body").atMost(Duration.ofSeconds(20)).until(() -> !sse.lines.isEmpty());
-        JsonNode problem = WireCodec.mapper().readTree(String.join("", sse.lines));
+        JsonNode problem = JsonCodec.mapper().readTree(String.join("", sse.lines));
         assertEquals(type.uri().toString(), problem.get("type").asText());
         assertEquals(429, problem.get("status").asInt());
         return problem;
