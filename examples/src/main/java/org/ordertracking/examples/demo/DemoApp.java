@@ -131,7 +131,8 @@ public final class DemoApp implements AutoCloseable {
             if (options.simulator()) {
                 TrackingClient client = new TrackingClient(HttpClient.newHttpClient(),
                         URI.create("http://127.0.0.1:" + port + "/tracking"));
-                DemoSimulator simulator = push(new DemoSimulator(client, tracker, locations, this::token));
+                DemoSimulator simulator = push(new DemoSimulator(client, tracker, locations, this::token,
+                        URI.create("http://127.0.0.1:" + port + "/tracking"), options.dataDir().resolve("drivers")));
                 simulator.start();
             }
         } catch (Exception | Error e) {

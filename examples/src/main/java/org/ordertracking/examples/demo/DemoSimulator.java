@@ -1,7 +1,8 @@
 package org.ordertracking.examples.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.net.http.WebSocket;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -10,11 +11,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import org.ordertracking.client.ClientState;
+import org.ordertracking.client.DriverClient;
+import org.ordertracking.client.DriverClientListener;
+import org.ordertracking.client.Fix;
+import org.ordertracking.client.Instruction;
+import org.ordertracking.client.JournalException;
+import org.ordertracking.client.TokenSupplier;
+import org.ordertracking.client.Transport;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.Haversine;
 import org.ordertracking.core.LocationFix;
@@ -35,10 +46,12 @@ import org.slf4j.LoggerFactory;
  * them ready 20–40 s later.</li>
  * <li>Accepted orders are dispatched to the nearest idle driver, who drives to the restaurant,
  * waits for the food, picks it up and drives to the customer along Beirut streets at 20–40 km/h,
- * reporting a fix every 5–10 s over the driver WebSocket.</li>
+ * reporting a fix every 5–10 s through {@code tracking-client}'s {@link DriverClient} (live over the
+ * driver WebSocket), which journals each fix in {@code <data dir>/drivers/<id>}.</li>
  * <li>Driver {@code d-2} loses signal for 45 s and driver {@code d-3} for 3 minutes on every
- * delivery: they buffer their fixes and flush the buffer as one batch over HTTP when the signal
- * returns, like a real app's offline buffer.</li>
+ * delivery: their {@link Radio} refuses every connection, so the client's journal buffers the fixes
+ * and flushes them as one batch when the signal returns. A demo restarted mid-dead-zone finds the
+ * buffered fixes in the journal and sends them.</li>
  * </ul>
  *
  * <p>On start it adopts the active orders it finds in the repository, so a restarted demo carries
@@ -72,15 +85,22 @@ public final class DemoSimulator implements AutoCloseable {
     private final Map<String, Kitchen> kitchen = new LinkedHashMap<>();
     private final List<Driver> drivers = new ArrayList<>();
     private final String operatorToken;
+    private final URI base;
+    private final Path journals;
+    private final Transport network = Transport.jdk();
     private Instant nextOrderAt = Instant.EPOCH;
     private int orderCounter;
 
     /**
      * @param tokens mints a token for (role, subject), e.g. ("driver", "d-1")
+     * @param base the adapters' base URL, for the drivers' {@link DriverClient}s
+     * @param journals the directory holding one journal directory per driver
      */
     public DemoSimulator(TrackingClient client, OrderTracker tracker, LocationStore locations,
-            BiFunction<String, String, String> tokens) {
+            BiFunction<String, String, String> tokens, URI base, Path journals) {
         this.client = client;
+        this.base = base;
+        this.journals = journals;
         this.tracker = tracker;
         this.locations = locations;
         this.tokens = tokens;
@@ -105,9 +125,66 @@ public final class DemoSimulator implements AutoCloseable {
     public void close() {
         thread.shutdownNow();
         for (Driver driver : drivers) {
-            if (driver.socket != null) {
-                driver.socket.abort();
+            driver.app.close(); // what was not delivered stays in the driver's journal
+        }
+        network.close();
+    }
+
+    /** A phone's radio: the real transport, with no signal at all while the driver is in a dead zone. */
+    private final class Radio implements Transport {
+        private final Set<Transport.Socket> open = ConcurrentHashMap.newKeySet();
+        private volatile boolean noSignal;
+
+        void signal(boolean on) {
+            noSignal = !on;
+            if (!on) {
+                open.forEach(Transport.Socket::close);
             }
+        }
+
+        @Override
+        public Response post(URI uri, Map<String, String> headers, byte[] body, Duration timeout) throws IOException {
+            if (noSignal) {
+                throw new IOException("no signal");
+            }
+            return network.post(uri, headers, body, timeout);
+        }
+
+        @Override
+        public Socket openSocket(URI uri, Map<String, String> headers, SocketListener listener, Duration timeout)
+                throws IOException {
+            if (noSignal) {
+                throw new IOException("no signal");
+            }
+            Transport.Socket socket = network.openSocket(uri, headers, new SocketListener() {
+                @Override
+                public void onText(String text) {
+                    listener.onText(text);
+                }
+
+                @Override
+                public void onClosed(int code, String reason) {
+                    listener.onClosed(code, reason);
+                }
+            }, timeout);
+            open.add(socket);
+            return new Transport.Socket() {
+                @Override
+                public void send(String text) {
+                    socket.send(text);
+                }
+
+                @Override
+                public void close() {
+                    open.remove(socket);
+                    socket.close();
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            // the shared network transport is closed by the simulator
         }
     }
 
@@ -285,14 +362,16 @@ public final class DemoSimulator implements AutoCloseable {
 
     private enum Leg { IDLE, TO_RESTAURANT, WAITING, TO_CUSTOMER }
 
-    /** One simulated driver app: position, leg, socket and offline buffer. */
+    /** One simulated driver app: position, leg, and its {@link DriverClient} behind a {@link Radio}. */
     private final class Driver {
         final String id;
         final Duration deadZone;
         final double baseSpeed;
         final String token;
         final ConcurrentLinkedQueue<String> assignments = new ConcurrentLinkedQueue<>();
-        final List<TrackingClient.Fix> offline = new ArrayList<>();
+        final Radio radio = new Radio();
+        final DriverClient app;
+        boolean inDeadZone;
         GeoPoint position;
         Kitchen job;
         Leg leg = Leg.IDLE;
@@ -302,8 +381,6 @@ public final class DemoSimulator implements AutoCloseable {
         Instant legStartedAt;
         Instant assignedAt = Instant.EPOCH;
         Instant nextFixAt = Instant.EPOCH;
-        volatile WebSocket socket;
-        volatile boolean connecting;
 
         Driver(String id, GeoPoint home, Duration deadZone, double baseSpeed) {
             this.id = id;
@@ -311,6 +388,32 @@ public final class DemoSimulator implements AutoCloseable {
             this.deadZone = deadZone;
             this.baseSpeed = baseSpeed;
             this.token = tokens.apply("driver", id);
+            this.app = DriverClient.builder(base, id).journalDirectory(journals.resolve(id))
+                    .tokens(TokenSupplier.of(token)).transport(radio).closeTimeout(Duration.ofSeconds(1))
+                    .backoff(Duration.ofSeconds(1), Duration.ofSeconds(10))
+                    .instructionListener(instruction -> {
+                        if (instruction.type() == Instruction.Type.ASSIGNMENT) {
+                            assignments.add(instruction.orderId());
+                        }
+                    })
+                    .listener(new DriverClientListener() {
+                        private long waiting;
+
+                        @Override
+                        public void onStateChanged(ClientState state) {
+                            if (waiting > 1 && state.backlog() == 0 && state.online()) {
+                                LOG.info("driver {} is back: {} buffered fixes delivered, up to {}", id, waiting,
+                                        state.lastAcknowledged());
+                            }
+                            waiting = state.backlog();
+                        }
+
+                        @Override
+                        public void onRejected(Fix fix, String reason, String message) {
+                            LOG.info("driver {}: the server refused the fix of {}: {}", id, fix.recordedAt(), reason);
+                        }
+                    })
+                    .build();
         }
 
         void adopt(Kitchen k) {
@@ -323,7 +426,14 @@ public final class DemoSimulator implements AutoCloseable {
         }
 
         void step(Instant now) {
-            connect();
+            boolean dead = inDeadZone(now);
+            if (dead != inDeadZone) {
+                inDeadZone = dead;
+                radio.signal(!dead);
+                if (!dead) {
+                    app.flushNow(); // the app hears from the platform that the network is back
+                }
+            }
             boolean told = false;
             String assigned;
             while ((assigned = assignments.poll()) != null) {
@@ -372,7 +482,7 @@ public final class DemoSimulator implements AutoCloseable {
                 leg = Leg.WAITING;
             } else {
                 report(now);
-                flush();
+                app.flushNow();
                 if (random.nextInt(30) == 0) {
                     transition("failed", OrderStatus.FAILED, "customer_unreachable");
                 } else {
@@ -393,35 +503,14 @@ public final class DemoSimulator implements AutoCloseable {
         }
 
         private void report(Instant now) {
-            TrackingClient.Fix fix = new TrackingClient.Fix(position, 5 + random.nextInt(15),
-                    route == null ? 0 : route.headingAt(travelled), speed, now.truncatedTo(ChronoUnit.MILLIS));
-            if (inDeadZone(now) || socket == null) {
-                offline.add(fix);
-                return;
-            }
-            if (!offline.isEmpty()) {
-                offline.add(fix);
-                flush();
-                return;
-            }
-            TrackingClient.sendFix(socket, fix).exceptionally(error -> {
-                socket = null;
-                return null;
-            });
-        }
-
-        /** Sends the offline buffer as one HTTP batch, as an app does when the signal returns. */
-        private void flush() {
-            if (offline.isEmpty()) {
-                return;
-            }
+            double heading = route == null ? 0 : route.headingAt(travelled) % 360;
+            Fix fix = new Fix(position.lat(), position.lon(), 5.0 + random.nextInt(15),
+                    heading < 0 ? heading + 360 : heading, Math.min(speed, Fix.MAX_SPEED_MPS),
+                    now.truncatedTo(ChronoUnit.MILLIS));
             try {
-                JsonNode reply = client.sendBatch(token, id, offline);
-                LOG.info("driver {} flushed {} buffered fixes: {} applied, up to {}", id, offline.size(),
-                        reply.path("applied").asInt(), reply.path("up_to").asText());
-                offline.clear();
-            } catch (Exception e) {
-                LOG.warn("driver {} could not flush its buffer: {}", id, e.getMessage());
+                app.record(fix); // journaled on disk; sent live, or later as a batch after a dead zone
+            } catch (JournalException e) {
+                LOG.warn("driver {} could not record a fix: {}", id, e.getMessage());
             }
         }
 
@@ -437,21 +526,6 @@ public final class DemoSimulator implements AutoCloseable {
                 tracker.find(job.orderId).ifPresent(order -> job.status = order.status());
                 LOG.warn("driver {} could not mark {} {}: {}", id, job.orderId, status, e.getMessage());
             }
-        }
-
-        private void connect() {
-            if (socket != null || connecting) {
-                return;
-            }
-            connecting = true;
-            client.openDriverSocket(token, id, frame -> {
-                if ("assignment".equals(frame.path("type").asText())) {
-                    assignments.add(frame.path("order_id").asText());
-                }
-            }, () -> socket = null).whenComplete((ws, error) -> {
-                socket = ws;
-                connecting = false;
-            });
         }
     }
 }

@@ -1,0 +1,153 @@
+package org.ordertracking.spring.autoconfigure;
+
+import java.time.InstantSource;
+import org.ordertracking.core.ConnectionRegistry;
+import org.ordertracking.core.EventBus;
+import org.ordertracking.core.LocationConfig;
+import org.ordertracking.core.LocationIngestor;
+import org.ordertracking.core.LocationStore;
+import org.ordertracking.core.NotificationDispatcher;
+import org.ordertracking.core.OrderRepository;
+import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.PushNotifier;
+import org.ordertracking.core.StalenessClassifier;
+import org.ordertracking.core.StalenessMonitor;
+import org.ordertracking.core.TrackerListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The tracker and its location pipeline: every bean is {@link ConditionalOnMissingBean}, so an
+ * application replaces any of them by declaring its own. Runs after the JDBC and Redis
+ * auto-configurations, whose beans win; what is still missing then is in memory (one node, and
+ * orders lost at a restart — said at startup).
+ *
+ * <p>Every {@link TrackerListener} bean (the ingestor, the dispatcher, the connection registry, and
+ * the application's own) is added to the tracker before it starts; {@link TrackingLifecycle} starts
+ * and stops the background work with the application context.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = {TrackingJdbcAutoConfiguration.class, TrackingRedisAutoConfiguration.class})
+@EnableConfigurationProperties(TrackingProperties.class)
+public class TrackingAutoConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(TrackingAutoConfiguration.class);
+
+    /** The in-memory repository, used when there is no DataSource (or no tracking-jdbc). */
+    @Bean
+    @ConditionalOnMissingBean
+    public OrderRepository trackingOrderRepository() {
+        LOG.warn("Order tracking keeps orders in memory: they do not survive a restart and are not shared between"
+                + " nodes. Add a DataSource (and tracking-jdbc) to keep them in your database.");
+        return OrderRepository.inMemory();
+    }
+
+    /** The in-memory bus, used when there is no tracking.redis.url nor a Lettuce client bean. */
+    @Bean
+    @ConditionalOnMissingBean
+    public EventBus trackingEventBus() {
+        return EventBus.inMemory();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public LocationStore trackingLocationStore() {
+        return LocationStore.inMemory(InstantSource.system());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public StalenessClassifier trackingStalenessClassifier(TrackingProperties properties) {
+        TrackingProperties.Staleness staleness = properties.getStaleness();
+        return StalenessClassifier.of(staleness.getLowCoverageAfter(), staleness.getConnectionLostAfter());
+    }
+
+    /** The tracker; closed by {@link TrackingLifecycle} (and again, harmlessly, when the context is destroyed). */
+    @Bean
+    @ConditionalOnMissingBean
+    public OrderTracker orderTracker(OrderRepository repository, EventBus bus, TrackingProperties properties) {
+        TrackingProperties.Tracker tracker = properties.getTracker();
+        return OrderTracker.builder()
+                .repository(repository)
+                .eventBus(bus)
+                .acceptanceTimeout(tracker.getAcceptanceTimeout())
+                .sweepInterval(tracker.getSweepInterval())
+                .relayGrace(tracker.getRelayGrace())
+                .build();
+    }
+
+    /** Counts push outcomes for the meters; wraps the application's notifier, never replaces it. */
+    @Bean
+    @ConditionalOnBean(PushNotifier.class)
+    PushOutcomes trackingPushOutcomes() {
+        return new PushOutcomes();
+    }
+
+    /** Sends the five push moments through the application's {@link PushNotifier} bean, when there is one. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(PushNotifier.class)
+    public NotificationDispatcher trackingNotificationDispatcher(OrderRepository repository, PushNotifier notifier,
+            PushOutcomes outcomes, TrackingProperties properties) {
+        TrackingProperties.Notifications settings = properties.getNotifications();
+        return NotificationDispatcher.builder(repository, outcomes.wrap(notifier))
+                .arrivingWithin(settings.getArrivingWithin())
+                .rearmAbove(settings.getRearmAbove())
+                .maxAttempts(settings.getMaxAttempts())
+                .initialBackoff(settings.getInitialBackoff())
+                .maxBackoff(settings.getMaxBackoff())
+                .build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public LocationIngestor trackingLocationIngestor(LocationStore store, OrderRepository repository, EventBus bus,
+            ObjectProvider<NotificationDispatcher> notifications, TrackingProperties properties) {
+        TrackingProperties.Location location = properties.getLocation();
+        LocationIngestor.Builder builder = LocationIngestor.builder(store, repository, bus)
+                .config(LocationConfig.builder()
+                        .maxFutureSkew(location.getMaxFutureSkew())
+                        .maxFixAge(location.getMaxFixAge())
+                        .maxSpeedKmh(location.getMaxSpeedKmh())
+                        .throttleMeters(location.getThrottleMeters())
+                        .driverOrdersTtl(location.getDriverOrdersTtl())
+                        .build());
+        notifications.ifAvailable(builder::notifications);
+        return builder.build();
+    }
+
+    /** Started by {@link TrackingLifecycle}, not here, so nothing runs before the context is refreshed. */
+    @Bean
+    @ConditionalOnMissingBean
+    public StalenessMonitor trackingStalenessMonitor(LocationStore store, OrderRepository repository, EventBus bus,
+            StalenessClassifier classifier, TrackingProperties properties) {
+        return StalenessMonitor.builder(store, repository, bus)
+                .classifier(classifier)
+                .interval(properties.getStaleness().getInterval())
+                .maxDeliveries(properties.getStaleness().getMaxDeliveries())
+                .build();
+    }
+
+    /** Open streams and sockets by kind; shared by the servlet and the meters. */
+    @Bean
+    @ConditionalOnMissingBean
+    public ConnectionRegistry trackingConnectionRegistry(OrderRepository repository, TrackingProperties properties) {
+        return ConnectionRegistry.builder()
+                .repository(repository)
+                .leakGrace(properties.getServlet().getLeakGrace())
+                .build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public TrackingLifecycle trackingLifecycle(OrderTracker tracker, ObjectProvider<TrackerListener> listeners,
+            ObjectProvider<StalenessMonitor> monitor, ObjectProvider<NotificationDispatcher> notifications) {
+        return new TrackingLifecycle(tracker, listeners, monitor, notifications);
+    }
+}

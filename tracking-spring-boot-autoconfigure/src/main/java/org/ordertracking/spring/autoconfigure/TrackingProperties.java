@@ -1,0 +1,675 @@
+package org.ordertracking.spring.autoconfigure;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+/**
+ * Every {@code tracking.*} setting of the auto-configuration. Defaults are the library's own
+ * ({@code DEFAULT_*} constants of the builders); values are checked when they are bound, so a bad one
+ * fails startup with a message naming the property and the value.
+ *
+ * <p>Not thread-safe while being bound; read-only afterwards.
+ *
+ * @since 0.1.0
+ */
+@ConfigurationProperties("tracking")
+public class TrackingProperties implements Validator {
+
+    /** Minimum length of {@code tracking.jwt.secret} in bytes (UTF-8): 256 bits for HS256. */
+    public static final int MIN_SECRET_BYTES = 32;
+
+    private final Jwt jwt = new Jwt();
+    private final Jdbc jdbc = new Jdbc();
+    private final Redis redis = new Redis();
+    private final Servlet servlet = new Servlet();
+    private final Tracker tracker = new Tracker();
+    private final Location location = new Location();
+    private final Staleness staleness = new Staleness();
+    private final Notifications notifications = new Notifications();
+    private final Health health = new Health();
+
+    public Jwt getJwt() {
+        return jwt;
+    }
+
+    public Jdbc getJdbc() {
+        return jdbc;
+    }
+
+    public Redis getRedis() {
+        return redis;
+    }
+
+    public Servlet getServlet() {
+        return servlet;
+    }
+
+    public Tracker getTracker() {
+        return tracker;
+    }
+
+    public Location getLocation() {
+        return location;
+    }
+
+    public Staleness getStaleness() {
+        return staleness;
+    }
+
+    public Notifications getNotifications() {
+        return notifications;
+    }
+
+    public Health getHealth() {
+        return health;
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return TrackingProperties.class.isAssignableFrom(type);
+    }
+
+    /**
+     * Checks every value; the secret is not checked here but where it is used, so that its failure
+     * reaches {@link TrackingSecretFailureAnalyzer} (and an application without the servlet needs none).
+     */
+    @Override
+    public void validate(Object target, Errors errors) {
+        TrackingProperties p = (TrackingProperties) target;
+        positive(errors, "jwt.trackingTokenTtl", p.jwt.trackingTokenTtl);
+        notNegative(errors, "jwt.clockSkew", p.jwt.clockSkew);
+        if (p.jdbc.tablePrefix == null || !p.jdbc.tablePrefix.matches("[A-Za-z][A-Za-z0-9_]{0,29}")) {
+            errors.rejectValue("jdbc.tablePrefix", "tracking.invalid",
+                    "must start with a letter and hold at most 30 letters, digits or '_', but was '"
+                            + p.jdbc.tablePrefix + "'");
+        }
+        if (p.redis.url != null && p.redis.url.isBlank()) {
+            errors.rejectValue("redis.url", "tracking.invalid",
+                    "must be a Redis URI such as redis://127.0.0.1:6379, or unset, but was blank");
+        }
+        String path = p.servlet.path;
+        if (path == null || !path.startsWith("/") || path.endsWith("/") || path.contains("*")
+                || path.contains("{")) {
+            errors.rejectValue("servlet.path", "tracking.invalid",
+                    "must start with '/', not end with '/' and hold no '*' or '{', e.g. /tracking, but was '"
+                            + path + "'");
+        }
+        positive(errors, "servlet.keepAlive", p.servlet.keepAlive);
+        positive(errors, "servlet.retry", p.servlet.retry);
+        positive(errors, "servlet.maxBodyBytes", p.servlet.maxBodyBytes);
+        positive(errors, "servlet.maxBatchSize", p.servlet.maxBatchSize);
+        positive(errors, "servlet.driverRateLimit", p.servlet.driverRateLimit);
+        positive(errors, "servlet.driverRateWindow", p.servlet.driverRateWindow);
+        positive(errors, "servlet.streamBufferSize", p.servlet.streamBufferSize);
+        positive(errors, "servlet.socketBufferSize", p.servlet.socketBufferSize);
+        positive(errors, "servlet.leakGrace", p.servlet.leakGrace);
+        positive(errors, "servlet.leakSweepInterval", p.servlet.leakSweepInterval);
+        positive(errors, "tracker.acceptanceTimeout", p.tracker.acceptanceTimeout);
+        positive(errors, "tracker.sweepInterval", p.tracker.sweepInterval);
+        notNegative(errors, "tracker.relayGrace", p.tracker.relayGrace);
+        positive(errors, "location.maxFutureSkew", p.location.maxFutureSkew);
+        positive(errors, "location.maxFixAge", p.location.maxFixAge);
+        if (!(p.location.maxSpeedKmh > 0) || Double.isInfinite(p.location.maxSpeedKmh)) {
+            errors.rejectValue("location.maxSpeedKmh", "tracking.invalid",
+                    "must be positive and finite, but was " + p.location.maxSpeedKmh);
+        }
+        if (!(p.location.throttleMeters >= 0) || Double.isInfinite(p.location.throttleMeters)) {
+            errors.rejectValue("location.throttleMeters", "tracking.invalid",
+                    "must be zero or positive and finite, but was " + p.location.throttleMeters);
+        }
+        positive(errors, "location.driverOrdersTtl", p.location.driverOrdersTtl);
+        positive(errors, "staleness.lowCoverageAfter", p.staleness.lowCoverageAfter);
+        positive(errors, "staleness.connectionLostAfter", p.staleness.connectionLostAfter);
+        if (p.staleness.lowCoverageAfter != null && p.staleness.connectionLostAfter != null
+                && p.staleness.connectionLostAfter.compareTo(p.staleness.lowCoverageAfter) <= 0) {
+            errors.rejectValue("staleness.connectionLostAfter", "tracking.invalid",
+                    "must be longer than tracking.staleness.low-coverage-after (" + p.staleness.lowCoverageAfter
+                            + "), but was " + p.staleness.connectionLostAfter);
+        }
+        positive(errors, "staleness.interval", p.staleness.interval);
+        positive(errors, "staleness.maxDeliveries", p.staleness.maxDeliveries);
+        positive(errors, "notifications.arrivingWithin", p.notifications.arrivingWithin);
+        positive(errors, "notifications.rearmAbove", p.notifications.rearmAbove);
+        if (p.notifications.arrivingWithin != null && p.notifications.rearmAbove != null
+                && p.notifications.rearmAbove.compareTo(p.notifications.arrivingWithin) < 0) {
+            errors.rejectValue("notifications.rearmAbove", "tracking.invalid",
+                    "must not be shorter than tracking.notifications.arriving-within ("
+                            + p.notifications.arrivingWithin + "), but was " + p.notifications.rearmAbove);
+        }
+        positive(errors, "notifications.maxAttempts", p.notifications.maxAttempts);
+        positive(errors, "notifications.initialBackoff", p.notifications.initialBackoff);
+        positive(errors, "notifications.maxBackoff", p.notifications.maxBackoff);
+        positive(errors, "health.outboxBacklogThreshold", p.health.outboxBacklogThreshold);
+    }
+
+    private static void positive(Errors errors, String field, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            errors.rejectValue(field, "tracking.positive", "must be positive, but was " + value);
+        }
+    }
+
+    private static void notNegative(Errors errors, String field, Duration value) {
+        if (value == null || value.isNegative()) {
+            errors.rejectValue(field, "tracking.notNegative", "must be zero or positive, but was " + value);
+        }
+    }
+
+    private static void positive(Errors errors, String field, long value) {
+        if (value <= 0) {
+            errors.rejectValue(field, "tracking.positive", "must be positive, but was " + value);
+        }
+    }
+
+    /** Token settings. */
+    public static class Jwt {
+        /**
+         * HS256 secret that signs and checks every token, at least 32 bytes; required when the servlet
+         * is enabled. Set it from the environment (TRACKING_JWT_SECRET), never in a committed file.
+         */
+        private String secret;
+
+        /** Lifetime of the tracking_token returned by POST /orders. */
+        private Duration trackingTokenTtl = Duration.ofHours(24);
+
+        /** Tolerance for the exp and nbf claims of incoming tokens. */
+        private Duration clockSkew = Duration.ZERO;
+
+        public String getSecret() {
+            return secret;
+        }
+
+        public void setSecret(String secret) {
+            this.secret = secret;
+        }
+
+        public Duration getTrackingTokenTtl() {
+            return trackingTokenTtl;
+        }
+
+        public void setTrackingTokenTtl(Duration trackingTokenTtl) {
+            this.trackingTokenTtl = trackingTokenTtl;
+        }
+
+        public Duration getClockSkew() {
+            return clockSkew;
+        }
+
+        public void setClockSkew(Duration clockSkew) {
+            this.clockSkew = clockSkew;
+        }
+
+        /** The secret's length in UTF-8 bytes, 0 when unset. */
+        int secretBytes() {
+            return secret == null ? 0 : secret.getBytes(StandardCharsets.UTF_8).length;
+        }
+
+        @Override
+        public String toString() {
+            return "Jwt[secret=" + (secret == null ? "unset" : "(" + secretBytes() + " bytes)") + ", trackingTokenTtl="
+                    + trackingTokenTtl + ", clockSkew=" + clockSkew + "]";
+        }
+    }
+
+    /** When the tracking tables are created on the application's DataSource. */
+    public enum SchemaInitialization {
+        /** Always apply the migrations at startup (idempotent, safe from many nodes). */
+        ALWAYS,
+        /** Only on an embedded database (H2, HSQLDB, Derby). */
+        EMBEDDED,
+        /** Never: the tables come from Flyway, Liquibase or a DBA. */
+        NEVER
+    }
+
+    /** Orders in the application's DataSource. */
+    public static class Jdbc {
+        /**
+         * Whether to create or upgrade the tracking tables at startup: always, embedded (only on H2,
+         * HSQLDB or Derby) or never (Flyway users point Flyway at
+         * classpath:db/migration/tracking/{postgresql,mariadb,h2} instead).
+         */
+        private SchemaInitialization initializeSchema = SchemaInitialization.EMBEDDED;
+
+        /** Prefix of the tracking tables. */
+        private String tablePrefix = "tracking_";
+
+        public SchemaInitialization getInitializeSchema() {
+            return initializeSchema;
+        }
+
+        public void setInitializeSchema(SchemaInitialization initializeSchema) {
+            this.initializeSchema = initializeSchema;
+        }
+
+        public String getTablePrefix() {
+            return tablePrefix;
+        }
+
+        public void setTablePrefix(String tablePrefix) {
+            this.tablePrefix = tablePrefix;
+        }
+    }
+
+    /** Events and driver positions in Redis. */
+    public static class Redis {
+        /**
+         * Redis URI (redis://, rediss://, with credentials if needed); for a Cluster, one or more node
+         * URIs separated by commas, with tracking.redis.cluster=true. Unset: in-memory bus and store,
+         * unless the application has a Lettuce RedisClient or RedisClusterClient bean.
+         */
+        private String url;
+
+        /** Whether tracking.redis.url names a Redis Cluster (sharded Pub/Sub, Redis 7+). */
+        private boolean cluster = false;
+
+        /** Prefix of every Pub/Sub channel of the bus. */
+        private String channelPrefix = "tracking:";
+
+        /** Prefix of every key of the location store. */
+        private String keyPrefix = "tracking:";
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public boolean isCluster() {
+            return cluster;
+        }
+
+        public void setCluster(boolean cluster) {
+            this.cluster = cluster;
+        }
+
+        public String getChannelPrefix() {
+            return channelPrefix;
+        }
+
+        public void setChannelPrefix(String channelPrefix) {
+            this.channelPrefix = channelPrefix;
+        }
+
+        public String getKeyPrefix() {
+            return keyPrefix;
+        }
+
+        public void setKeyPrefix(String keyPrefix) {
+            this.keyPrefix = keyPrefix;
+        }
+
+        @Override
+        public String toString() {
+            // the URL may hold a password
+            return "Redis[url=" + (url == null ? "unset" : "(set)") + ", cluster=" + cluster + "]";
+        }
+    }
+
+    /** The HTTP surface on the embedded servlet container. */
+    public static class Servlet {
+        /** Whether to register the tracking servlet and the driver socket. */
+        private boolean enabled = true;
+
+        /** Base path of the tracking endpoints. */
+        private String path = "/tracking";
+
+        /** Whether to register the driver WebSocket at {path}/drivers/{driver_id}/socket. */
+        private boolean driverSocket = true;
+
+        /** Interval of SSE keep-alive comments. */
+        private Duration keepAlive = Duration.ofSeconds(15);
+
+        /** Reconnect delay sent to SSE clients (the retry field). */
+        private Duration retry = Duration.ofMillis(3000);
+
+        /** Largest request body accepted, in bytes. */
+        private int maxBodyBytes = 524288;
+
+        /** Most fixes in one driver batch. */
+        private int maxBatchSize = 500;
+
+        /** Messages a driver may send per rate window. */
+        private int driverRateLimit = 30;
+
+        /** Window of the driver rate limit. */
+        private Duration driverRateWindow = Duration.ofSeconds(10);
+
+        /** Events buffered per SSE stream before a slow client is disconnected. */
+        private int streamBufferSize = 256;
+
+        /** Frames buffered per driver socket. */
+        private int socketBufferSize = 64;
+
+        /** How long a stream may stay open after its order ended before it counts as a leak and is closed. */
+        private Duration leakGrace = Duration.ofSeconds(30);
+
+        /** Interval of the leak sweep. */
+        private Duration leakSweepInterval = Duration.ofSeconds(30);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        public boolean isDriverSocket() {
+            return driverSocket;
+        }
+
+        public void setDriverSocket(boolean driverSocket) {
+            this.driverSocket = driverSocket;
+        }
+
+        public Duration getKeepAlive() {
+            return keepAlive;
+        }
+
+        public void setKeepAlive(Duration keepAlive) {
+            this.keepAlive = keepAlive;
+        }
+
+        public Duration getRetry() {
+            return retry;
+        }
+
+        public void setRetry(Duration retry) {
+            this.retry = retry;
+        }
+
+        public int getMaxBodyBytes() {
+            return maxBodyBytes;
+        }
+
+        public void setMaxBodyBytes(int maxBodyBytes) {
+            this.maxBodyBytes = maxBodyBytes;
+        }
+
+        public int getMaxBatchSize() {
+            return maxBatchSize;
+        }
+
+        public void setMaxBatchSize(int maxBatchSize) {
+            this.maxBatchSize = maxBatchSize;
+        }
+
+        public int getDriverRateLimit() {
+            return driverRateLimit;
+        }
+
+        public void setDriverRateLimit(int driverRateLimit) {
+            this.driverRateLimit = driverRateLimit;
+        }
+
+        public Duration getDriverRateWindow() {
+            return driverRateWindow;
+        }
+
+        public void setDriverRateWindow(Duration driverRateWindow) {
+            this.driverRateWindow = driverRateWindow;
+        }
+
+        public int getStreamBufferSize() {
+            return streamBufferSize;
+        }
+
+        public void setStreamBufferSize(int streamBufferSize) {
+            this.streamBufferSize = streamBufferSize;
+        }
+
+        public int getSocketBufferSize() {
+            return socketBufferSize;
+        }
+
+        public void setSocketBufferSize(int socketBufferSize) {
+            this.socketBufferSize = socketBufferSize;
+        }
+
+        public Duration getLeakGrace() {
+            return leakGrace;
+        }
+
+        public void setLeakGrace(Duration leakGrace) {
+            this.leakGrace = leakGrace;
+        }
+
+        public Duration getLeakSweepInterval() {
+            return leakSweepInterval;
+        }
+
+        public void setLeakSweepInterval(Duration leakSweepInterval) {
+            this.leakSweepInterval = leakSweepInterval;
+        }
+
+        /** The driver socket's path below {@link #getPath()}. */
+        String driverSocketPath() {
+            return path + "/drivers/{driver_id}/socket";
+        }
+    }
+
+    /** The order tracker's background work. */
+    public static class Tracker {
+        /** How long an order may stay received before it fails with acceptance_timeout. */
+        private Duration acceptanceTimeout = Duration.ofMinutes(5);
+
+        /** Period of the acceptance sweep and the outbox relay. */
+        private Duration sweepInterval = Duration.ofSeconds(5);
+
+        /** Age an unpublished event must reach before the outbox relay publishes it. */
+        private Duration relayGrace = Duration.ofSeconds(10);
+
+        public Duration getAcceptanceTimeout() {
+            return acceptanceTimeout;
+        }
+
+        public void setAcceptanceTimeout(Duration acceptanceTimeout) {
+            this.acceptanceTimeout = acceptanceTimeout;
+        }
+
+        public Duration getSweepInterval() {
+            return sweepInterval;
+        }
+
+        public void setSweepInterval(Duration sweepInterval) {
+            this.sweepInterval = sweepInterval;
+        }
+
+        public Duration getRelayGrace() {
+            return relayGrace;
+        }
+
+        public void setRelayGrace(Duration relayGrace) {
+            this.relayGrace = relayGrace;
+        }
+    }
+
+    /** Validation and throttling of driver fixes. */
+    public static class Location {
+        /** How far in the future a fix's timestamp may be. */
+        private Duration maxFutureSkew = Duration.ofMinutes(2);
+
+        /** Oldest fix accepted (offline buffers flush late). */
+        private Duration maxFixAge = Duration.ofMinutes(30);
+
+        /** Fastest plausible speed between two fixes, in km/h. */
+        private double maxSpeedKmh = 200;
+
+        /** Smallest move, in meters, that is published to customers. */
+        private double throttleMeters = 20;
+
+        /** How long a driver's active orders are cached by the ingestor. */
+        private Duration driverOrdersTtl = Duration.ofSeconds(5);
+
+        public Duration getMaxFutureSkew() {
+            return maxFutureSkew;
+        }
+
+        public void setMaxFutureSkew(Duration maxFutureSkew) {
+            this.maxFutureSkew = maxFutureSkew;
+        }
+
+        public Duration getMaxFixAge() {
+            return maxFixAge;
+        }
+
+        public void setMaxFixAge(Duration maxFixAge) {
+            this.maxFixAge = maxFixAge;
+        }
+
+        public double getMaxSpeedKmh() {
+            return maxSpeedKmh;
+        }
+
+        public void setMaxSpeedKmh(double maxSpeedKmh) {
+            this.maxSpeedKmh = maxSpeedKmh;
+        }
+
+        public double getThrottleMeters() {
+            return throttleMeters;
+        }
+
+        public void setThrottleMeters(double throttleMeters) {
+            this.throttleMeters = throttleMeters;
+        }
+
+        public Duration getDriverOrdersTtl() {
+            return driverOrdersTtl;
+        }
+
+        public void setDriverOrdersTtl(Duration driverOrdersTtl) {
+            this.driverOrdersTtl = driverOrdersTtl;
+        }
+    }
+
+    /** Signal bands of deliveries whose driver went quiet. */
+    public static class Staleness {
+        /** Silence after which a delivery's signal is low_coverage. */
+        private Duration lowCoverageAfter = Duration.ofSeconds(30);
+
+        /** Silence after which a delivery's signal is connection_lost. */
+        private Duration connectionLostAfter = Duration.ofMinutes(2);
+
+        /** Interval of the staleness check. */
+        private Duration interval = Duration.ofSeconds(1);
+
+        /** Most deliveries classified per check. */
+        private int maxDeliveries = 10000;
+
+        public Duration getLowCoverageAfter() {
+            return lowCoverageAfter;
+        }
+
+        public void setLowCoverageAfter(Duration lowCoverageAfter) {
+            this.lowCoverageAfter = lowCoverageAfter;
+        }
+
+        public Duration getConnectionLostAfter() {
+            return connectionLostAfter;
+        }
+
+        public void setConnectionLostAfter(Duration connectionLostAfter) {
+            this.connectionLostAfter = connectionLostAfter;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public int getMaxDeliveries() {
+            return maxDeliveries;
+        }
+
+        public void setMaxDeliveries(int maxDeliveries) {
+            this.maxDeliveries = maxDeliveries;
+        }
+    }
+
+    /** Push notifications through the application's PushNotifier bean. */
+    public static class Notifications {
+        /** ETA at or under which the arriving push is sent. */
+        private Duration arrivingWithin = Duration.ofMinutes(5);
+
+        /** ETA above which the arriving push may fire again. */
+        private Duration rearmAbove = Duration.ofMinutes(6);
+
+        /** Attempts per push before it is given up. */
+        private int maxAttempts = 5;
+
+        /** Delay before the first retry; doubles per attempt. */
+        private Duration initialBackoff = Duration.ofSeconds(1);
+
+        /** Longest delay between retries. */
+        private Duration maxBackoff = Duration.ofMinutes(1);
+
+        public Duration getArrivingWithin() {
+            return arrivingWithin;
+        }
+
+        public void setArrivingWithin(Duration arrivingWithin) {
+            this.arrivingWithin = arrivingWithin;
+        }
+
+        public Duration getRearmAbove() {
+            return rearmAbove;
+        }
+
+        public void setRearmAbove(Duration rearmAbove) {
+            this.rearmAbove = rearmAbove;
+        }
+
+        public int getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getInitialBackoff() {
+            return initialBackoff;
+        }
+
+        public void setInitialBackoff(Duration initialBackoff) {
+            this.initialBackoff = initialBackoff;
+        }
+
+        public Duration getMaxBackoff() {
+            return maxBackoff;
+        }
+
+        public void setMaxBackoff(Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
+        }
+    }
+
+    /** The Actuator health indicator. */
+    public static class Health {
+        /** Unpublished outbox events at or above which the tracking health is down. */
+        private long outboxBacklogThreshold = 1000;
+
+        public long getOutboxBacklogThreshold() {
+            return outboxBacklogThreshold;
+        }
+
+        public void setOutboxBacklogThreshold(long outboxBacklogThreshold) {
+            this.outboxBacklogThreshold = outboxBacklogThreshold;
+        }
+    }
+}
