@@ -23,8 +23,9 @@ public interface Authorizer {
     /**
      * Returns the caller a credential belongs to.
      *
-     * @param token the bearer token from the {@code Authorization} header or the {@code access_token}
-     *     query parameter, or {@code null} if the request carried none
+     * @param token the bearer token from the {@code Authorization} header or, on the SSE stream GETs
+     *     and the driver socket handshake only, the {@code access_token} query parameter; {@code null}
+     *     if the request carried none
      * @throws AuthenticationException if there is no token, or it is malformed, tampered with or expired
      */
     Caller authenticate(String token) throws AuthenticationException;

@@ -1,6 +1,7 @@
 package org.ordertracking.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
@@ -43,10 +44,15 @@ class AuthorizationMatrixIT {
     private static Node node;
     private static final AtomicInteger IDS = new AtomicInteger();
 
-    /** Who calls. "Own" means the resource the token is bound to; "other" a resource of someone else. */
+    /**
+     * Who calls. "Own" means the resource the token is bound to; "other" a resource of someone else.
+     * OPERATOR_QUERY sends a valid operator token as the {@code access_token} query parameter only, which
+     * only the stream GETs accept; OPERATOR_RESPELLED sends a valid operator token whose signature has
+     * the unused low bits of its last character flipped (the same bytes to a lenient decoder).
+     */
     enum Who {
         CUSTOMER_OWN, CUSTOMER_OTHER, RESTAURANT_OWN, RESTAURANT_OTHER, DRIVER_OWN, DRIVER_OTHER, OPERATOR,
-        NO_TOKEN, EXPIRED, TAMPERED
+        NO_TOKEN, EXPIRED, TAMPERED, OPERATOR_QUERY, OPERATOR_RESPELLED
     }
 
     /** One endpoint, with the order state it needs. */
@@ -77,20 +83,20 @@ class AuthorizationMatrixIT {
         }
     }
 
-    // columns in Who order:     C-own C-oth R-own R-oth D-own D-oth OPER  none  exp   tamp
+    // columns in Who order:     C-own C-oth R-own R-oth D-own D-oth OPER  none  exp   tamp  qry   respl
     private static final String[] TABLE = {
-        "WATCH_ORDER             200   403   200   403   200   403   200   401   401   401",
-        "READ_ORDER              200   403   200   403   200   403   200   401   401   401",
-        "REGISTER_ORDER          403   403   201   403   403   403   201   401   401   401",
-        "ACCEPT                  403   403   200   403   403   403   200   401   401   401",
-        "REJECT                  403   403   200   403   403   403   200   401   401   401",
-        "PICK_UP                 403   403   403   403   200   403   200   401   401   401",
-        "DELIVERY_FAILED         403   403   403   403   200   403   200   401   401   401",
-        "ASSIGN_DRIVER           403   403   403   403   403   403   200   401   401   401",
-        "WATCH_RESTAURANT        403   403   200   403   403   403   200   401   401   401",
-        "LIST_RESTAURANT_ORDERS  403   403   200   403   403   403   200   401   401   401",
-        "REPORT_LOCATIONS        403   403   403   403   200   403   403   401   401   401",
-        "METRICS                 403   403   403   403   403   403   200   401   401   401",
+        "WATCH_ORDER             200   403   200   403   200   403   200   401   401   401   200   401",
+        "READ_ORDER              200   403   200   403   200   403   200   401   401   401   401   401",
+        "REGISTER_ORDER          403   403   201   403   403   403   201   401   401   401   401   401",
+        "ACCEPT                  403   403   200   403   403   403   200   401   401   401   401   401",
+        "REJECT                  403   403   200   403   403   403   200   401   401   401   401   401",
+        "PICK_UP                 403   403   403   403   200   403   200   401   401   401   401   401",
+        "DELIVERY_FAILED         403   403   403   403   200   403   200   401   401   401   401   401",
+        "ASSIGN_DRIVER           403   403   403   403   403   403   200   401   401   401   401   401",
+        "WATCH_RESTAURANT        403   403   200   403   403   403   200   401   401   401   200   401",
+        "LIST_RESTAURANT_ORDERS  403   403   200   403   403   403   200   401   401   401   401   401",
+        "REPORT_LOCATIONS        403   403   403   403   200   403   403   401   401   401   401   401",
+        "METRICS                 403   403   403   403   403   403   200   401   401   401   401   401",
     };
 
     @BeforeParameterizedClassInvocation
@@ -141,6 +147,11 @@ class AuthorizationMatrixIT {
             case DRIVER_OTHER -> Node.token(Role.DRIVER, "d-2");
             case OPERATOR -> Node.operator();
             case NO_TOKEN -> null;
+            case OPERATOR_QUERY -> Node.operator();
+            case OPERATOR_RESPELLED -> {
+                String good = Node.operator();
+                yield good.substring(0, good.length() - 1) + JwtAuthorizerTest.flipLowBit(good.charAt(good.length() - 1));
+            }
             case EXPIRED -> Node.ISSUER.issue(Role.OPERATOR, "ops", Instant.now().minusSeconds(7200),
                     Instant.now().minusSeconds(3600));
             case TAMPERED -> {
@@ -180,10 +191,14 @@ class AuthorizationMatrixIT {
         String orderId = endpoint.state == null ? null : prepareOrder(endpoint.state);
         String path = orderId == null ? endpoint.path : endpoint.path.replace("{o}", orderId);
         String token = token(who, orderId == null ? "none" : orderId);
+        if (who == Who.OPERATOR_QUERY) {
+            path += "?access_token=" + token;
+            token = null;
+        }
         long seqBefore = orderId == null ? 0 : tracker.order(orderId).seq();
         int status;
         String body;
-        if (path.endsWith("/stream")) {
+        if (endpoint.path.endsWith("/stream")) {
             try (SseClient sse = node.stream(path, token)) {
                 status = sse.status();
                 body = status == 200 ? "" : String.join("\n", sse.lines);
@@ -206,6 +221,9 @@ class AuthorizationMatrixIT {
                 assertEquals(status, problem.get("status").asInt());
                 assertEquals(status == 401 ? ProblemType.UNAUTHORIZED.uri().toString()
                         : ProblemType.FORBIDDEN.uri().toString(), problem.get("type").asText());
+                if (who == Who.OPERATOR_QUERY) {
+                    assertTrue(problem.get("detail").asText().contains("Authorization: Bearer"), body);
+                }
             }
         }
         assertEquals(expected, status, () -> endpoint + " by " + who + ": " + body);
