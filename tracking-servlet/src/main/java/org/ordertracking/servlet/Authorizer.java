@@ -53,7 +53,8 @@ public interface Authorizer {
     /**
      * The roles of {@link #defaultRules}, without the resource: a customer may only watch and read
      * orders; a restaurant may not assign drivers, report positions, open a driver socket or read the
-     * metrics; a driver may watch, read and move orders, report positions and open its socket; an
+     * metrics; a driver may watch, read and move orders, report positions, open its socket and list its
+     * orders; an
      * operator may do everything but report positions and open a driver socket. Whenever
      * {@code defaultRules(caller, access)} is true, {@code defaultMayAttempt(caller, access.action())} is.
      *
@@ -71,7 +72,8 @@ public interface Authorizer {
                 default -> false;
             };
             case DRIVER -> switch (action) {
-                case WATCH_ORDER, READ_ORDER, TRANSITION_ORDER, DRIVER_SOCKET, REPORT_LOCATIONS -> true;
+                case WATCH_ORDER, READ_ORDER, TRANSITION_ORDER, DRIVER_SOCKET, REPORT_LOCATIONS,
+                        LIST_DRIVER_ORDERS -> true;
                 default -> false;
             };
         };
@@ -87,7 +89,7 @@ public interface Authorizer {
      *       the order is not picked up; watch and list its own restaurant;</li>
      *   <li>driver: watch and read the orders assigned to it, move them to {@code picked_up},
      *       {@code delivered}, or {@code failed} once picked up (delivery failed); report its own
-     *       position and open its own socket.</li>
+     *       position, open its own socket and list its own current assignments.</li>
      * </ul>
      */
     static boolean defaultRules(Caller caller, Access access) {
@@ -110,7 +112,7 @@ public interface Authorizer {
                 case WATCH_ORDER, READ_ORDER -> order != null && sub.equals(order.driverId());
                 case TRANSITION_ORDER -> order != null && sub.equals(order.driverId())
                         && driverMay(order.status(), access.target());
-                case DRIVER_SOCKET, REPORT_LOCATIONS -> sub.equals(access.driverId());
+                case DRIVER_SOCKET, REPORT_LOCATIONS, LIST_DRIVER_ORDERS -> sub.equals(access.driverId());
                 default -> false;
             };
         };

@@ -65,9 +65,11 @@ class AuthorizationMatrixIT {
         PICK_UP("POST", "/orders/{o}/transitions", "{\"status\":\"picked_up\"}", OrderStatus.READY),
         DELIVERY_FAILED("POST", "/orders/{o}/transitions", "{\"status\":\"failed\"}", OrderStatus.PICKED_UP),
         ASSIGN_DRIVER("POST", "/orders/{o}/driver", "{\"driver_id\":\"d-1\"}", OrderStatus.ACCEPTED),
+        UNASSIGN_DRIVER("DELETE", "/orders/{o}/driver", null, OrderStatus.ACCEPTED),
         WATCH_RESTAURANT("GET", "/restaurants/r-1/stream", null, null),
         LIST_RESTAURANT_ORDERS("GET", "/restaurants/r-1/orders", null, null),
         REPORT_LOCATIONS("POST", "/drivers/d-1/locations", "{\"fixes\":[]}", null),
+        LIST_DRIVER_ORDERS("GET", "/drivers/d-1/orders", null, null),
         METRICS("GET", "/metrics", null, null);
 
         final String method;
@@ -93,9 +95,11 @@ class AuthorizationMatrixIT {
         "PICK_UP                 403   403   403   403   200   403   200   401   401   401   401   401",
         "DELIVERY_FAILED         403   403   403   403   200   403   200   401   401   401   401   401",
         "ASSIGN_DRIVER           403   403   403   403   403   403   200   401   401   401   401   401",
+        "UNASSIGN_DRIVER         403   403   403   403   403   403   200   401   401   401   401   401",
         "WATCH_RESTAURANT        403   403   200   403   403   403   200   401   401   401   200   401",
         "LIST_RESTAURANT_ORDERS  403   403   200   403   403   403   200   401   401   401   401   401",
         "REPORT_LOCATIONS        403   403   403   403   200   403   403   401   401   401   401   401",
+        "LIST_DRIVER_ORDERS      403   403   403   403   200   403   200   401   401   401   401   401",
         "METRICS                 403   403   403   403   403   403   200   401   401   401   401   401",
     };
 
@@ -196,6 +200,7 @@ class AuthorizationMatrixIT {
             token = null;
         }
         long seqBefore = orderId == null ? 0 : tracker.order(orderId).seq();
+        String driverBefore = orderId == null ? null : tracker.order(orderId).driverId();
         int status;
         String body;
         if (endpoint.path.endsWith("/stream")) {
@@ -210,6 +215,8 @@ class AuthorizationMatrixIT {
             }
             if (endpoint.method.equals("POST")) {
                 b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(endpoint.body));
+            } else if (endpoint.method.equals("DELETE")) {
+                b.DELETE();
             }
             HttpResponse<String> r = node.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             status = r.statusCode();
@@ -229,6 +236,7 @@ class AuthorizationMatrixIT {
         assertEquals(expected, status, () -> endpoint + " by " + who + ": " + body);
         if (status >= 400 && orderId != null) {
             assertEquals(seqBefore, tracker.order(orderId).seq(), "a refused request must not change the order");
+            assertEquals(driverBefore, tracker.order(orderId).driverId(), "nor its driver");
         }
     }
 }

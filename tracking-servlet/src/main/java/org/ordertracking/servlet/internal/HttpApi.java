@@ -39,9 +39,11 @@ public final class HttpApi implements AutoCloseable {
                 .streamRoute("/orders/{id}/stream", new OrderStreamHandler(hub, guard, opener))
                 .route("POST", "/orders/{id}/transitions", orders::transition)
                 .route("POST", "/orders/{id}/driver", orders::assignDriver)
+                .route("DELETE", "/orders/{id}/driver", orders::unassignDriver)
                 .streamRoute("/restaurants/{id}/stream", restaurants::stream)
                 .route("GET", "/restaurants/{id}/orders", restaurants::orders)
                 .route("POST", "/drivers/{id}/locations", driverHandlers::locations)
+                .route("GET", "/drivers/{id}/orders", driverHandlers::orders)
                 .route("GET", "/metrics", new MetricsHandler(hub, guard))
                 .publicRoute("GET", "/widget/{version}/{name}", widget::serve)
                 .build();
