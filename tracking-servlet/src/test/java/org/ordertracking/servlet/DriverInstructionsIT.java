@@ -316,13 +316,9 @@ class DriverInstructionsIT {
     }
 
     /** Waits, with a deadline, until this node holds {@code count} driver sockets (they subscribe in onOpen). */
-    private void awaitSockets(int count) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (Metrics.read(node).get("connections").get(DriverSocketIT.SOCKET_KIND).asInt() != count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the node never held " + count + " driver sockets");
-            }
-            Thread.sleep(10);
-        }
+    private void awaitSockets(int count) {
+        org.awaitility.Awaitility.await("the node holds " + count + " driver sockets")
+                .atMost(java.time.Duration.ofSeconds(20)).pollInterval(java.time.Duration.ofMillis(10))
+                .until(() -> Metrics.read(node).get("connections").get(DriverSocketIT.SOCKET_KIND).asInt() == count);
     }
 }
