@@ -160,9 +160,12 @@ public final class OrderTracker implements AutoCloseable {
      *
      * @param actor who registers it, recorded in the audit trail, may be {@code null}
      * @throws DuplicateOrderException if the id is taken
+     * @throws IllegalArgumentException if the actor is longer than {@link OrderEvent#MAX_ACTOR_LENGTH} or
+     *     holds a control character (nothing is stored)
      */
     public TrackedOrder register(NewOrder order, String actor) {
         Objects.requireNonNull(order, "order must not be null");
+        Checks.requireText(actor, OrderEvent.MAX_ACTOR_LENGTH, "actor");
         ensureOpen();
         TransitionResult result = repository.create(order, now(), actor);
         publish(result.order(), result.event());

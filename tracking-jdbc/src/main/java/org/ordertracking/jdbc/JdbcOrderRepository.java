@@ -100,6 +100,7 @@ public final class JdbcOrderRepository implements OrderRepository {
     public TransitionResult create(NewOrder newOrder, Instant at, String actor) {
         Objects.requireNonNull(newOrder, "order must not be null");
         Objects.requireNonNull(at, "at must not be null");
+        Checks.requireText(actor, OrderEvent.MAX_ACTOR_LENGTH, "actor");   // before any SQL: PostgreSQL refuses NUL
         Instant when = Millis.truncate(at, "at");
         TrackedOrder order = new TrackedOrder(newOrder.orderId(), newOrder.restaurantId(), newOrder.customerId(),
                 null, newOrder.destination(), OrderStatus.RECEIVED, 1, when, when);

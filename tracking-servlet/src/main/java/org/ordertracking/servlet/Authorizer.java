@@ -36,6 +36,50 @@ public interface Authorizer {
     }
 
     /**
+     * Returns whether {@code caller} could do {@code action} to <em>some</em> resource: {@code false}
+     * means never, whatever the order, restaurant, driver or body. The servlet asks this before it reads a
+     * request body, so that a token that can never write (a customer's) is refused with 403 without the
+     * server reading and parsing up to {@code maxBodyBytes} of JSON; the full {@link #authorize} check
+     * follows once the resource is known. By default {@link #defaultMayAttempt}, the role table of
+     * {@link #defaultRules}: if you override {@link #authorize} to allow a role more than the default
+     * table does, override this method as well.
+     *
+     * @since 0.1.0
+     */
+    default boolean mayAttempt(Caller caller, Action action) {
+        return defaultMayAttempt(caller, action);
+    }
+
+    /**
+     * The roles of {@link #defaultRules}, without the resource: a customer may only watch and read
+     * orders; a restaurant may not assign drivers, report positions, open a driver socket or read the
+     * metrics; a driver may watch, read and move orders, report positions, open its socket and list its
+     * orders; an
+     * operator may do everything but report positions and open a driver socket. Whenever
+     * {@code defaultRules(caller, access)} is true, {@code defaultMayAttempt(caller, access.action())} is.
+     *
+     * @since 0.1.0
+     */
+    static boolean defaultMayAttempt(Caller caller, Action action) {
+        Objects.requireNonNull(caller, "caller must not be null");
+        Objects.requireNonNull(action, "action must not be null");
+        return switch (caller.role()) {
+            case OPERATOR -> action != Action.REPORT_LOCATIONS && action != Action.DRIVER_SOCKET;
+            case CUSTOMER -> action == Action.WATCH_ORDER || action == Action.READ_ORDER;
+            case RESTAURANT -> switch (action) {
+                case WATCH_ORDER, READ_ORDER, REGISTER_ORDER, TRANSITION_ORDER, WATCH_RESTAURANT,
+                        LIST_RESTAURANT_ORDERS -> true;
+                default -> false;
+            };
+            case DRIVER -> switch (action) {
+                case WATCH_ORDER, READ_ORDER, TRANSITION_ORDER, DRIVER_SOCKET, REPORT_LOCATIONS,
+                        LIST_DRIVER_ORDERS -> true;
+                default -> false;
+            };
+        };
+    }
+
+    /**
      * The authorization table of the design:
      * <ul>
      *   <li>operator: everything except reporting a driver's position and opening a driver socket;</li>

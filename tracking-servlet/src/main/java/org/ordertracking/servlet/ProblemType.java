@@ -32,8 +32,18 @@ public enum ProblemType {
     BATCH_TOO_LARGE(413, "batch-too-large", "Batch too large"),
     /** 415: the body is not {@code application/json}, or its encoding is neither identity nor gzip. */
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
-    /** 429: the driver sends faster than the per-driver rate limit. */
+    /**
+     * 429: the driver sends faster than the per-driver rate limit, or a client address opens streams
+     * faster than the stream open rate; with {@code Retry-After}.
+     */
     RATE_LIMITED(429, "rate-limited", "Too many requests"),
+    /**
+     * 429: the caller's subject or client address already holds as many open streams (and, for a
+     * subject, driver sockets) as the caps allow; with {@code Retry-After}.
+     *
+     * @since 0.1.0
+     */
+    TOO_MANY_STREAMS(429, "too-many-streams", "Too many streams"),
     /** 503: the server is shutting down or cannot take the stream now. */
     UNAVAILABLE(503, "unavailable", "Service unavailable"),
     /** 500: a bug; the detail never reveals internals. */

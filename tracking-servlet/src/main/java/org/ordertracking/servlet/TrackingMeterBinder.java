@@ -31,6 +31,8 @@ import org.ordertracking.servlet.internal.StreamHub;
  *   <tr><td>{@code tracking.streams.slow.disconnects}</td><td>counter</td><td>streams closed for not keeping up</td></tr>
  *   <tr><td>{@code tracking.fixes{result=applied|rejected}}</td><td>counter</td><td>fixes the driver endpoints took</td></tr>
  *   <tr><td>{@code tracking.drivers.rate.limited}</td><td>counter</td><td>driver messages refused by the rate limit</td></tr>
+ *   <tr><td>{@code tracking.streams.refused{limit=per_subject|per_address|open_rate}}</td><td>counter</td>
+ *       <td>stream opens and driver sockets refused by the caps and the open rate</td></tr>
  *   <tr><td>{@code tracking.fixes.published}</td><td>counter</td><td>location events the configured
  *       {@code LocationIngestor} published; only if one is configured</td></tr>
  * </table>
@@ -102,6 +104,10 @@ public final class TrackingMeterBinder implements MeterBinder, AutoCloseable {
                 "fixes taken by the driver endpoints");
         counter(registry, "tracking.drivers.rate.limited", metrics, Metrics::rateLimited, null, null,
                 "driver requests and frames refused by the rate limit");
+        for (String limit : Metrics.STREAM_LIMITS) {
+            counter(registry, "tracking.streams.refused", metrics, m -> m.streamsRefused(limit), "limit", limit,
+                    "stream opens and driver sockets refused by a limit");
+        }
         LocationIngestor ingestor = servlet.config().locationIngestor();
         if (ingestor != null) {
             counter(registry, "tracking.fixes.published", ingestor, i -> i.stats().published(), null, null,

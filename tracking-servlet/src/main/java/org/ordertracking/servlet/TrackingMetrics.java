@@ -33,6 +33,9 @@ import java.util.TreeMap;
  * @param rateLimited driver requests and frames refused by the per-driver rate limit
  * @param fixesPublished location events the configured {@code LocationIngestor} published to the
  *     bus ({@code LocationIngestor.Stats#published()}), or {@code null} if no ingestor is configured
+ * @param streamsRefused stream opens and driver sockets refused per limit: {@code per_subject}
+ *     ({@code maxStreamsPerSubject}, sockets included), {@code per_address} ({@code maxStreamsPerAddress}),
+ *     {@code open_rate} ({@code streamOpenRate}), in that order
  * @since 0.1.0
  */
 public record TrackingMetrics(
@@ -49,14 +52,16 @@ public record TrackingMetrics(
         long fixesApplied,
         long fixesRejected,
         long rateLimited,
-        Long fixesPublished) {
+        Long fixesPublished,
+        Map<String, Long> streamsRefused) {
 
-    /** Copies the maps (connections and viewers sorted by key, events in the given order). */
+    /** Copies the maps (connections and viewers sorted by key, events and refusals in the given order). */
     public TrackingMetrics {
         Objects.requireNonNull(at, "at must not be null");
         connections = Collections.unmodifiableMap(new TreeMap<>(connections));
         viewers = Collections.unmodifiableMap(new TreeMap<>(viewers));
         eventsSent = Collections.unmodifiableMap(new LinkedHashMap<>(eventsSent));
+        streamsRefused = Collections.unmodifiableMap(new LinkedHashMap<>(streamsRefused));
     }
 
     /** Returns the events of one type written so far, e.g. {@code eventsSent("keep_alive")}; 0 if unknown. */

@@ -53,6 +53,36 @@ public final class TrackingServletConfig {
     public static final Duration DEFAULT_LEAK_SWEEP_INTERVAL = Duration.ofSeconds(30);
     /** Default validity of the customer {@code tracking_token} issued by {@code POST /orders}: 24 hours. */
     public static final Duration DEFAULT_TRACKING_TOKEN_TTL = Duration.ofHours(24);
+    /**
+     * Default number of SSE streams and driver sockets one subject (the role and id a token is bound
+     * to) may hold open at once: 20. A customer watches one order, perhaps from a few tabs and devices;
+     * a restaurant's board is one stream per screen.
+     *
+     * @since 0.1.0
+     */
+    public static final int DEFAULT_MAX_STREAMS_PER_SUBJECT = 20;
+    /**
+     * Default number of SSE streams one client address may hold open at once: 200, room for a
+     * restaurant's screens or a carrier-grade NAT in front of many phones.
+     *
+     * @since 0.1.0
+     */
+    public static final int DEFAULT_MAX_STREAMS_PER_ADDRESS = 200;
+    /**
+     * Default number of stream opens one client address may make per {@link #DEFAULT_STREAM_OPEN_WINDOW}:
+     * 20 (a burst of 20, then 20 per second). Each open costs several repository reads; an
+     * {@code EventSource} reconnects once per {@code retry} (3 s), so even a NAT of many phones that
+     * all lost the network at once stays under it.
+     *
+     * @since 0.1.0
+     */
+    public static final int DEFAULT_STREAM_OPEN_RATE = 20;
+    /**
+     * Default window of {@link #DEFAULT_STREAM_OPEN_RATE}: 1 second.
+     *
+     * @since 0.1.0
+     */
+    public static final Duration DEFAULT_STREAM_OPEN_WINDOW = Duration.ofSeconds(1);
 
     private final OrderTracker tracker;
     private final Authorizer authorizer;
@@ -68,6 +98,10 @@ public final class TrackingServletConfig {
     private final int socketBufferSize;
     private final Duration leakGrace;
     private final Duration leakSweepInterval;
+    private final int maxStreamsPerSubject;
+    private final int maxStreamsPerAddress;
+    private final int streamOpenRate;
+    private final Duration streamOpenWindow;
     private final ScheduledExecutorService scheduler;
     private final LocationIngestor locationIngestor;
     private final LocationStore locationStore;
@@ -95,6 +129,10 @@ public final class TrackingServletConfig {
         this.streamBufferSize = b.streamBufferSize;
         this.socketBufferSize = b.socketBufferSize;
         this.leakGrace = b.leakGrace;
+        this.maxStreamsPerSubject = b.maxStreamsPerSubject;
+        this.maxStreamsPerAddress = b.maxStreamsPerAddress;
+        this.streamOpenRate = b.streamOpenRate;
+        this.streamOpenWindow = b.streamOpenWindow;
         this.scheduler = b.scheduler != null ? b.scheduler : b.resources != null ? b.resources.scheduler() : null;
     }
 
@@ -160,6 +198,26 @@ public final class TrackingServletConfig {
         return leakSweepInterval;
     }
 
+    /** Returns the most SSE streams and driver sockets one subject may hold open; see {@link Builder#maxStreamsPerSubject}. */
+    public int maxStreamsPerSubject() {
+        return maxStreamsPerSubject;
+    }
+
+    /** Returns the most SSE streams one client address may hold open; see {@link Builder#maxStreamsPerAddress}. */
+    public int maxStreamsPerAddress() {
+        return maxStreamsPerAddress;
+    }
+
+    /** Returns the stream opens one client address may make per {@link #streamOpenWindow()}. */
+    public int streamOpenRate() {
+        return streamOpenRate;
+    }
+
+    /** Returns the window of {@link #streamOpenRate()}. */
+    public Duration streamOpenWindow() {
+        return streamOpenWindow;
+    }
+
     /** Returns the location pipeline the driver endpoints feed, or {@code null} (they then answer 503). */
     public LocationIngestor locationIngestor() {
         return locationIngestor;
@@ -212,6 +270,10 @@ public final class TrackingServletConfig {
         private int socketBufferSize = DEFAULT_SOCKET_BUFFER;
         private Duration leakGrace = DEFAULT_LEAK_GRACE;
         private Duration leakSweepInterval = DEFAULT_LEAK_SWEEP_INTERVAL;
+        private int maxStreamsPerSubject = DEFAULT_MAX_STREAMS_PER_SUBJECT;
+        private int maxStreamsPerAddress = DEFAULT_MAX_STREAMS_PER_ADDRESS;
+        private int streamOpenRate = DEFAULT_STREAM_OPEN_RATE;
+        private Duration streamOpenWindow = DEFAULT_STREAM_OPEN_WINDOW;
         private ScheduledExecutorService scheduler;
         private TrackingResources resources;
         private LocationIngestor locationIngestor;
@@ -292,6 +354,47 @@ public final class TrackingServletConfig {
         /** How often leaks are reaped (found, reported and closed); default 30 s. */
         public Builder leakSweepInterval(Duration interval) {
             this.leakSweepInterval = positive(interval, "leakSweepInterval");
+            return this;
+        }
+
+        /**
+         * The most SSE streams (order and restaurant) and driver sockets one subject — the role and id a
+         * token is bound to, e.g. one customer's order or one driver — may hold open at once; default 20.
+         * One more is refused with 429 {@code too-many-streams} (a socket: an {@code error} frame
+         * {@code too_many_streams} and close code 1013) until one of them ends. {@link Integer#MAX_VALUE}
+         * turns the cap off.
+         *
+         * @since 0.1.0
+         */
+        public Builder maxStreamsPerSubject(int streams) {
+            this.maxStreamsPerSubject = positive(streams, "maxStreamsPerSubject");
+            return this;
+        }
+
+        /**
+         * The most SSE streams one client address ({@code request.getRemoteAddr()}) may hold open at once;
+         * default 200. One more is refused with 429 {@code too-many-streams} until one of them ends. Behind
+         * a reverse proxy every client has the proxy's address: configure the container's forwarded-header
+         * handling (Jetty's {@code ForwardedRequestCustomizer}, Tomcat's {@code RemoteIpValve}) so that the
+         * servlet sees the client's. {@link Integer#MAX_VALUE} turns the cap off.
+         *
+         * @since 0.1.0
+         */
+        public Builder maxStreamsPerAddress(int streams) {
+            this.maxStreamsPerAddress = positive(streams, "maxStreamsPerAddress");
+            return this;
+        }
+
+        /**
+         * How many streams one client address may open per {@code window} (a token bucket on the tracker's
+         * clock: a burst of {@code opens}, then {@code opens} per window); default 20 per second. One more
+         * is refused with 429 {@code rate-limited} and a {@code Retry-After} saying when the next is allowed.
+         *
+         * @since 0.1.0
+         */
+        public Builder streamOpenRate(int opens, Duration window) {
+            this.streamOpenRate = positive(opens, "streamOpenRate");
+            this.streamOpenWindow = positive(window, "streamOpenWindow");
             return this;
         }
 

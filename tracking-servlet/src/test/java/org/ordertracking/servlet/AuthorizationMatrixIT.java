@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderStatus;
@@ -162,6 +167,26 @@ class AuthorizationMatrixIT {
                 yield parts[0] + "." + claims + "." + parts[2];
             }
         };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/orders", "/orders/{o}/transitions", "/orders/{o}/driver", "/drivers/d-1/locations"})
+    void write_byCustomer_isRefusedWithoutWaitingForTheBody(String pattern) throws Exception {
+        String orderId = prepareOrder(OrderStatus.RECEIVED);
+        String path = node.uri(pattern.replace("{o}", orderId)).getRawPath();
+        String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + Node.token(Role.CUSTOMER, orderId) + "\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + (512 * 1024) + "\r\n\r\n{\"status\":";   // the rest never comes
+        try (Socket socket = new Socket(node.base.getHost(), node.base.getPort())) {
+            socket.setSoTimeout(10_000);   // a server waiting for the body answers only after its idle timeout
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            String status = in.readLine();
+            assertEquals("HTTP/1.1 403", status == null ? null : status.substring(0, Math.min(12, status.length())), status);
+        }
+        assertEquals(1, tracker.order(orderId).seq(), "a refused request must not change the order");
+        assertEquals("d-1", tracker.order(orderId).driverId(), "a refused assignment must not change the driver");
     }
 
     @ParameterizedTest(name = "{0} by {1} -> {2}")

@@ -55,10 +55,11 @@ class BroadcastIT {
     void stream_thousandConcurrentStreams_allReceiveOneBroadcast() throws Exception {
         bus = EventBus.inMemory();
         tracker = OrderTracker.builder().eventBus(bus).build();
-        node = Node.start(container, tracker);
+        int n = 1000;   // one customer token from one address: the stream limits are raised to let them in
+        node = Node.start(container, tracker, b -> b.maxStreamsPerSubject(n).maxStreamsPerAddress(n)
+                .streamOpenRate(n, Duration.ofSeconds(1)));
         tracker.register(new NewOrder("b-1", "r-1", "c-1", new GeoPoint(33.89, 35.50)));
         String token = Node.token(Role.CUSTOMER, "b-1");
-        int n = 1000;
         List<SseClient> clients = new ArrayList<>(n);
         try {
             for (int i = 0; i < n; i++) {

@@ -129,6 +129,20 @@ class MalformedRequestsIT {
                         ProblemType.INVALID_REQUEST),
                 Arguments.of("reason too long", post("/orders/mr-1/transitions",
                         "{\"status\":\"accepted\",\"reason\":\"" + "r".repeat(501) + "\"}"), ProblemType.INVALID_REQUEST),
+                Arguments.of("reason with NUL", post("/orders/mr-1/transitions",
+                        "{\"status\":\"failed\",\"reason\":\"kitchen\\u0000closed\"}"), ProblemType.INVALID_REQUEST),
+                Arguments.of("reason with a line feed", post("/orders/mr-1/transitions",
+                        "{\"status\":\"failed\",\"reason\":\"kitchen\\nclosed\"}"), ProblemType.INVALID_REQUEST),
+                Arguments.of("reason with DEL", post("/orders/mr-1/transitions",
+                        "{\"status\":\"failed\",\"reason\":\"kitchen\\u007fclosed\"}"), ProblemType.INVALID_REQUEST),
+                Arguments.of("reason with a C1 control", post("/orders/mr-1/transitions",
+                        "{\"status\":\"failed\",\"reason\":\"kitchen\\u0085closed\"}"), ProblemType.INVALID_REQUEST),
+                Arguments.of("transition by a token whose subject holds NUL", new Req("POST", "/orders/mr-1/transitions",
+                        "application/json", null, "{\"status\":\"failed\"}".getBytes(StandardCharsets.UTF_8),
+                        "Bearer " + Node.token(Role.OPERATOR, "ops\u0000evil"), null), ProblemType.INVALID_REQUEST),
+                Arguments.of("registration by a token whose subject holds NUL", new Req("POST", "/orders",
+                        "application/json", null, VALID_ORDER.getBytes(StandardCharsets.UTF_8),
+                        "Bearer " + Node.token(Role.OPERATOR, "ops\u0000evil"), null), ProblemType.INVALID_REQUEST),
                 Arguments.of("reason is an object", post("/orders/mr-1/transitions",
                         "{\"status\":\"accepted\",\"reason\":{}}"), ProblemType.INVALID_REQUEST),
                 Arguments.of("illegal edge", post("/orders/mr-1/transitions", "{\"status\":\"ready\"}"),
@@ -268,6 +282,18 @@ class MalformedRequestsIT {
         assertEquals("received", problem.get("current").asText());
         assertEquals("delivered", problem.get("requested").asText());
         assertEquals("[\"accepted\",\"failed\"]", problem.get("allowed").toString());
+    }
+
+    @Test
+    void transition_reasonWithNul_isRefusedNamingTheField() throws Exception {
+        HttpResponse<String> r = node.post("/orders/mr-1/transitions", Node.operator(),
+                "{\"status\":\"failed\",\"reason\":\"kitchen\\u0000closed\"}");
+        assertEquals(400, r.statusCode(), r.body());
+        JsonNode problem = JsonCodec.mapper().readTree(r.body());
+        assertEquals("reason", problem.get("field").asText());
+        assertEquals("reason must not contain control characters, but had U+0000 at index 7",
+                problem.get("detail").asText());
+        assertEquals(1, tracker.history("mr-1").size(), "nothing may be stored");
     }
 
     @Test

@@ -72,9 +72,11 @@ class MicrometerIT {
                 }
                 assertEquals(Set.of("tracking.connections.open", "tracking.leaks", "tracking.leaks.closed",
                         "tracking.events.sent", "tracking.events.dropped", "tracking.streams.slow.disconnects",
-                        "tracking.fixes", "tracking.drivers.rate.limited"), names,
+                        "tracking.fixes", "tracking.drivers.rate.limited", "tracking.streams.refused"), names,
                         "no tracking.fixes.published without an ingestor");
                 assertEquals(6, meters.find("tracking.events.sent").functionCounters().size());
+                assertEquals(3, meters.find("tracking.streams.refused").functionCounters().size(),
+                        "one per limit: per_subject, per_address, open_rate");
                 assertEquals(1, meters.get("tracking.events.sent").tag("type", "keep_alive").tags("node", "n-1")
                         .functionCounters().size());
             } finally {

@@ -257,6 +257,38 @@ public abstract class OrderRepositoryContract {
         assertEquals(at, stored.at());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("controlCharacters")
+    void transition_reasonOrActorWithControlCharacter_isRefusedBeforeTheStoreAndChangesNothing(String name,
+            String text) {
+        String id = createOrder();
+        TrackedOrder before = repository.find(id).orElseThrow();
+        IllegalArgumentException reason = assertThrows(IllegalArgumentException.class, () -> repository.transition(
+                TransitionRequest.of(id, OrderStatus.FAILED, text, "restaurant:r-9", T0.plusSeconds(1)), MACHINE));
+        assertTrue(reason.getMessage().startsWith("reason must not contain control characters"), reason.getMessage());
+        IllegalArgumentException actor = assertThrows(IllegalArgumentException.class, () -> repository.transition(
+                TransitionRequest.of(id, OrderStatus.FAILED, "closed", text, T0.plusSeconds(1)), MACHINE));
+        assertTrue(actor.getMessage().startsWith("actor must not contain control characters"), actor.getMessage());
+        assertEquals(before, repository.find(id).orElseThrow());
+        assertEquals(1, repository.events(id, 0).size(), "nothing may be stored");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("controlCharacters")
+    void create_actorWithControlCharacter_isRefusedBeforeTheStore(String name, String text) {
+        String id = "ctl-" + UUID.randomUUID();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> repository.create(
+                new NewOrder(id, "r-1", "c-1", new GeoPoint(33.9, 35.5)), T0, text));
+        assertTrue(e.getMessage().startsWith("actor must not contain control characters"), e.getMessage());
+        assertTrue(repository.find(id).isEmpty(), "nothing may be stored");
+    }
+
+    static Stream<Arguments> controlCharacters() {
+        return Stream.of(Arguments.of("NUL", "kitchen\u0000closed"), Arguments.of("line feed", "kitchen\nclosed"),
+                Arguments.of("tab", "kitchen\tclosed"), Arguments.of("DEL", "kitchen\u007Fclosed"),
+                Arguments.of("C1 NEL", "kitchen\u0085closed"));
+    }
+
     @Test
     void transition_withExpectedCurrentThatNoLongerHolds_isRejectedAndChangesNothing() {
         String id = createOrder();

@@ -96,6 +96,10 @@ public final class BenchServer {
                 .locationIngestor(ingestor)
                 .locationStore(locations)
                 .driverRateLimit(1_000_000, Duration.ofSeconds(1))
+                // the load client opens thousands of streams, a few tokens, from one address
+                .maxStreamsPerSubject(Integer.MAX_VALUE)
+                .maxStreamsPerAddress(Integer.MAX_VALUE)
+                .streamOpenRate(Integer.MAX_VALUE, Duration.ofSeconds(1))
                 .build();
         TrackingServlet servlet = new TrackingServlet(config);
 

@@ -28,6 +28,46 @@ public final class Checks {
         return value;
     }
 
+    /**
+     * Requires free text (a transition's reason, an actor) of at most {@code max} characters without
+     * control characters: no C0 control (U+0000 to U+001F, so no NUL, tab or line break), no DEL
+     * (U+007F) and no C1 control (U+0080 to U+009F). PostgreSQL cannot store NUL at all, and the others
+     * corrupt one-line text in logs, boards and SSE frames. {@code null} passes.
+     *
+     * @throws IllegalArgumentException naming the field, and the first control character and its index
+     */
+    public static String requireText(String value, int max, String name) {
+        if (value == null) {
+            return null;
+        }
+        if (value.length() > max) {
+            throw new IllegalArgumentException(name + " must be at most " + max + " characters, but was "
+                    + value.length() + " characters long");
+        }
+        int at = firstControl(value);
+        if (at >= 0) {
+            throw new IllegalArgumentException(name + " must not contain control characters, but had "
+                    + describeChar(value.charAt(at)) + " at index " + at);
+        }
+        return value;
+    }
+
+    /** Returns the index of the first control character (see {@link #requireText}), or -1. */
+    public static int firstControl(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code U+0000}-style name of a character. */
+    public static String describeChar(char c) {
+        return String.format("U+%04X", (int) c);
+    }
+
     /** Returns whether {@code value} is a valid id (see {@link #requireId}). */
     public static boolean isValidId(String value) {
         if (value == null) {

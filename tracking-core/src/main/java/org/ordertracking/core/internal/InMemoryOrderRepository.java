@@ -105,6 +105,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
     public TransitionResult create(NewOrder newOrder, Instant at, String actor) {
         Objects.requireNonNull(newOrder, "order must not be null");
         Objects.requireNonNull(at, "at must not be null");
+        Checks.requireText(actor, OrderEvent.MAX_ACTOR_LENGTH, "actor");
         TrackedOrder order = new TrackedOrder(newOrder.orderId(), newOrder.restaurantId(), newOrder.customerId(),
                 null, newOrder.destination(), OrderStatus.RECEIVED, 1, at, at);
         OrderEvent event = new OrderEvent(order.orderId(), 1, OrderStatus.RECEIVED, null, null, actor, at);

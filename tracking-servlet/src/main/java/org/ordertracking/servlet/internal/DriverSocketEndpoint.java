@@ -59,6 +59,7 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
     private volatile String driverId;
     private volatile Subscription subscription;
     private volatile ConnectionRegistry.Connection registration;
+    private StreamLimits.Slot slot; // guarded by this
 
     public DriverSocketEndpoint(DriverEndpoints drivers) {
         this.drivers = drivers;
@@ -95,6 +96,20 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
         if (!allowed) {
             refuse("forbidden", "a " + caller.role().wireName() + " token may not open the socket of driver '" + id + "'");
             return;
+        }
+        StreamLimits.Slot admitted = drivers.hub().limits().acquireSocket(caller);
+        if (admitted == null) {
+            refuse("too_many_streams", "a " + caller.role().wireName() + " token for '"
+                    + Requests.abbreviate(caller.subject()) + "' already holds "
+                    + drivers.config().maxStreamsPerSubject() + " open streams and sockets",
+                    CloseReason.CloseCodes.TRY_AGAIN_LATER);
+            return;
+        }
+        synchronized (this) {
+            slot = admitted;
+            if (closed) {
+                admitted.release();
+            }
         }
         this.driverId = id;
         session.setMaxTextMessageBufferSize(drivers.config().maxBodyBytes());
@@ -214,13 +229,17 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
     }
 
     private void refuse(String code, String message) {
+        refuse(code, message, CloseReason.CloseCodes.VIOLATED_POLICY);
+    }
+
+    private void refuse(String code, String message, CloseReason.CloseCode closeCode) {
         synchronized (this) {
             closed = true;
         }
         try {
             // one small frame on the handshake's thread, then the close: nothing else is in flight yet
             session.getBasicRemote().sendText(error(code, message));
-            session.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, code));
+            session.close(new CloseReason(closeCode, code));
         } catch (IOException | RuntimeException e) {
             LOG.trace("closing a refused socket failed", e);
         }
@@ -415,11 +434,16 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
 
     private void release() {
         Subscription s;
+        StreamLimits.Slot held;
         synchronized (this) {
             closed = true;
             outbox.clear();
             pending.clear();
             s = subscription;
+            held = slot;
+        }
+        if (held != null) {
+            held.release();
         }
         if (s != null) {
             s.close();

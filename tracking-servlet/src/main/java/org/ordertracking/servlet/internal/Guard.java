@@ -3,6 +3,7 @@ package org.ordertracking.servlet.internal;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Locale;
 import org.ordertracking.servlet.Access;
+import org.ordertracking.servlet.Action;
 import org.ordertracking.servlet.AuthenticationException;
 import org.ordertracking.servlet.Authorizer;
 import org.ordertracking.servlet.Caller;
@@ -48,6 +49,30 @@ public final class Guard {
         } catch (AuthenticationException e) {
             throw Problem.of(ProblemType.UNAUTHORIZED, e.getMessage())
                     .header("WWW-Authenticate", CHALLENGE);
+        }
+    }
+
+    /**
+     * Refuses, before the body is read, a caller whose role can never do {@code action}
+     * ({@link Authorizer#mayAttempt}); {@link #authorize} still runs once the resource is known. An
+     * authorizer that throws refuses.
+     *
+     * @throws Problem {@code forbidden}, naming the caller and the action
+     */
+    public void precheck(Caller caller, Action action) {
+        boolean allowed;
+        try {
+            allowed = authorizer.mayAttempt(caller, action);
+        } catch (RuntimeException e) {
+            LOG.warn("authorizer {} threw; refusing", authorizer, e);
+            allowed = false;
+        }
+        if (!allowed) {
+            throw Problem.of(ProblemType.FORBIDDEN, "a " + caller.role().wireName() + " token for '"
+                    + Requests.abbreviate(caller.subject()) + "' may never "
+                    + action.name().toLowerCase(Locale.ROOT).replace('_', ' '))
+                    // the body stays unread: the connection cannot carry another request
+                    .header("Connection", "close");
         }
     }
 

@@ -65,7 +65,12 @@ public final class HttpApi implements AutoCloseable {
             Caller caller = match.isPublic() ? null : guard.authenticate(request, match.acceptsQueryToken());
             match.handler().handle(new RouteTable.Exchange(request, response, caller, match));
         } catch (RuntimeException e) {
-            errors.problemFor(e, instance).write(response, instance);
+            Problem problem = errors.problemFor(e, instance);
+            problem.write(response, instance);
+            if (problem.headers().containsKey("Connection")) {
+                // answer now, before the container drains a request body it may still be waiting for
+                response.flushBuffer();
+            }
         }
     }
 

@@ -20,6 +20,7 @@ public final class Metrics {
     private final LongAdder fixesApplied = new LongAdder();
     private final LongAdder fixesRejected = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
+    private final LongAdder[] streamsRefused = {new LongAdder(), new LongAdder(), new LongAdder()};
 
     Metrics() {
         for (String type : EVENT_TYPES) {
@@ -52,6 +53,10 @@ public final class Metrics {
 
     void countRateLimited() {
         rateLimited.increment();
+    }
+
+    void countStreamRefused(StreamLimits.Limit limit) {
+        streamsRefused[limit.ordinal()].increment();
     }
 
     // ---- reading
@@ -94,5 +99,27 @@ public final class Metrics {
 
     public long rateLimited() {
         return rateLimited.sum();
+    }
+
+    /** The keys of {@link #streamsRefused()}, in order: {@code per_subject}, {@code per_address}, {@code open_rate}. */
+    public static final List<String> STREAM_LIMITS = List.of("per_subject", "per_address", "open_rate");
+
+    /** Stream opens and driver sockets refused by the limit {@code key} (one of {@link #STREAM_LIMITS}). */
+    public long streamsRefused(String key) {
+        for (StreamLimits.Limit limit : StreamLimits.Limit.values()) {
+            if (limit.key.equals(key)) {
+                return streamsRefused[limit.ordinal()].sum();
+            }
+        }
+        return 0;
+    }
+
+    /** Stream opens and driver sockets refused per limit, in {@link #STREAM_LIMITS} order. */
+    public Map<String, Long> streamsRefused() {
+        Map<String, Long> sums = new LinkedHashMap<>();
+        for (String key : STREAM_LIMITS) {
+            sums.put(key, streamsRefused(key));
+        }
+        return sums;
     }
 }

@@ -60,6 +60,11 @@ final class MetricsHandler implements RouteTable.Handler {
                 g.writeNumberField("published", m.fixesPublished());
             }
             g.writeEndObject();
+            g.writeObjectFieldStart("streams_refused");
+            for (Map.Entry<String, Long> e : m.streamsRefused().entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
             g.writeEndObject();
         });
     }

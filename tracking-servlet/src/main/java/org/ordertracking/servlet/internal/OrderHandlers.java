@@ -21,7 +21,9 @@ import org.ordertracking.servlet.TrackingServletConfig;
 
 /**
  * {@code POST /orders}, {@code GET /orders/{id}}, {@code POST /orders/{id}/transitions},
- * {@code POST /orders/{id}/driver} and {@code DELETE /orders/{id}/driver}. Each checks ids, then the body, then that the order exists, then
+ * {@code POST /orders/{id}/driver} and {@code DELETE /orders/{id}/driver}. Each checks ids, refuses a
+ * role that may never do this ({@link Guard#precheck}) before it reads a body, then the body, then that
+ * the order exists, then
  * asks the {@link Guard}, then changes something. Thread-safe.
  */
 final class OrderHandlers {
@@ -47,6 +49,8 @@ final class OrderHandlers {
     void register(RouteTable.Exchange ex) throws IOException {
         HttpServletRequest request = ex.request();
         Caller caller = ex.caller();
+        guard.precheck(caller, Action.REGISTER_ORDER);
+        String actor = Requests.plainText(caller.actor(), "actor", OrderEvent.MAX_ACTOR_LENGTH);
         JsonNode body = Requests.jsonBody(request, config.maxBodyBytes());
         String orderId = Requests.optionalText(body, "order_id");
         if (orderId != null) {
@@ -73,7 +77,7 @@ final class OrderHandlers {
         if (orderId == null) {
             orderId = UUID.randomUUID().toString();
         }
-        TrackedOrder order = tracker().register(new NewOrder(orderId, restaurantId, customerId, point), caller.actor());
+        TrackedOrder order = tracker().register(new NewOrder(orderId, restaurantId, customerId, point), actor);
         String token = config.trackingTokens() == null ? null
                 : config.trackingTokens().issue(Role.CUSTOMER, order.orderId(), config.trackingTokenTtl());
         String base = request.getContextPath() + (request.getServletPath() == null ? "" : request.getServletPath());
@@ -102,6 +106,8 @@ final class OrderHandlers {
 
     void transition(RouteTable.Exchange ex) throws IOException {
         String id = Requests.pathId(ex.param("id"), "order id");
+        guard.precheck(ex.caller(), Action.TRANSITION_ORDER);
+        String actor = Requests.plainText(ex.caller().actor(), "actor", OrderEvent.MAX_ACTOR_LENGTH);
         JsonNode body = Requests.jsonBody(ex.request(), config.maxBodyBytes());
         String statusName = Requests.text(body, "status");
         OrderStatus target;
@@ -111,19 +117,16 @@ final class OrderHandlers {
             throw Problem.of(ProblemType.INVALID_REQUEST, "unknown status '" + Requests.abbreviate(statusName)
                     + "'; expected one of received, accepted, preparing, ready, picked_up, delivered, failed");
         }
-        String reason = Requests.optionalText(body, "reason");
-        if (reason != null && reason.length() > OrderEvent.MAX_REASON_LENGTH) {
-            throw Problem.of(ProblemType.INVALID_REQUEST, "reason must be at most " + OrderEvent.MAX_REASON_LENGTH
-                    + " characters, but was " + reason.length());
-        }
+        String reason = Requests.plainText(Requests.optionalText(body, "reason"), "reason", OrderEvent.MAX_REASON_LENGTH);
         TrackedOrder order = load(tracker(), id);
         guard.authorize(ex.caller(), Access.transition(order, target));
-        OrderEvent event = tracker().transition(id, target, reason, ex.caller().actor());
+        OrderEvent event = tracker().transition(id, target, reason, actor);
         Responses.json(ex.response(), 200, WireCodec.toJson(event));
     }
 
     void assignDriver(RouteTable.Exchange ex) throws IOException {
         String id = Requests.pathId(ex.param("id"), "order id");
+        guard.precheck(ex.caller(), Action.ASSIGN_DRIVER);
         JsonNode body = Requests.jsonBody(ex.request(), config.maxBodyBytes());
         String driverId = Requests.id(body, "driver_id");
         TrackedOrder order = load(tracker(), id);

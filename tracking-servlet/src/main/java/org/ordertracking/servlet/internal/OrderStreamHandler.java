@@ -8,7 +8,7 @@ import org.ordertracking.servlet.Action;
 import org.ordertracking.servlet.ProblemType;
 
 /**
- * {@code GET /orders/{id}/stream}: id, {@code Last-Event-ID}, the order, the guard; then 204 if the
+ * {@code GET /orders/{id}/stream}: id, {@code Last-Event-ID}, the stream limits, the order, the guard; then 204 if the
  * client already has the order's end, else an {@link OrderStream} resuming after that id. What the
  * stream writes afterwards is {@link OrderStream}'s business. Thread-safe.
  */
@@ -27,16 +27,24 @@ final class OrderStreamHandler implements RouteTable.Handler {
     public void handle(RouteTable.Exchange ex) throws IOException {
         String id = Requests.pathId(ex.param("id"), "order id");
         long lastEventId = lastEventId(ex.request());
-        TrackedOrder order = OrderHandlers.load(hub.tracker(), id);
-        guard.authorize(ex.caller(), Access.toOrder(Action.WATCH_ORDER, order));
-        if (order.status().isTerminal() && lastEventId >= order.seq()) {
-            Responses.noContent(ex.response());
-            return;
+        StreamLimits.Slot slot = opener.admit(ex);   // before the order's reads: a refused open costs none
+        boolean held = false;
+        try {
+            TrackedOrder order = OrderHandlers.load(hub.tracker(), id);
+            guard.authorize(ex.caller(), Access.toOrder(Action.WATCH_ORDER, order));
+            if (order.status().isTerminal() && lastEventId >= order.seq()) {
+                Responses.noContent(ex.response());
+                return;
+            }
+            // an id beyond the order's last seq was never sent by us: replay nothing, but never drop live events
+            long resumeAfter = Math.min(lastEventId, order.seq());
+            held = opener.open(ex.request(), ex.response(), slot,
+                    (async, out) -> new OrderStream(hub, async, out, id, resumeAfter), OrderStream::start);
+        } finally {
+            if (!held) {
+                slot.release();
+            }
         }
-        // an id beyond the order's last seq was never sent by us: replay nothing, but never drop live events
-        long resumeAfter = Math.min(lastEventId, order.seq());
-        opener.open(ex.request(), ex.response(), (async, out) -> new OrderStream(hub, async, out, id, resumeAfter),
-                OrderStream::start);
     }
 
     /** The {@code Last-Event-ID} header, else the {@code last_event_id} query parameter; 0 if neither. */

@@ -197,6 +197,28 @@ public final class Requests {
         return value.asText();
     }
 
+    /**
+     * Text that will be stored (a reason, an actor): at most {@code max} characters and no control
+     * character ({@link Checks#requireText}); {@code null} passes.
+     *
+     * @throws Problem {@code invalid-request} naming the field (also as the {@code field} member)
+     */
+    public static String plainText(String value, String field, int max) {
+        if (value == null) {
+            return null;
+        }
+        if (value.length() > max) {
+            throw Problem.of(ProblemType.INVALID_REQUEST, field + " must be at most " + max
+                    + " characters, but was " + value.length()).with("field", field);
+        }
+        int at = Checks.firstControl(value);
+        if (at >= 0) {
+            throw Problem.of(ProblemType.INVALID_REQUEST, field + " must not contain control characters, but had "
+                    + Checks.describeChar(value.charAt(at)) + " at index " + at).with("field", field);
+        }
+        return value;
+    }
+
     /** A required id field. */
     public static String id(JsonNode body, String field) {
         String value = text(body, field);

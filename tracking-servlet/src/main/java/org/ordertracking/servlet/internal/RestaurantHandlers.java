@@ -21,9 +21,17 @@ final class RestaurantHandlers {
 
     void stream(RouteTable.Exchange ex) throws IOException {
         String id = Requests.pathId(ex.param("id"), "restaurant id");
-        guard.authorize(ex.caller(), Access.toRestaurant(Action.WATCH_RESTAURANT, id));
-        opener.open(ex.request(), ex.response(), (async, out) -> new RestaurantStream(hub, async, out, id),
-                RestaurantStream::start);
+        StreamLimits.Slot slot = opener.admit(ex);
+        boolean held = false;
+        try {
+            guard.authorize(ex.caller(), Access.toRestaurant(Action.WATCH_RESTAURANT, id));
+            held = opener.open(ex.request(), ex.response(), slot,
+                    (async, out) -> new RestaurantStream(hub, async, out, id), RestaurantStream::start);
+        } finally {
+            if (!held) {
+                slot.release();
+            }
+        }
     }
 
     void orders(RouteTable.Exchange ex) throws IOException {

@@ -41,6 +41,7 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile Subscription subscription;
     private volatile ConnectionRegistry.Connection registration;
+    private volatile StreamLimits.Slot slot;
 
     protected SseStream(StreamHub hub, AsyncContext async, ServletOutputStream out) {
         this.hub = hub;
@@ -63,6 +64,14 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
         this.registration = connection;
         if (isClosed()) {
             connection.close();
+        }
+    }
+
+    /** The place this stream holds under the caps, given back when it ends. */
+    void slot(StreamLimits.Slot slot) {
+        this.slot = slot;
+        if (released.get()) {
+            slot.release();
         }
     }
 
@@ -214,6 +223,10 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
             ConnectionRegistry.Connection c = registration;
             if (c != null) {
                 c.close();
+            }
+            StreamLimits.Slot held = slot;
+            if (held != null) {
+                held.release();
             }
             hub.unregister(this);
         }

@@ -43,6 +43,7 @@ public final class StreamHub implements AutoCloseable {
     private final long keepAliveNanos;
     private final AtomicInteger lastLeaks = new AtomicInteger();
     private final SharedFrames frames = new SharedFrames();
+    private final StreamLimits limits;
 
     public StreamHub(TrackingServletConfig config, Snapshots.LiveView live) {
         this.config = config;
@@ -57,6 +58,7 @@ public final class StreamHub implements AutoCloseable {
         } else {
             this.registry = config.connectionRegistry();
         }
+        this.limits = new StreamLimits(config, metrics);
         this.retry = Frame.retry(config.retry().toMillis());
         this.keepAliveNanos = config.keepAlive().toNanos();
         long period = Math.max(10, Math.min(config.keepAlive().toMillis() / 2, 1000));
@@ -101,7 +103,7 @@ public final class StreamHub implements AutoCloseable {
                 connections.oldestAgeSeconds(), viewers(), lastLeaks(), connections.leaksClosed(),
                 metrics.eventsSent(), metrics.dropped(), metrics.slowDisconnects(), metrics.fixesApplied(),
                 metrics.fixesRejected(), metrics.rateLimited(),
-                ingestor == null ? null : ingestor.stats().published());
+                ingestor == null ? null : ingestor.stats().published(), metrics.streamsRefused());
     }
 
     public ScheduledExecutorService executor() {
@@ -110,6 +112,11 @@ public final class StreamHub implements AutoCloseable {
 
     public ConnectionRegistry registry() {
         return registry;
+    }
+
+    /** The caps on open streams and sockets and the stream open rate. */
+    StreamLimits limits() {
+        return limits;
     }
 
     /** The frames of recent messages, shared by the streams that receive the same envelope. */

@@ -10,9 +10,10 @@ import java.util.function.Consumer;
 import org.ordertracking.servlet.ProblemType;
 
 /**
- * Hands a checked request to an {@link SseStream}: headers only for HEAD, 503 while the hub is
- * closing; otherwise async mode without timeout, the stream as write and async listener, registered
- * with the hub, then started. A stream that fails to start is closed. Thread-safe.
+ * Admits a stream under the {@link StreamLimits} and hands the checked request to an
+ * {@link SseStream}: headers only for HEAD, 503 while the hub is closing; otherwise async mode
+ * without timeout, the stream as write and async listener holding the slot, registered with the
+ * hub, then started. A stream that fails to start is closed. Thread-safe.
  */
 final class StreamOpener {
     private final StreamHub hub;
@@ -21,14 +22,29 @@ final class StreamOpener {
         this.hub = hub;
     }
 
-    <S extends SseStream> void open(HttpServletRequest request, HttpServletResponse response,
-            BiFunction<AsyncContext, ServletOutputStream, S> create, Consumer<S> start) throws IOException {
+    /**
+     * Takes a place under the caps for a stream of {@code caller}, before anything costly (the order's
+     * reads) is done; release it unless {@link #open} hands it to a stream.
+     *
+     * @throws Problem 429 {@code rate-limited} or {@code too-many-streams}
+     */
+    StreamLimits.Slot admit(RouteTable.Exchange ex) {
+        return hub.limits().acquireStream(ex.caller(), ex.request().getRemoteAddr());
+    }
+
+    /**
+     * Opens the stream, which then holds {@code slot} until it ends; returns whether it did (false:
+     * HEAD, the slot is still the caller's to release).
+     */
+    <S extends SseStream> boolean open(HttpServletRequest request, HttpServletResponse response,
+            StreamLimits.Slot slot, BiFunction<AsyncContext, ServletOutputStream, S> create, Consumer<S> start)
+            throws IOException {
         if (hub.isClosed()) {
             throw Problem.of(ProblemType.UNAVAILABLE, ErrorTable.SHUTTING_DOWN);
         }
         if ("HEAD".equals(request.getMethod())) {
             Responses.streamHeaders(response);
-            return;
+            return false;
         }
         if (!request.isAsyncSupported()) {
             throw new IllegalStateException("the tracking servlet must be registered with asyncSupported=true");
@@ -39,6 +55,7 @@ final class StreamOpener {
         response.flushBuffer();
         ServletOutputStream out = response.getOutputStream();
         S stream = create.apply(async, out);
+        stream.slot(slot);
         async.addListener(stream);
         out.setWriteListener(stream);
         hub.register(stream);
@@ -48,5 +65,6 @@ final class StreamOpener {
             stream.close();
             throw e;
         }
+        return true;
     }
 }

@@ -50,18 +50,20 @@ class MetricsSnapshotTest {
                 + "\"leaks\":0,\"leaks_closed\":1,"
                 + "\"events\":{\"status\":10,\"location\":55,\"signal\":2,\"snapshot\":4,\"keep_alive\":9,\"retry\":4,"
                 + "\"dropped\":0,\"slow_disconnects\":0},"
-                + "\"fixes\":{\"applied\":120,\"rejected\":3,\"rate_limited\":0,\"published\":40}}",
+                + "\"fixes\":{\"applied\":120,\"rejected\":3,\"rate_limited\":0,\"published\":40},"
+                + "\"streams_refused\":{\"per_subject\":7,\"per_address\":1,\"open_rate\":2}}",
                 MetricsHandler.render(snapshot(Map.of("o-1", 2, "o-2", 1), 40L)));
     }
 
     @Test
     void render_withoutIngestorOrConnections_omitsPublishedAndNullsTheAge() {
         TrackingMetrics m = new TrackingMetrics(Instant.parse("2026-12-02T01:00:00Z"), Map.of(), 0, null, Map.of(),
-                0, 0, Map.of(), 0, 0, 0, 0, 0, null);
+                0, 0, Map.of(), 0, 0, 0, 0, 0, null, Map.of());
         assertEquals("{\"at\":\"2026-12-02T01:00:00Z\",\"connections\":{},\"connections_total\":0,"
                 + "\"oldest_connection_age_seconds\":null,\"viewers\":{},\"leaks\":0,\"leaks_closed\":0,"
                 + "\"events\":{\"dropped\":0,\"slow_disconnects\":0},"
-                + "\"fixes\":{\"applied\":0,\"rejected\":0,\"rate_limited\":0}}", MetricsHandler.render(m));
+                + "\"fixes\":{\"applied\":0,\"rejected\":0,\"rate_limited\":0},\"streams_refused\":{}}",
+                MetricsHandler.render(m));
     }
 
     private static TrackingMetrics snapshot(Map<String, Integer> viewers, Long published) {
@@ -72,8 +74,12 @@ class MetricsSnapshotTest {
         events.put("snapshot", 4L);
         events.put("keep_alive", 9L);
         events.put("retry", 4L);
+        Map<String, Long> refused = new java.util.LinkedHashMap<>();
+        refused.put("per_subject", 7L);
+        refused.put("per_address", 1L);
+        refused.put("open_rate", 2L);
         return new TrackingMetrics(Instant.parse("2026-12-02T01:00:00Z"),
                 Map.of("restaurant_stream", 1, "customer_stream", 3, "driver_socket", 1), 5, 42L, viewers, 0, 1,
-                events, 0, 0, 120, 3, 0, published);
+                events, 0, 0, 120, 3, 0, published, refused);
     }
 }

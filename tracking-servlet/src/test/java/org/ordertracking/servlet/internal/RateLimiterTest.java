@@ -1,6 +1,7 @@
 package org.ordertracking.servlet.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,19 +76,49 @@ class RateLimiterTest {
     }
 
     @Test
-    void tryAcquire_manyKeys_forgetsTheFullBucketsButKeepsOnesStillRefilling() {
+    void tryAcquire_manyKeys_forgetsTheFullBucketsIncrementallyButKeepsOnesStillRefilling() {
         for (int i = 0; i < 3; i++) {
             limiter.tryAcquire("busy");
         }
         for (int i = 0; i < 10_000; i++) {
             limiter.tryAcquire("idle-" + i);
         }
-        assertEquals(10_001, limiter.keys());
         clock.advance(Duration.ofSeconds(1)); // every idle bucket is full again; "busy" holds one permit of three
+        long before = limiter.examined();
         assertEquals(0, limiter.tryAcquire("new"));
-        assertEquals(2, limiter.keys(), "only the refilling bucket and the new one remain");
+        assertTrue(limiter.examined() - before <= RateLimiter.SWEEP_STEP, "one call examines at most two buckets");
+        for (int i = 0; i < 10_002 / RateLimiter.SWEEP_STEP; i++) {
+            limiter.tryAcquire("new");   // refused from the fourth on: a refused call sweeps all the same
+        }
+        assertEquals(2, limiter.keys(), "only the refilling bucket and the new one remain after one pass");
         assertEquals(0, limiter.tryAcquire("busy"), "the kept bucket keeps its state: one permit");
         assertEquals(1000, limiter.tryAcquire("busy"));
+    }
+
+    @Test
+    void tryAcquire_manyDistinctKeys_keepsTheMapBoundedAndExaminesAtMostTwoBucketsPerCall() {
+        RateLimiter wide = new RateLimiter(clock, 5, Duration.ofSeconds(1));
+        int maxKeys = 0;
+        for (int i = 0; i < 200_000; i++) {
+            clock.advance(Duration.ofMillis(1));   // 1,000 new keys per window, each used once
+            long before = wide.examined();
+            wide.tryAcquire("client-" + i);
+            assertTrue(wide.examined() - before <= RateLimiter.SWEEP_STEP, "a call examined more than two buckets");
+            maxKeys = Math.max(maxKeys, wide.keys());
+        }
+        // a key refills one window after its use; the cursor reaches it within one more pass
+        assertTrue(maxKeys <= 3 * 1000, "the map grew to " + maxKeys + " keys");
+    }
+
+    @Test
+    void tryAcquire_keyInUse_isNotForgottenWhileItsBucketIsDraining() {
+        RateLimiter slow = new RateLimiter(clock, 1, Duration.ofSeconds(10));
+        assertEquals(0, slow.tryAcquire("busy"));
+        for (int i = 0; i < 10_000; i++) {
+            clock.advance(Duration.ofNanos(100_000));   // 1 s in all: other keys come and go
+            slow.tryAcquire("other-" + i);
+        }
+        assertTrue(slow.tryAcquire("busy") > 0, "the drained bucket of a busy key must survive the sweep");
     }
 
     @Test

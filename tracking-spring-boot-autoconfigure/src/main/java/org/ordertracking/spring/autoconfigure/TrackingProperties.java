@@ -112,6 +112,10 @@ public class TrackingProperties implements Validator {
         positive(errors, "servlet.socketBufferSize", p.servlet.socketBufferSize);
         positive(errors, "servlet.leakGrace", p.servlet.leakGrace);
         positive(errors, "servlet.leakSweepInterval", p.servlet.leakSweepInterval);
+        positive(errors, "servlet.maxStreamsPerSubject", p.servlet.maxStreamsPerSubject);
+        positive(errors, "servlet.maxStreamsPerAddress", p.servlet.maxStreamsPerAddress);
+        positive(errors, "servlet.streamOpenRate", p.servlet.streamOpenRate);
+        positive(errors, "servlet.streamOpenWindow", p.servlet.streamOpenWindow);
         positive(errors, "tracker.acceptanceTimeout", p.tracker.acceptanceTimeout);
         positive(errors, "tracker.sweepInterval", p.tracker.sweepInterval);
         notNegative(errors, "tracker.relayGrace", p.tracker.relayGrace);
@@ -361,6 +365,18 @@ public class TrackingProperties implements Validator {
         /** Interval of the leak sweep. */
         private Duration leakSweepInterval = Duration.ofSeconds(30);
 
+        /** Most SSE streams and driver sockets one token subject may hold open; one more is answered 429. */
+        private int maxStreamsPerSubject = 20;
+
+        /** Most SSE streams one client address may hold open; behind a proxy, configure forwarded headers. */
+        private int maxStreamsPerAddress = 200;
+
+        /** Stream opens one client address may make per stream-open-window; one more is answered 429. */
+        private int streamOpenRate = 20;
+
+        /** Window of the stream open rate. */
+        private Duration streamOpenWindow = Duration.ofSeconds(1);
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -463,6 +479,38 @@ public class TrackingProperties implements Validator {
 
         public void setLeakSweepInterval(Duration leakSweepInterval) {
             this.leakSweepInterval = leakSweepInterval;
+        }
+
+        public int getMaxStreamsPerSubject() {
+            return maxStreamsPerSubject;
+        }
+
+        public void setMaxStreamsPerSubject(int maxStreamsPerSubject) {
+            this.maxStreamsPerSubject = maxStreamsPerSubject;
+        }
+
+        public int getMaxStreamsPerAddress() {
+            return maxStreamsPerAddress;
+        }
+
+        public void setMaxStreamsPerAddress(int maxStreamsPerAddress) {
+            this.maxStreamsPerAddress = maxStreamsPerAddress;
+        }
+
+        public int getStreamOpenRate() {
+            return streamOpenRate;
+        }
+
+        public void setStreamOpenRate(int streamOpenRate) {
+            this.streamOpenRate = streamOpenRate;
+        }
+
+        public Duration getStreamOpenWindow() {
+            return streamOpenWindow;
+        }
+
+        public void setStreamOpenWindow(Duration streamOpenWindow) {
+            this.streamOpenWindow = streamOpenWindow;
         }
 
         /** The driver socket's path below {@link #getPath()}. */

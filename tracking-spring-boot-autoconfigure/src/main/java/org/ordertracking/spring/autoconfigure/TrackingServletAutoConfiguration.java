@@ -91,7 +91,10 @@ public class TrackingServletAutoConfiguration {
                 .streamBufferSize(servlet.getStreamBufferSize())
                 .socketBufferSize(servlet.getSocketBufferSize())
                 .leakGrace(servlet.getLeakGrace())
-                .leakSweepInterval(servlet.getLeakSweepInterval());
+                .leakSweepInterval(servlet.getLeakSweepInterval())
+                .maxStreamsPerSubject(servlet.getMaxStreamsPerSubject())
+                .maxStreamsPerAddress(servlet.getMaxStreamsPerAddress())
+                .streamOpenRate(servlet.getStreamOpenRate(), servlet.getStreamOpenWindow());
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return new TrackingServlet(builder.build());
     }

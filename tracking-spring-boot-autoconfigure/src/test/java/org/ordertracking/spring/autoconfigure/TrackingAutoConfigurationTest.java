@@ -225,7 +225,9 @@ class TrackingAutoConfigurationTest {
     void properties_bindDurationsAndNumbers_intoTheBeans() {
         web.withPropertyValues("tracking.tracker.acceptance-timeout=90s", "tracking.servlet.keep-alive=5s",
                         "tracking.servlet.max-batch-size=42", "tracking.staleness.low-coverage-after=20s",
-                        "tracking.staleness.connection-lost-after=3m", "tracking.jwt.tracking-token-ttl=2h")
+                        "tracking.staleness.connection-lost-after=3m", "tracking.jwt.tracking-token-ttl=2h",
+                        "tracking.servlet.max-streams-per-subject=5", "tracking.servlet.max-streams-per-address=50",
+                        "tracking.servlet.stream-open-rate=7", "tracking.servlet.stream-open-window=2s")
                 .run(context -> {
                     assertThat(context.getBean(OrderTracker.class).acceptanceTimeout())
                             .isEqualTo(Duration.ofSeconds(90));
@@ -233,6 +235,10 @@ class TrackingAutoConfigurationTest {
                     assertThat(servlet.config().keepAlive()).isEqualTo(Duration.ofSeconds(5));
                     assertThat(servlet.config().maxBatchSize()).isEqualTo(42);
                     assertThat(servlet.config().trackingTokenTtl()).isEqualTo(Duration.ofHours(2));
+                    assertThat(servlet.config().maxStreamsPerSubject()).isEqualTo(5);
+                    assertThat(servlet.config().maxStreamsPerAddress()).isEqualTo(50);
+                    assertThat(servlet.config().streamOpenRate()).isEqualTo(7);
+                    assertThat(servlet.config().streamOpenWindow()).isEqualTo(Duration.ofSeconds(2));
                     StalenessClassifier bands = context.getBean(StalenessClassifier.class);
                     assertThat(bands.lowCoverageAfter()).isEqualTo(Duration.ofSeconds(20));
                     assertThat(bands.connectionLostAfter()).isEqualTo(Duration.ofMinutes(3));
@@ -288,6 +294,14 @@ class TrackingAutoConfigurationTest {
                 .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_LEAK_GRACE);
         assertThat(defaults.getServlet().getLeakSweepInterval())
                 .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_LEAK_SWEEP_INTERVAL);
+        assertThat(defaults.getServlet().getMaxStreamsPerSubject())
+                .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_MAX_STREAMS_PER_SUBJECT);
+        assertThat(defaults.getServlet().getMaxStreamsPerAddress())
+                .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_MAX_STREAMS_PER_ADDRESS);
+        assertThat(defaults.getServlet().getStreamOpenRate())
+                .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_STREAM_OPEN_RATE);
+        assertThat(defaults.getServlet().getStreamOpenWindow())
+                .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_STREAM_OPEN_WINDOW);
         assertThat(defaults.getJwt().getTrackingTokenTtl())
                 .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_TRACKING_TOKEN_TTL);
         assertThat(defaults.getJwt().getClockSkew())
