@@ -31,17 +31,17 @@ public final class TrackingServletConfig {
     /** Default idle time after which a stream sends a {@code : keep-alive} comment: 15 seconds. */
     public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(15);
     /**
-     * Default shortest reconnection delay sent to {@code EventSource} clients as {@code retry:}: 2
+     * Default shortest reconnection delay sent to {@code EventSource} clients as {@code retry:}: 3
      * seconds. Each stream adds its own random share of {@link #DEFAULT_RETRY_JITTER}.
      */
-    public static final Duration DEFAULT_RETRY = Duration.ofMillis(2000);
+    public static final Duration DEFAULT_RETRY = Duration.ofMillis(3000);
     /**
-     * Default spread of the {@code retry:} delay: 6 seconds, so each stream's {@code retry:} is drawn
-     * uniformly from 2–8 s and the clients of a restarted node do not all reconnect in the same second.
+     * Default spread of the {@code retry:} delay: 5 seconds, so each stream's {@code retry:} is drawn
+     * uniformly from 3–8 s and the clients of a restarted node do not all reconnect in the same second.
      *
      * @since 0.1.0
      */
-    public static final Duration DEFAULT_RETRY_JITTER = Duration.ofSeconds(6);
+    public static final Duration DEFAULT_RETRY_JITTER = Duration.ofSeconds(5);
     /**
      * Default number of repository reads a stream makes to close one gap in its status seqs before it
      * gives up, ends and lets the client reconnect: 5.
@@ -325,7 +325,7 @@ public final class TrackingServletConfig {
         }
 
         /**
-         * The shortest {@code retry:} sent first on every stream; default 2000 ms. Each stream adds a
+         * The shortest {@code retry:} sent first on every stream; default 3000 ms. Each stream adds a
          * random share of {@link #retryJitter}.
          */
         public Builder retry(Duration retry) {
@@ -334,7 +334,7 @@ public final class TrackingServletConfig {
         }
 
         /**
-         * The spread of the {@code retry:} delay; zero or positive, default 6 s. Each stream draws its
+         * The spread of the {@code retry:} delay; zero or positive, default 5 s. Each stream draws its
          * {@code retry:} uniformly from [{@code retry}, {@code retry + retryJitter}] (in milliseconds);
          * zero sends the same {@code retry} on every stream.
          *
