@@ -117,7 +117,8 @@ public final class TrackingNode implements AutoCloseable {
             TrackingServletConfig.Builder sb = TrackingServletConfig.builder(tracker,
                     b.authorizer != null ? b.authorizer : JwtAuthorizer.of(b.secret));
             b.servletConfig.accept(sb);
-            Duration leakGrace = sb.build().leakGrace();
+            TrackingServletConfig tuned = sb.build();
+            Duration leakGrace = tuned.leakGrace();
             connectionRegistry = ConnectionRegistry.builder().clock(clock).leakGrace(leakGrace)
                     .repository(b.repository).build();
             tracker.addListener(connectionRegistry);
@@ -131,8 +132,10 @@ public final class TrackingNode implements AutoCloseable {
             stalenessMonitor = mb.build();
             closeOrder.push(stalenessMonitor);
 
-            sb.trackingTokens(JwtIssuer.of(b.secret))
-                    .locationIngestor(ingestor)
+            if (tuned.trackingTokens() == null) { // an issuer from servletConfig wins, e.g. one that writes iss/aud
+                sb.trackingTokens(JwtIssuer.of(b.secret));
+            }
+            sb.locationIngestor(ingestor)
                     .locationStore(b.store)
                     .stalenessClassifier(b.classifier)
                     .connectionRegistry(connectionRegistry);
@@ -390,7 +393,9 @@ public final class TrackingNode implements AutoCloseable {
 
         /**
          * Tunes the servlet (keep-alive, limits, buffers, leak grace and sweep, token TTL, meter
-         * registry). Its {@code leakGrace} is also the connection registry's.
+         * registry). Its {@code leakGrace} is also the connection registry's. A {@code trackingTokens}
+         * issuer set here replaces the default {@code JwtIssuer.of(secret)}: set one that writes the
+         * same {@code iss}/{@code aud} when the {@linkplain #authorizer authorizer} checks them.
          */
         public Builder servletConfig(Consumer<TrackingServletConfig.Builder> config) {
             this.servletConfig = Objects.requireNonNull(config, "servletConfig must not be null");
