@@ -8,6 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -31,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * current band anyway). A driver with no fix within the store's last-seen retention is
  * {@code connection_lost}. {@link #start()} runs the check every {@link Builder#interval}; tests
  * call {@link #check()} directly after moving their clock.
+ *
+ * <p>A band change whose publish fails, at once or later (the stage {@link EventBus#publish} returned
+ * completes exceptionally), is published again at the next check, with the band current then, until
+ * a publish of it succeeds or the order stops being delivered.
  *
  * <p>With several nodes, run the monitor on one of them, or accept that each node publishes each
  * change (a signal event is a state, so a repeat is harmless).
@@ -63,6 +70,8 @@ public final class StalenessMonitor implements AutoCloseable {
     private volatile ScheduledFuture<?> task;
     /** Band seen at the previous check, by order id; guarded by {@code this}. */
     private Map<String, SignalState> bands = new HashMap<>();
+    /** Orders whose last band change failed to publish, to publish again at the next check. */
+    private final Set<String> failed = ConcurrentHashMap.newKeySet();
 
     private StalenessMonitor(Builder builder) {
         this.store = builder.store;
@@ -117,7 +126,7 @@ public final class StalenessMonitor implements AutoCloseable {
     /**
      * Classifies every active delivery now and publishes the band changes.
      *
-     * @return how many signal updates were published
+     * @return how many signal updates were handed to the bus (a publish that fails later is retried at the next check)
      */
     public synchronized int check() {
         Instant now = clock.instant();
@@ -138,22 +147,34 @@ public final class StalenessMonitor implements AutoCloseable {
             }
             Instant seen = lastSeen.get(order.driverId()); // null: not seen within the retention
             SignalState band = classifier.classify(seen, now);
-            SignalState before = bands.get(order.orderId());
-            next.put(order.orderId(), band);
-            if (before == null ? band == SignalState.MOVING : before == band) {
+            String orderId = order.orderId();
+            SignalState before = bands.get(orderId);
+            next.put(orderId, band);
+            boolean retry = failed.remove(orderId);
+            if (!retry && (before == null ? band == SignalState.MOVING : before == band)) {
                 continue;
             }
             Long age = seen == null ? null : Math.max(0, Duration.between(seen, now).getSeconds());
             try {
-                bus.publish(Topic.order(order.orderId()),
-                        new TrackingMessage.SignalUpdate(order.orderId(), band, seen, age));
+                CompletionStage<Void> stage = bus.publish(Topic.order(orderId),
+                        new TrackingMessage.SignalUpdate(orderId, band, seen, age));
                 published++;
+                stage.whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        LOG.warn("could not publish the signal of order {}; it is published again at the next check",
+                                orderId, error);
+                        failed.add(orderId);
+                    }
+                });
             } catch (RuntimeException e) {
-                LOG.warn("could not publish the signal of order {}", order.orderId(), e);
-                next.remove(order.orderId());
+                LOG.warn("could not publish the signal of order {}; it is published again at the next check", orderId,
+                        e);
+                failed.add(orderId);
             }
         }
         bands = next;
+        // an order no longer delivered needs no signal any more
+        failed.retainAll(next.keySet());
         return published;
     }
 

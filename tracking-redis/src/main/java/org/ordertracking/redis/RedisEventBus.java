@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.ordertracking.core.BusListener;
 import org.ordertracking.core.Envelope;
@@ -39,9 +40,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Channels and payload.</b> A topic's channel is the configured prefix plus
  * {@link Topic#channel()}, e.g. {@code tracking:order:o-1}. The payload is the message type, a line
- * feed, and the message's JSON ({@link Envelope#json()}, encoded once per publish); a receiving node
- * decodes it once and hands every local listener the same {@link Envelope} built with
- * {@link Envelope#ofEncoded}, so the JSON is never encoded again.
+ * feed, and the message's JSON ({@link Envelope#json()}, encoded once per publish). A receiving node
+ * validates and decodes it once with {@link WireCodec} and hands every local listener the same
+ * {@link Envelope} of the decoded message, whose JSON is encoded again once, on first read: what
+ * listeners (and SSE clients) get is always {@link WireCodec}'s own encoding, never the received
+ * text. A payload that does not decode, has a line break outside its JSON (nothing this bus writes
+ * does), or on an order channel names another order is dropped and counted
+ * ({@link #malformedDropped()}), logged at most once a minute.
  *
  * <p><b>Reconnects.</b> Lettuce reconnects automatically and re-subscribes every channel; when Redis
  * confirms such a re-subscription the bus calls {@link BusListener#onGap} on every listener of that
@@ -57,6 +62,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisEventBus implements EventBus {
     private static final Logger LOG = LoggerFactory.getLogger(RedisEventBus.class);
+    private static final long MALFORMED_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final RedisEventBusConfig config;
     private final String prefix;
@@ -67,6 +73,8 @@ public final class RedisEventBus implements EventBus {
     /** Channel name to its state; guarded by {@link #lock}. */
     private final Map<String, ChannelState> channels = new HashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong lastMalformedLog = new AtomicLong(System.nanoTime());
 
     private RedisEventBus(RedisEventBusConfig config, Function<PubSubTransport.Callback, PubSubTransport> connect) {
         this.config = Objects.requireNonNull(config, "config must not be null");
@@ -302,21 +310,53 @@ public final class RedisEventBus implements EventBus {
         }
         int newline = payload.indexOf('\n');
         if (newline <= 0) {
-            LOG.warn("dropped a malformed message on {}: no type line", channel);
+            dropMalformed(channel, "no type line");
+            return;
+        }
+        // What we publish is the type, one line feed, and compact JSON: a JSON string cannot hold a raw
+        // CR or LF, so any other line break is outside the JSON, e.g. an attempt to add SSE fields.
+        if (payload.indexOf('\n', newline + 1) >= 0 || payload.indexOf('\r') >= 0) {
+            dropMalformed(channel, "a line break outside the JSON");
             return;
         }
         Envelope envelope;
         try {
             Topic topic = Topic.parse(channel.substring(prefix.length()));
             String type = payload.substring(0, newline);
-            String json = payload.substring(newline + 1);
-            TrackingMessage message = WireCodec.readMessage(type, json);
-            envelope = Envelope.ofEncoded(topic, message, json);
+            TrackingMessage message = WireCodec.readMessage(type, payload.substring(newline + 1));
+            if (topic.kind() == Topic.Kind.ORDER && !topic.id().equals(message.orderId())) {
+                dropMalformed(channel, "a message of another order");
+                return;
+            }
+            // re-encoded from the decoded message (once per node, on first read): listeners never see
+            // the received text, only what WireCodec writes, so trailing or unknown data is not passed on
+            envelope = Envelope.of(topic, message);
         } catch (RuntimeException e) {
-            LOG.warn("dropped an undecodable message on {}: {}", channel, e.getMessage());
+            dropMalformed(channel, e.getMessage());
             return;
         }
         fanout.deliver(envelope);
+    }
+
+    /** Counts a dropped message; logs at most once per {@link #MALFORMED_LOG_INTERVAL_NANOS}. */
+    private void dropMalformed(String channel, String why) {
+        long count = malformed.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastMalformedLog.get();
+        if ((count == 1 || now - last >= MALFORMED_LOG_INTERVAL_NANOS) && lastMalformedLog.compareAndSet(last, now)) {
+            LOG.warn("dropped a malformed message on {} ({}); {} dropped so far, logged at most once a minute",
+                    channel, why, count);
+        }
+    }
+
+    /**
+     * Returns how many received messages this bus dropped as malformed: undecodable, of an unknown
+     * type, with a line break outside their JSON, or of another order than their channel's.
+     *
+     * @since 0.1.0
+     */
+    public long malformedDropped() {
+        return malformed.get();
     }
 
     private void onSubscribed(String channel) {

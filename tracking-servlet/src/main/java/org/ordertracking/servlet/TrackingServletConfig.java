@@ -30,8 +30,38 @@ public final class TrackingServletConfig {
 
     /** Default idle time after which a stream sends a {@code : keep-alive} comment: 15 seconds. */
     public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(15);
-    /** Default reconnection delay sent to {@code EventSource} clients as {@code retry:}: 3 seconds. */
+    /**
+     * Default shortest reconnection delay sent to {@code EventSource} clients as {@code retry:}: 3
+     * seconds. Each stream adds its own random share of {@link #DEFAULT_RETRY_JITTER}.
+     */
     public static final Duration DEFAULT_RETRY = Duration.ofMillis(3000);
+    /**
+     * Default spread of the {@code retry:} delay: 5 seconds, so each stream's {@code retry:} is drawn
+     * uniformly from 3–8 s and the clients of a restarted node do not all reconnect in the same second.
+     *
+     * @since 0.1.0
+     */
+    public static final Duration DEFAULT_RETRY_JITTER = Duration.ofSeconds(5);
+    /**
+     * Default number of repository reads a stream makes to close one gap in its status seqs before it
+     * gives up, ends and lets the client reconnect: 5.
+     *
+     * @since 0.1.0
+     */
+    public static final int DEFAULT_GAP_FILL_ATTEMPTS = 5;
+    /**
+     * Default wait before the second read of a gap that the first read did not close: 200 ms; it
+     * doubles with each further read, up to {@link #DEFAULT_GAP_FILL_MAX_BACKOFF}.
+     *
+     * @since 0.1.0
+     */
+    public static final Duration DEFAULT_GAP_FILL_BACKOFF = Duration.ofMillis(200);
+    /**
+     * Default longest wait between two reads of one gap: 5 seconds.
+     *
+     * @since 0.1.0
+     */
+    public static final Duration DEFAULT_GAP_FILL_MAX_BACKOFF = Duration.ofSeconds(5);
     /** Default largest request body, after gzip decompression: 512 KiB. */
     public static final int DEFAULT_MAX_BODY_BYTES = 512 * 1024;
     /** Default largest batch of fixes in one request or WebSocket frame: 500. */
@@ -90,6 +120,10 @@ public final class TrackingServletConfig {
     private final Duration trackingTokenTtl;
     private final Duration keepAlive;
     private final Duration retry;
+    private final Duration retryJitter;
+    private final int gapFillAttempts;
+    private final Duration gapFillBackoff;
+    private final Duration gapFillMaxBackoff;
     private final int maxBodyBytes;
     private final int maxBatchSize;
     private final int driverRateLimit;
@@ -122,6 +156,10 @@ public final class TrackingServletConfig {
         this.trackingTokenTtl = b.trackingTokenTtl;
         this.keepAlive = b.keepAlive;
         this.retry = b.retry;
+        this.retryJitter = b.retryJitter;
+        this.gapFillAttempts = b.gapFillAttempts;
+        this.gapFillBackoff = b.gapFillBackoff;
+        this.gapFillMaxBackoff = b.gapFillMaxBackoff;
         this.maxBodyBytes = b.maxBodyBytes;
         this.maxBatchSize = b.maxBatchSize;
         this.driverRateLimit = b.driverRateLimit;
@@ -162,8 +200,47 @@ public final class TrackingServletConfig {
         return keepAlive;
     }
 
+    /** The shortest {@code retry:} delay; each stream adds a random share of {@link #retryJitter()}. */
     public Duration retry() {
         return retry;
+    }
+
+    /**
+     * The spread of the {@code retry:} delay: each stream sends a value drawn uniformly from
+     * [{@link #retry()}, {@code retry() + retryJitter()}].
+     *
+     * @since 0.1.0
+     */
+    public Duration retryJitter() {
+        return retryJitter;
+    }
+
+    /**
+     * How many repository reads a stream makes to close one gap before it ends (with a {@code retry:})
+     * so that the client reconnects and replays.
+     *
+     * @since 0.1.0
+     */
+    public int gapFillAttempts() {
+        return gapFillAttempts;
+    }
+
+    /**
+     * The wait before the second read of one gap; doubled for each further read.
+     *
+     * @since 0.1.0
+     */
+    public Duration gapFillBackoff() {
+        return gapFillBackoff;
+    }
+
+    /**
+     * The longest wait between two reads of one gap.
+     *
+     * @since 0.1.0
+     */
+    public Duration gapFillMaxBackoff() {
+        return gapFillMaxBackoff;
     }
 
     public int maxBodyBytes() {
@@ -262,6 +339,10 @@ public final class TrackingServletConfig {
         private Duration trackingTokenTtl = DEFAULT_TRACKING_TOKEN_TTL;
         private Duration keepAlive = DEFAULT_KEEP_ALIVE;
         private Duration retry = DEFAULT_RETRY;
+        private Duration retryJitter = DEFAULT_RETRY_JITTER;
+        private int gapFillAttempts = DEFAULT_GAP_FILL_ATTEMPTS;
+        private Duration gapFillBackoff = DEFAULT_GAP_FILL_BACKOFF;
+        private Duration gapFillMaxBackoff = DEFAULT_GAP_FILL_MAX_BACKOFF;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
         private int driverRateLimit = DEFAULT_DRIVER_RATE_LIMIT;
@@ -305,9 +386,61 @@ public final class TrackingServletConfig {
             return this;
         }
 
-        /** The {@code retry:} sent first on every stream; default 3000 ms. */
+        /**
+         * The shortest {@code retry:} sent first on every stream; default 3000 ms. Each stream adds a
+         * random share of {@link #retryJitter}.
+         */
         public Builder retry(Duration retry) {
             this.retry = positive(retry, "retry");
+            return this;
+        }
+
+        /**
+         * The spread of the {@code retry:} delay; zero or positive, default 5 s. Each stream draws its
+         * {@code retry:} uniformly from [{@code retry}, {@code retry + retryJitter}] (in milliseconds);
+         * zero sends the same {@code retry} on every stream.
+         *
+         * @since 0.1.0
+         */
+        public Builder retryJitter(Duration jitter) {
+            Objects.requireNonNull(jitter, "retryJitter must not be null");
+            if (jitter.isNegative()) {
+                throw new IllegalArgumentException("retryJitter must not be negative, but was " + jitter);
+            }
+            this.retryJitter = jitter;
+            return this;
+        }
+
+        /**
+         * How many repository reads a stream makes to close one gap in its status seqs (a live seq
+         * ahead of the next one) before it ends with a {@code retry:}; positive, default 5.
+         *
+         * @since 0.1.0
+         */
+        public Builder gapFillAttempts(int attempts) {
+            this.gapFillAttempts = positive(attempts, "gapFillAttempts");
+            return this;
+        }
+
+        /**
+         * The wait before the second read of one gap, doubled for each further read up to
+         * {@link #gapFillMaxBackoff}; positive, default 200 ms.
+         *
+         * @since 0.1.0
+         */
+        public Builder gapFillBackoff(Duration backoff) {
+            this.gapFillBackoff = positive(backoff, "gapFillBackoff");
+            return this;
+        }
+
+        /**
+         * The longest wait between two reads of one gap; positive, not below {@link #gapFillBackoff},
+         * default 5 s.
+         *
+         * @since 0.1.0
+         */
+        public Builder gapFillMaxBackoff(Duration maxBackoff) {
+            this.gapFillMaxBackoff = positive(maxBackoff, "gapFillMaxBackoff");
             return this;
         }
 
@@ -462,6 +595,10 @@ public final class TrackingServletConfig {
         }
 
         public TrackingServletConfig build() {
+            if (gapFillMaxBackoff.compareTo(gapFillBackoff) < 0) {
+                throw new IllegalArgumentException("gapFillMaxBackoff must not be below gapFillBackoff ("
+                        + gapFillBackoff + "), but was " + gapFillMaxBackoff);
+            }
             return new TrackingServletConfig(this);
         }
 

@@ -207,4 +207,74 @@ class StalenessMonitorTest {
             assertDoesNotThrow(running::close, "a second close is a no-op");
         }
     }
+
+    /** The fixture's real in-memory bus, whose next N publishes are refused asynchronously (a failed stage). */
+    private static final class FailingOnceBus implements org.ordertracking.core.EventBus {
+        private final org.ordertracking.core.EventBus delegate;
+        final AtomicInteger failNext = new AtomicInteger();
+
+        FailingOnceBus(org.ordertracking.core.EventBus delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public CompletionStage<Void> publish(org.ordertracking.core.Envelope envelope) {
+            if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                        new IllegalStateException("the broker refused the message"));
+            }
+            return delegate.publish(envelope);
+        }
+
+        @Override
+        public org.ordertracking.core.Subscription subscribe(org.ordertracking.core.Topic topic,
+                org.ordertracking.core.BusListener listener) {
+            return delegate.subscribe(topic, listener);
+        }
+
+        @Override
+        public void close() {
+            // the fixture closes the real bus
+        }
+    }
+
+    @Test
+    void check_afterBandPublishFailedAsynchronously_republishesItAtTheNextTick() {
+        FailingOnceBus bus = new FailingOnceBus(pipeline.bus);
+        try (StalenessMonitor monitor = StalenessMonitor.builder(pipeline.store, pipeline.repository, bus)
+                .clock(pipeline.clock).build()) {
+            pipeline.outForDelivery("o-1", "d-1", DESTINATION);
+            RecordingListener customer = pipeline.watch("o-1");
+            fix();
+            monitor.check();
+            pipeline.clock.advance(Duration.ofSeconds(40));
+            bus.failNext.set(1);
+            assertEquals(1, monitor.check(), "the change is handed to the bus, which fails it later");
+            assertEquals(List.of(), signals(customer));
+            assertEquals(1, monitor.check(), "same band, but its publish failed: sent again");
+            assertEquals(List.of(SignalState.LOW_COVERAGE),
+                    signals(customer).stream().map(TrackingMessage.SignalUpdate::state).toList());
+            assertEquals(0, monitor.check(), "published once it went through; no repeat after that");
+        }
+    }
+
+    @Test
+    void check_afterReturnToMovingFailedToPublish_republishesMoving() {
+        FailingOnceBus bus = new FailingOnceBus(pipeline.bus);
+        try (StalenessMonitor monitor = StalenessMonitor.builder(pipeline.store, pipeline.repository, bus)
+                .clock(pipeline.clock).build()) {
+            pipeline.outForDelivery("o-1", "d-1", DESTINATION);
+            RecordingListener customer = pipeline.watch("o-1");
+            fix();
+            monitor.check();
+            pipeline.clock.advance(Duration.ofSeconds(40));
+            monitor.check();
+            fix();
+            bus.failNext.set(1);
+            monitor.check();
+            assertEquals(1, monitor.check(), "moving again must reach the page even though it failed once");
+            assertEquals(List.of(SignalState.LOW_COVERAGE, SignalState.MOVING),
+                    signals(customer).stream().map(TrackingMessage.SignalUpdate::state).toList());
+        }
+    }
 }

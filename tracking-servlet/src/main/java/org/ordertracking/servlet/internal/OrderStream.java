@@ -11,6 +11,7 @@ import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.WireCodec;
+import org.ordertracking.servlet.TrackingServletConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,13 @@ import org.slf4j.LoggerFactory;
  * status after the client's last event id, then one {@code snapshot}, then live events; live status
  * events with a seq already sent are dropped, and a live seq beyond the next one (or a bus gap)
  * triggers a fill from the repository, during which live messages wait in order.
+ *
+ * <p>A bus gap may also have lost {@code location} and {@code signal} events, so its fill ends with
+ * a fresh {@code snapshot} (current location, signal and ETA) unless the order has ended. Fills run
+ * on the hub's fill threads; a fill that does not close a seq gap is tried again after a doubling
+ * back-off, at most {@code gapFillAttempts} reads per gap, after which the stream sends
+ * {@code retry:} and ends, so the client reconnects and replays from the repository (a bus message
+ * whose seq runs ahead of the repository cannot make it loop).
  */
 public final class OrderStream extends SseStream {
     private static final Logger LOG = LoggerFactory.getLogger(OrderStream.class);
@@ -31,6 +39,9 @@ public final class OrderStream extends SseStream {
     private boolean refill;
     private boolean snapshotSent;
     private boolean terminal;
+    private boolean refreshSnapshot;
+    /** Reads of the current gap that did not advance the stream. */
+    private int gapAttempts;
     private List<Envelope> pending = new ArrayList<>();
 
     public OrderStream(StreamHub hub, AsyncContext async, ServletOutputStream out, String orderId, long lastEventId) {
@@ -82,8 +93,18 @@ public final class OrderStream extends SseStream {
     @Override
     public void onGap(Topic topic) {
         synchronized (lock) {
-            startFillLocked();
-        }
+            if (isClosed() || terminal) {
+                return;
+            }
+            // location and signal messages may be lost too: send a fresh snapshot after the statuses
+            refreshSnapshot = true;
+            gapAttempts = 0;
+            if (filling) {
+                refill = true; // the running fill may have read before the gap
+            } else {
+                startFillLocked();
+            }
+        }    drain(); // in case the stream gave up on the gap and ends
     }
 
     private boolean isClosedLocked() {
@@ -135,14 +156,28 @@ public final class OrderStream extends SseStream {
     }
 
     private void startFillLocked() {
-        if (!filling && !isClosed()) {
-            filling = true;
-            try {
-                hub.executor().execute(this::fill);
-            } catch (RuntimeException e) {
-                LOG.debug("could not schedule a fill of order {}; closing the stream", orderId, e);
-                close();
-            }
+        if (filling || isClosed()) {
+            return;
+        }
+        TrackingServletConfig config = hub.config();
+        if (gapAttempts >= config.gapFillAttempts()) {
+            LOG.warn("{} reads of the repository did not close a gap in the stream of order {} (a bus message ahead"
+                    + " of the repository?); ending the stream so that the client reconnects and replays",
+                    gapAttempts, orderId);
+            pending.clear();
+            offerLocked(hub.retryFrame());
+            endAfterDrainLocked();
+            return;
+        }
+        filling = true;
+        long delay = gapAttempts == 0 ? 0
+                : Math.min(config.gapFillMaxBackoff().toMillis(),
+                        config.gapFillBackoff().toMillis() << Math.min(gapAttempts - 1, 30));
+        try {
+            hub.fill(this::fill, delay);
+        } catch (RuntimeException e) {
+            LOG.debug("could not schedule a fill of order {}; closing the stream", orderId, e);
+            close();
         }
     }
 
@@ -150,12 +185,15 @@ public final class OrderStream extends SseStream {
     void fill() {
         long from;
         boolean needSnapshot;
+        boolean refresh;
         synchronized (lock) {
             if (isClosed()) {
                 return;
             }
             from = maxSent;
-            needSnapshot = !snapshotSent;
+            refresh = refreshSnapshot && snapshotSent;
+            refreshSnapshot = false;
+            needSnapshot = !snapshotSent || refresh;
         }
         List<OrderEvent> events;
         String snapshot = null;
@@ -186,7 +224,10 @@ public final class OrderStream extends SseStream {
                 if (terminal) {
                     endAfterDrainLocked();
                 }
+            } else if (snapshot != null && refresh && !terminal) {
+                offerLocked(Frame.event(Frame.Kind.CONTROL, null, "snapshot", snapshot));
             }
+            gapAttempts = maxSent > from ? 0 : gapAttempts + 1;
             filling = false;
             if (refill) {
                 refill = false;
@@ -202,6 +243,9 @@ public final class OrderStream extends SseStream {
                         acceptLocked(envelope);
                     }
                 }
+            }
+            if (!filling) {
+                gapAttempts = 0; // the gap is closed
             }
         }
         drain();

@@ -79,7 +79,7 @@ public final class RestaurantStream extends SseStream {
             filling = true;
         }
         try {
-            hub.executor().execute(this::fill);
+            hub.fill(this::fill, 0);
         } catch (RuntimeException e) {
             close();
         }
@@ -132,7 +132,7 @@ public final class RestaurantStream extends SseStream {
         }
         if (again) {
             try {
-                hub.executor().execute(this::fill);
+                hub.fill(this::fill, 0);
             } catch (RuntimeException e) {
                 close();
             }

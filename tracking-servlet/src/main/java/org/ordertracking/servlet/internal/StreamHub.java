@@ -8,7 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,11 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the servlet's connections share: the config, the scheduler (keep-alives, leak sweeps, gap
- * fills), the {@link ConnectionRegistry} and the counters. Thread-safe; {@link #close()} is idempotent.
+ * What the servlet's connections share: the config, the scheduler (keep-alives, leak sweeps, the
+ * delays between gap reads), the fill threads (repository reads after a bus gap, never on the
+ * scheduler, so a slow repository cannot hold up keep-alives), the {@link ConnectionRegistry} and
+ * the counters. Thread-safe; {@link #close()} is idempotent.
  */
 public final class StreamHub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
+    /** Threads reading the repository for gap fills: bounded, so a storm of gaps queues instead of growing threads. */
+    static final int FILL_THREADS = 2;
 
     private final TrackingServletConfig config;
     private final Snapshots snapshots;
@@ -37,7 +44,9 @@ public final class StreamHub implements AutoCloseable {
     private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
     private final Set<AutoCloseable> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Frame retry;
+    private final long retryMillis;
+    private final long retryJitterMillis;
+    private final ThreadPoolExecutor fills;
     private final ScheduledFuture<?> keepAlives;
     private final ScheduledFuture<?> leakSweep;
     private final long keepAliveNanos;
@@ -59,7 +68,11 @@ public final class StreamHub implements AutoCloseable {
             this.registry = config.connectionRegistry();
         }
         this.limits = new StreamLimits(config, metrics);
-        this.retry = Frame.retry(config.retry().toMillis());
+        this.retryMillis = config.retry().toMillis();
+        this.retryJitterMillis = config.retryJitter().toMillis();
+        this.fills = new ThreadPoolExecutor(FILL_THREADS, FILL_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemon("tracking-servlet-fill-"));
+        fills.allowCoreThreadTimeOut(true);
         this.keepAliveNanos = config.keepAlive().toNanos();
         long period = Math.max(10, Math.min(config.keepAlive().toMillis() / 2, 1000));
         this.keepAlives = scheduler.scheduleWithFixedDelay(this::keepAlive, period, period, TimeUnit.MILLISECONDS);
@@ -68,9 +81,13 @@ public final class StreamHub implements AutoCloseable {
     }
 
     private static ThreadFactory daemon() {
+        return daemon("tracking-servlet-");
+    }
+
+    private static ThreadFactory daemon(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, "tracking-servlet-" + n.incrementAndGet());
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
@@ -124,8 +141,32 @@ public final class StreamHub implements AutoCloseable {
         return frames;
     }
 
+    /**
+     * A stream's {@code retry:} frame: uniformly in [retry, retry + retryJitter] milliseconds, drawn
+     * per stream, so that the clients of one node do not all come back in the same second.
+     */
     Frame retryFrame() {
-        return retry;
+        long jitter = retryJitterMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(retryJitterMillis + 1);
+        return Frame.retry(retryMillis + jitter);
+    }
+
+    /**
+     * Runs a gap fill on the fill threads, after {@code delayMillis} (waited on the scheduler, which
+     * only hands the fill over). Throws {@link java.util.concurrent.RejectedExecutionException} when
+     * the hub is closing.
+     */
+    void fill(Runnable fill, long delayMillis) {
+        if (delayMillis <= 0) {
+            fills.execute(fill);
+        } else {
+            scheduler.schedule(() -> {
+                try {
+                    fills.execute(fill);
+                } catch (RuntimeException e) {
+                    LOG.debug("could not hand a gap fill over; the hub is closing", e);
+                }
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        }
     }
 
     public boolean isClosed() {
@@ -229,6 +270,7 @@ public final class StreamHub implements AutoCloseable {
         if (ownsRegistry) {
             config.tracker().removeListener(registry);
         }
+        fills.shutdown();
         if (ownsScheduler) {
             scheduler.shutdown();
         }
