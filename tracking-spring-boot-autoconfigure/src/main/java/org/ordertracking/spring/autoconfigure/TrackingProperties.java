@@ -104,6 +104,7 @@ public class TrackingProperties implements Validator {
         }
         positive(errors, "servlet.keepAlive", p.servlet.keepAlive);
         positive(errors, "servlet.retry", p.servlet.retry);
+        notNegative(errors, "servlet.retryJitter", p.servlet.retryJitter);
         positive(errors, "servlet.maxBodyBytes", p.servlet.maxBodyBytes);
         positive(errors, "servlet.maxBatchSize", p.servlet.maxBatchSize);
         positive(errors, "servlet.driverRateLimit", p.servlet.driverRateLimit);
@@ -338,8 +339,11 @@ public class TrackingProperties implements Validator {
         /** Interval of SSE keep-alive comments. */
         private Duration keepAlive = Duration.ofSeconds(15);
 
-        /** Reconnect delay sent to SSE clients (the retry field). */
+        /** Shortest reconnect delay sent to SSE clients (the retry field); each stream adds a random part. */
         private Duration retry = Duration.ofMillis(3000);
+
+        /** Largest random part added to each stream's retry, so reconnects after a restart are spread. */
+        private Duration retryJitter = Duration.ofSeconds(5);
 
         /** Largest request body accepted, in bytes. */
         private int maxBodyBytes = 524288;
@@ -415,6 +419,14 @@ public class TrackingProperties implements Validator {
 
         public void setRetry(Duration retry) {
             this.retry = retry;
+        }
+
+        public Duration getRetryJitter() {
+            return retryJitter;
+        }
+
+        public void setRetryJitter(Duration retryJitter) {
+            this.retryJitter = retryJitter;
         }
 
         public int getMaxBodyBytes() {

@@ -85,6 +85,7 @@ public class TrackingServletAutoConfiguration {
                 .connectionRegistry(connections)
                 .keepAlive(servlet.getKeepAlive())
                 .retry(servlet.getRetry())
+                .retryJitter(servlet.getRetryJitter())
                 .maxBodyBytes(servlet.getMaxBodyBytes())
                 .maxBatchSize(servlet.getMaxBatchSize())
                 .driverRateLimit(servlet.getDriverRateLimit(), servlet.getDriverRateWindow())

@@ -278,6 +278,8 @@ class TrackingAutoConfigurationTest {
                 .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_KEEP_ALIVE);
         assertThat(defaults.getServlet().getRetry())
                 .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_RETRY);
+        assertThat(defaults.getServlet().getRetryJitter())
+                .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_RETRY_JITTER);
         assertThat(defaults.getServlet().getMaxBodyBytes())
                 .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_MAX_BODY_BYTES);
         assertThat(defaults.getServlet().getMaxBatchSize())
