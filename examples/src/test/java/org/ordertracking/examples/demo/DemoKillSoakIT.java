@@ -47,7 +47,7 @@ import org.ordertracking.servlet.Role;
  * goes back), every stream must end at the terminal status, and no push notification may be sent
  * twice (the demo's notifier logs each one).
  */
-@Timeout(150)
+@Timeout(240)
 class DemoKillSoakIT {
     private static final String SECRET = "kill-soak-test-secret-0123456789abcdef";
     private static final int ORDERS = 24;
@@ -70,12 +70,18 @@ class DemoKillSoakIT {
     /** (order, status) → the seq the demo acknowledged with 200. */
     private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
     private final AtomicInteger acks = new AtomicInteger();
+    /** order → what its customer's stream has seen so far, for the failure message. */
+    private final Map<String, String> watching = new ConcurrentHashMap<>();
 
     @AfterEach
     void stop() throws IOException {
         pool.shutdownNow();
         if (demo != null) {
             demo.destroyForcibly();
+        }
+        if (log != null && Files.exists(log)) { // kept for a look after a failure
+            Files.createDirectories(Path.of("target"));
+            Files.copy(log, Path.of("target", "demo-kill-soak.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         if (dataDir != null) {
             try (Stream<Path> files = Files.walk(dataDir)) {
@@ -117,11 +123,15 @@ class DemoKillSoakIT {
         }
 
         for (Future<?> worker : workers) {
-            worker.get(60, TimeUnit.SECONDS);
+            worker.get(150, TimeUnit.SECONDS);
         }
         Map<String, List<Long>> seen = new HashMap<>();
         for (int i = 0; i < ORDERS; i++) {
-            seen.put("o-soak-" + i, streams.get(i).get(30, TimeUnit.SECONDS)); // every stream ends
+            try {
+                seen.put("o-soak-" + i, streams.get(i).get(45, TimeUnit.SECONDS)); // every stream ends
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the stream of o-soak-" + i + " did not end; streams: " + watching, e);
+            }
         }
 
         for (int i = 0; i < ORDERS; i++) {
@@ -171,8 +181,11 @@ class DemoKillSoakIT {
             pause(100 + ThreadLocalRandom.current().nextInt(300));
             transition(order, status, token(Role.RESTAURANT, restaurant));
         }
-        untilDone(() -> post("/orders/" + order + "/driver", operator, "{\"driver_id\":\"" + driver + "\"}")
-                .statusCode() / 100 == 2 || driver.equals(snapshot(order).path("order").path("driver_id").asText()));
+        untilDone(() -> {
+            HttpResponse<String> r = post("/orders/" + order + "/driver", operator, "{\"driver_id\":\"" + driver + "\"}");
+            LAST.set(order + " driver: " + r.statusCode() + " " + r.body());
+            return r.statusCode() / 100 == 2 || driver.equals(snapshot(order).path("order").path("driver_id").asText());
+        });
         for (String status : DRIVER_STEPS) {
             pause(100 + ThreadLocalRandom.current().nextInt(300));
             transition(order, status, token(Role.DRIVER, driver));
@@ -182,6 +195,7 @@ class DemoKillSoakIT {
     private void transition(String order, String status, String token) throws Exception {
         untilDone(() -> {
             HttpResponse<String> r = post("/orders/" + order + "/transitions", token, "{\"status\":\"" + status + "\"}");
+            LAST.set(order + " " + status + ": " + r.statusCode() + " " + r.body());
             if (r.statusCode() == 200) {
                 acknowledged.put(order + "/" + status, MAPPER.readTree(r.body()).path("seq").asLong());
                 acks.incrementAndGet();
@@ -195,10 +209,10 @@ class DemoKillSoakIT {
 
     /** A customer watching: reconnects with Last-Event-ID after each kill; returns the seqs received. */
     private List<Long> watch(String order) throws Exception {
-        String token = token(Role.CUSTOMER, "c-" + order.substring("o-soak-".length()));
+        String token = token(Role.CUSTOMER, order); // a customer token names its order
         List<Long> seqs = new ArrayList<>();
         String status = "";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(200);
         while (!status.equals("delivered") && System.nanoTime() < deadline) {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri("/orders/" + order + "/stream"))
                     .header("Authorization", "Bearer " + token);
@@ -207,6 +221,7 @@ class DemoKillSoakIT {
             }
             try {
                 HttpResponse<Stream<String>> response = http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+                watching.put(order, status + " " + seqs + " connected " + response.statusCode());
                 if (response.statusCode() == 204) {
                     break;
                 }
@@ -227,6 +242,7 @@ class DemoKillSoakIT {
                                     order + ": seq " + seq + " after " + seqs);
                             seqs.add(seq);
                             status = data.path("status").asText();
+                            watching.put(order, status + " " + seqs);
                         }
                     }
                 }
@@ -243,20 +259,22 @@ class DemoKillSoakIT {
         boolean done() throws Exception;
     }
 
-    /** Repeats {@code attempt} through connection failures (the demo is down) for at most 60 s. */
+    private static final ThreadLocal<String> LAST = ThreadLocal.withInitial(() -> "nothing");
+
+    /** Repeats {@code attempt} through connection failures (the demo is down) for at most 120 s (several restarts). */
     private static void untilDone(Attempt attempt) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             try {
                 if (attempt.done()) {
                     return;
                 }
             } catch (IOException e) {
-                // the demo is down or restarting
+                LAST.set(e.toString()); // the demo is down or restarting
             }
             pause(100);
         }
-        throw new AssertionError("no answer within 60 s");
+        throw new AssertionError("no answer within 120 s; last: " + LAST.get());
     }
 
     private void startDemo() throws Exception {
