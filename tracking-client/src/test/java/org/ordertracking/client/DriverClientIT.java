@@ -229,10 +229,12 @@ class DriverClientIT {
     }
 
     @Test
-    void liveSocket_carriesFixes_andAnAssignmentMadeWhileItIsUpArrives() throws Exception {
+    void liveSocket_carriesFixes_andEveryInstructionArrives() throws Exception {
         LinkedBlockingQueue<Instruction> instructions = new LinkedBlockingQueue<>();
         DriverClient client = started(client(server.base()).instructionListener(instructions::add));
         await().atMost(20, TimeUnit.SECONDS).until(() -> client.state().connectivity() == Connectivity.LIVE);
+        // the server sends the current assignments when the socket opens: ORDER was assigned before
+        assertEquals(new Instruction(Instruction.Type.ASSIGNMENT, ORDER), instructions.poll(20, TimeUnit.SECONDS));
 
         Instant first = now().minusSeconds(60);
         for (int i = 0; i < 5; i++) {
@@ -250,6 +252,11 @@ class DriverClientIT {
         tracker.assignDriver("o-2", DRIVER);
         Instruction got = instructions.poll(20, TimeUnit.SECONDS);
         assertEquals(new Instruction(Instruction.Type.ASSIGNMENT, "o-2"), got);
+
+        tracker.unassignDriver("o-2");
+        assertEquals(new Instruction(Instruction.Type.UNASSIGNED, "o-2"), instructions.poll(20, TimeUnit.SECONDS));
+        tracker.transition(ORDER, OrderStatus.FAILED, "customer_unreachable", "operator:ops");
+        assertEquals(new Instruction(Instruction.Type.CANCELLED, ORDER), instructions.poll(20, TimeUnit.SECONDS));
     }
 
     @Test

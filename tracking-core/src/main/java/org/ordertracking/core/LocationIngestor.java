@@ -425,6 +425,15 @@ public final class LocationIngestor implements TrackerListener {
         }
     }
 
+    /** Invalidates the cached orders of the driver who lost the order, so its fixes no longer count for it. */
+    @Override
+    public void onDriverUnassigned(TrackedOrder order, String previousDriverId) {
+        DriverState state = drivers.get(previousDriverId);
+        if (state != null) {
+            state.ordersValid = false;
+        }
+    }
+
     private void invalidate(TrackedOrder order) {
         if (order.driverId() != null) {
             DriverState state = drivers.get(order.driverId());

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.ordertracking.core.internal.Checks;
 import org.ordertracking.core.internal.InMemoryOrderRepository;
 
 /**
@@ -59,11 +60,33 @@ public interface OrderRepository {
 
     /**
      * Assigns (or reassigns) a driver to an order that is not terminal. Not a status change: no event.
+     * The default calls {@link #changeDriver} and returns its order.
      *
      * @throws UnknownOrderException if the order is not registered
      * @throws IllegalTransitionException if the order is terminal (requested status is the current one)
      */
-    TrackedOrder assignDriver(String orderId, String driverId, Instant at);
+    default TrackedOrder assignDriver(String orderId, String driverId, Instant at) {
+        Checks.requireId(driverId, "driverId");
+        return changeDriver(orderId, driverId, at).order();
+    }
+
+    /**
+     * Sets or clears the driver of an order that is not terminal in one atomic step (the order is
+     * locked as for a transition) and returns the driver it had just before, so that the caller can
+     * tell exactly that driver it lost the order, even when two operators reassign it at once. Not a
+     * status change: no event is written, and {@code at} is not stored.
+     *
+     * <p>Giving the driver the order already has (or clearing the driver of an order without one)
+     * writes nothing and returns a change whose {@linkplain DriverChange#changed() changed} is false.
+     *
+     * @param orderId the order
+     * @param driverId the new driver, or {@code null} to unassign
+     * @param at server time of the change
+     * @throws UnknownOrderException if the order is not registered
+     * @throws IllegalTransitionException if the order is terminal (requested status is the current one)
+     * @since 0.1.0
+     */
+    DriverChange changeDriver(String orderId, String driverId, Instant at);
 
     /** Returns the order, or empty if it is not registered. */
     Optional<TrackedOrder> find(String orderId);
@@ -102,7 +125,11 @@ public interface OrderRepository {
     /** Returns the customer's orders that are not terminal, oldest first. */
     List<TrackedOrder> activeOrdersOfCustomer(String customerId);
 
-    /** Returns the orders assigned to the driver that are not terminal, oldest first. */
+    /**
+     * Returns the orders assigned to the driver that are not terminal, oldest first (by creation,
+     * then order id). A driver socket reads it each time it opens, so implementations answer it
+     * from an index of the driver's live orders rather than by scanning.
+     */
     List<TrackedOrder> activeOrdersOfDriver(String driverId);
 
     /**

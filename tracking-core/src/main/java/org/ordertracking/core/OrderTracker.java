@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The façade of the library: registers orders, moves them through the state machine, assigns
- * drivers, and publishes every committed change on the {@link EventBus}.
+ * and unassigns drivers, and publishes every committed change on the {@link EventBus}.
  *
  * <p>Every transition is one atomic step in the {@link OrderRepository}; the tracker publishes the
  * resulting event strictly after the commit, on the order's topic and its restaurant's topic. A
@@ -204,30 +204,97 @@ public final class OrderTracker implements AutoCloseable {
     }
 
     /**
-     * Assigns a driver to an order that is not terminal and tells the driver on its bus topic.
+     * Assigns a driver to an order that is not terminal, or reassigns it from another driver, in one
+     * atomic repository step, then (after the commit) tells the drivers on their bus topics: the
+     * previous driver, if there was another one, gets {@link TrackingMessage.DriverUnassigned}; the
+     * new driver gets {@link TrackingMessage.DriverAssigned} (again, if it already had the order:
+     * assignments are idempotent for a driver app).
      *
+     * <p>Neither message goes through the outbox: an assignment is not a status event. A driver
+     * socket sends the driver its current assignments whenever it opens, and
+     * {@link #activeOrdersOfDriver} answers the same for apps that poll, so the committed state is
+     * what a driver app converges to even when a message is lost.
+     *
+     * @return the order and the driver it had before
      * @throws UnknownOrderException if the order is not registered
      * @throws IllegalTransitionException if the order is terminal
      */
-    public TrackedOrder assignDriver(String orderId, String driverId) {
+    public DriverChange assignDriver(String orderId, String driverId) {
         ensureOpen();
         Checks.requireId(driverId, "driverId");
-        TrackedOrder order = repository.assignDriver(orderId, driverId, now());
-        bus.publish(Topic.driver(driverId), new TrackingMessage.DriverAssigned(orderId, driverId))
-                .whenComplete((ok, error) -> {
-                    if (error != null) {
-                        LOG.warn("could not publish the assignment of order {} to driver {}", orderId, driverId,
-                                error);
-                    }
-                });
+        DriverChange change = repository.changeDriver(orderId, driverId, now());
+        announce(change);
+        return change;
+    }
+
+    /**
+     * Takes an order that is not terminal back from its driver (an operator's decision), then (after
+     * the commit) sends {@link TrackingMessage.DriverUnassigned} on that driver's topic. Unassigning
+     * an order that has no driver changes nothing and sends nothing.
+     *
+     * @return the order, now without a driver, and the driver it had before ({@code null} if none)
+     * @throws UnknownOrderException if the order is not registered
+     * @throws IllegalTransitionException if the order is terminal
+     * @since 0.1.0
+     */
+    public DriverChange unassignDriver(String orderId) {
+        ensureOpen();
+        DriverChange change = repository.changeDriver(orderId, null, now());
+        announce(change);
+        return change;
+    }
+
+    /** Publishes a committed driver change on the drivers' topics and tells the listeners; never throws. */
+    private void announce(DriverChange change) {
+        TrackedOrder order = change.order();
+        String orderId = order.orderId();
+        if (change.tookFromPreviousDriver()) {
+            String previous = change.previousDriverId();
+            publishInstruction(previous, new TrackingMessage.DriverUnassigned(orderId, previous));
+        }
+        if (order.driverId() != null) {
+            publishInstruction(order.driverId(), new TrackingMessage.DriverAssigned(orderId, order.driverId()));
+        }
         for (TrackerListener listener : listeners) {
             try {
-                listener.onDriverAssigned(order);
+                if (change.tookFromPreviousDriver()) {
+                    listener.onDriverUnassigned(order, change.previousDriverId());
+                }
+                if (order.driverId() != null) {
+                    listener.onDriverAssigned(order);
+                }
             } catch (RuntimeException e) {
-                LOG.warn("tracker listener {} threw on the assignment of order {}", listener, orderId, e);
+                LOG.warn("tracker listener {} threw on the driver change of order {}", listener, orderId, e);
             }
         }
-        return order;
+    }
+
+    private void publishInstruction(String driverId, TrackingMessage message) {
+        CompletableFuture<Void> published;
+        try {
+            published = bus.publish(Topic.driver(driverId), message).toCompletableFuture();
+        } catch (RuntimeException e) {
+            published = CompletableFuture.failedFuture(e);
+        }
+        if (!isAccepted(published)) {
+            published.whenComplete((ok, error) -> {
+                if (error != null) {
+                    LOG.warn("could not publish {} of order {} to driver {}; the driver gets its current "
+                            + "assignments when its socket opens", message.type(), message.orderId(), driverId, error);
+                }
+            });
+        }
+    }
+
+    /**
+     * Returns the orders assigned to the driver that are not terminal, oldest first: what a driver
+     * socket sends when it opens, and what {@code GET /drivers/{id}/orders} answers.
+     *
+     * @since 0.1.0
+     */
+    public List<TrackedOrder> activeOrdersOfDriver(String driverId) {
+        Checks.requireId(driverId, "driverId");
+        return repository.activeOrdersOfDriver(driverId);
     }
 
     /** Returns the order, or empty if it is not registered. */
@@ -395,21 +462,33 @@ public final class OrderTracker implements AutoCloseable {
         notifyListeners(order, event);
     }
 
+    /**
+     * Publishes a status event on the order's and the restaurant's topics and, for a {@code failed}
+     * order that has a driver, {@link TrackingMessage.OrderCancelled} on the driver's topic. All of
+     * them belong to the one outbox entry of the event: it is marked published only when the bus
+     * accepted every one, and the relay publishes all of them again otherwise, so a crash between
+     * commit and publish cannot lose the driver's {@code cancelled}.
+     */
     private CompletableFuture<Void> publishOnTopics(TrackedOrder order, OrderEvent event) {
         Envelope toOrder = Envelope.of(Topic.order(order.orderId()), new TrackingMessage.StatusUpdate(event));
         CompletableFuture<Void> first;
         CompletableFuture<Void> second;
+        CompletableFuture<Void> third = PUBLISHED;
         try {
             first = bus.publish(toOrder).toCompletableFuture();
             // same message, same (lazily computed) JSON: encoded once, by whichever reader comes first
             second = bus.publish(toOrder.withTopic(Topic.restaurant(order.restaurantId()))).toCompletableFuture();
+            if (event.status() == OrderStatus.FAILED && order.driverId() != null) {
+                third = bus.publish(Topic.driver(order.driverId()),
+                        new TrackingMessage.OrderCancelled(order.orderId(), order.driverId())).toCompletableFuture();
+            }
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        if (isAccepted(first) && isAccepted(second)) {
+        if (isAccepted(first) && isAccepted(second) && (third == PUBLISHED || isAccepted(third))) {
             return PUBLISHED;
         }
-        return CompletableFuture.allOf(first, second);
+        return CompletableFuture.allOf(first, second, third);
     }
 
     /**

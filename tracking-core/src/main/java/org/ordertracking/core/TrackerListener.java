@@ -18,7 +18,18 @@ public interface TrackerListener {
     default void onEvent(TrackedOrder order, OrderEvent event) {
     }
 
-    /** A driver was assigned to an order. */
+    /** A driver was assigned to an order (also when it is reassigned from another driver). */
     default void onDriverAssigned(TrackedOrder order) {
+    }
+
+    /**
+     * An order was taken from a driver: reassigned to another driver (then {@link #onDriverAssigned}
+     * follows) or unassigned.
+     *
+     * @param order the order after the change (its driver is the new one, or {@code null})
+     * @param previousDriverId the driver who lost it
+     * @since 0.1.0
+     */
+    default void onDriverUnassigned(TrackedOrder order, String previousDriverId) {
     }
 }

@@ -12,7 +12,10 @@ import org.ordertracking.core.internal.Checks;
  */
 public sealed interface TrackingMessage {
 
-    /** Returns the message type: {@code status}, {@code location}, {@code signal} or {@code assignment}. */
+    /**
+     * Returns the message type: {@code status}, {@code location}, {@code signal}, {@code assignment},
+     * {@code unassigned} or {@code cancelled}.
+     */
     String type();
 
     /** Returns the order this message is about. */
@@ -104,6 +107,51 @@ public sealed interface TrackingMessage {
         public static final String TYPE = "assignment";
 
         public DriverAssigned {
+            Checks.requireId(orderId, "orderId");
+            Checks.requireId(driverId, "driverId");
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /**
+     * An order was taken back from a driver: given to another driver or unassigned by an operator.
+     * Sent on the previous driver's topic, after the change was committed.
+     *
+     * @param orderId the order
+     * @param driverId the driver who no longer has it
+     * @since 0.1.0
+     */
+    record DriverUnassigned(String orderId, String driverId) implements TrackingMessage {
+        public static final String TYPE = "unassigned";
+
+        public DriverUnassigned {
+            Checks.requireId(orderId, "orderId");
+            Checks.requireId(driverId, "driverId");
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+    }
+
+    /**
+     * An order that had a driver became {@code failed} (cancelled, rejected, delivery failed). Sent on
+     * the driver's topic together with the {@code failed} status event, so the outbox relay re-sends
+     * it when the status event was committed but not published.
+     *
+     * @param orderId the order
+     * @param driverId its driver
+     * @since 0.1.0
+     */
+    record OrderCancelled(String orderId, String driverId) implements TrackingMessage {
+        public static final String TYPE = "cancelled";
+
+        public OrderCancelled {
             Checks.requireId(orderId, "orderId");
             Checks.requireId(driverId, "driverId");
         }

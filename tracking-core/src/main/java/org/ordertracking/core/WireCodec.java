@@ -13,7 +13,8 @@ import java.util.Objects;
 import org.ordertracking.core.internal.JsonCodec;
 
 /**
- * The JSON wire format of the design, in one place: status, location, signal and assignment
+ * The JSON wire format of the design, in one place: status, location, signal, and the driver
+ * instructions assignment, unassigned and cancelled (each {@code {"order_id","driver_id"}}) as
  * messages, orders, and driver location fixes. Field names are {@code snake_case}, statuses their
  * wire names, instants ISO-8601 UTC ({@code 2026-11-24T10:00:00Z}).
  *
@@ -76,6 +77,10 @@ public final class WireCodec {
                         text(node, "order_id"), SignalState.fromWireName(text(node, "state")),
                         optionalInstant(node, "last_seen_at"), optionalLong(node, "age_seconds"));
                 case TrackingMessage.DriverAssigned.TYPE -> new TrackingMessage.DriverAssigned(
+                        text(node, "order_id"), text(node, "driver_id"));
+                case TrackingMessage.DriverUnassigned.TYPE -> new TrackingMessage.DriverUnassigned(
+                        text(node, "order_id"), text(node, "driver_id"));
+                case TrackingMessage.OrderCancelled.TYPE -> new TrackingMessage.OrderCancelled(
                         text(node, "order_id"), text(node, "driver_id"));
                 default -> throw new IllegalArgumentException("unknown message type '" + type + "'");
             };

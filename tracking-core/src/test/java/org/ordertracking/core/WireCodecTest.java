@@ -56,6 +56,24 @@ class WireCodecTest {
     }
 
     @Test
+    void unassignedAndCancelled_areEncodedLikeTheAssignment() {
+        assertEquals("{\"order_id\":\"o-1\",\"driver_id\":\"d-1\"}",
+                WireCodec.toJson(new TrackingMessage.DriverUnassigned("o-1", "d-1")));
+        assertEquals("{\"order_id\":\"o-1\",\"driver_id\":\"d-1\"}",
+                WireCodec.toJson(new TrackingMessage.OrderCancelled("o-1", "d-1")));
+        assertEquals("unassigned", new TrackingMessage.DriverUnassigned("o-1", "d-1").type());
+        assertEquals("cancelled", new TrackingMessage.OrderCancelled("o-1", "d-1").type());
+    }
+
+    @Test
+    void readMessage_driverInstructionWithBadId_isRejected() {
+        assertThrows(IllegalArgumentException.class,
+                () -> WireCodec.readMessage("unassigned", "{\"order_id\":\"o 1\",\"driver_id\":\"d-1\"}"));
+        assertThrows(IllegalArgumentException.class,
+                () -> WireCodec.readMessage("cancelled", "{\"order_id\":\"o-1\"}"));
+    }
+
+    @Test
     void order_isEncodedWithSnakeCaseFields() {
         TrackedOrder order = new TrackedOrder("o-1", "r-1", "c-1", null, new GeoPoint(33.9, 35.5),
                 OrderStatus.PICKED_UP, 5, AT, AT.plusSeconds(60));
@@ -72,11 +90,17 @@ class WireCodecTest {
                     "ok", null, AT)),
             new TrackingMessage.LocationUpdate("o-1", "d-1", new LocationFix(33.1, 35.2, 4.5, null, null, AT, AT), 60L),
             new TrackingMessage.SignalUpdate("o-1", SignalState.CONNECTION_LOST, null, null),
-            new TrackingMessage.DriverAssigned("o-1", "d-1")
+            new TrackingMessage.DriverAssigned("o-1", "d-1"),
+            new TrackingMessage.DriverUnassigned("o-1", "d-1"),
+            new TrackingMessage.OrderCancelled("o-1", "d-1")
         };
         for (TrackingMessage message : messages) {
             String json = WireCodec.toJson(message);
             assertEquals(json, WireCodec.toJson(WireCodec.readMessage(message.type(), json)));
+        }
+        for (int i = 3; i < messages.length; i++) {
+            assertEquals(messages[i], WireCodec.readMessage(messages[i].type(), WireCodec.toJson(messages[i])),
+                    "records compare by value, so the instruction reads back equal");
         }
     }
 

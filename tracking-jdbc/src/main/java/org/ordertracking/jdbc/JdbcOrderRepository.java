@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.ordertracking.core.DriverChange;
 import org.ordertracking.core.DuplicateOrderException;
 import org.ordertracking.core.EventRef;
 import org.ordertracking.core.GeoPoint;
@@ -172,26 +173,39 @@ public final class JdbcOrderRepository implements OrderRepository {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: {@code SELECT … FOR UPDATE} of the order row, then, if the driver differs,
+     * {@code UPDATE driver_id}; the previous driver is the one read under the lock.
+     */
     @Override
-    public TrackedOrder assignDriver(String orderId, String driverId, Instant at) {
+    public DriverChange changeDriver(String orderId, String driverId, Instant at) {
         Objects.requireNonNull(orderId, "orderId must not be null");
         Objects.requireNonNull(at, "at must not be null");
-        Checks.requireId(driverId, "driverId");
+        if (driverId != null) {
+            Checks.requireId(driverId, "driverId");
+        }
         try {
             return inTransaction(connection -> {
                 TrackedOrder order = lock(connection, orderId);
                 if (order.status().isTerminal()) {
                     throw new IllegalTransitionException(orderId, order.status(), order.status(), Set.of());
                 }
+                String previous = order.driverId();
+                if (Objects.equals(previous, driverId)) {
+                    return new DriverChange(order, previous);
+                }
                 try (PreparedStatement update = connection.prepareStatement(sql.updateDriver)) {
-                    update.setString(1, driverId);
+                    setNullable(update, 1, driverId);
                     update.setString(2, orderId);
                     update.executeUpdate();
                 }
-                return order.withDriver(driverId);
+                return new DriverChange(order.withDriver(driverId), previous);
             });
         } catch (SQLException e) {
-            throw failure("could not assign driver '" + driverId + "' to order '" + orderId + "'", e);
+            throw failure(driverId == null ? "could not unassign the driver of order '" + orderId + "'"
+                    : "could not assign driver '" + driverId + "' to order '" + orderId + "'", e);
         }
     }
 

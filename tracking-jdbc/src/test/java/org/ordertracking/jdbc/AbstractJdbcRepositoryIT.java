@@ -74,7 +74,7 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
     void createSchema() {
         pool = openPool();
         config = newPrefix();
-        assertEquals(1, JdbcSchema.migrate(pool, config), "a fresh prefix gets migration 1");
+        assertEquals(JdbcSchema.CURRENT_VERSION, JdbcSchema.migrate(pool, config), "a fresh prefix gets every migration");
     }
 
     @AfterAll
@@ -141,7 +141,7 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
             for (Future<Integer> run : runs) {
                 applied += run.get(60, TimeUnit.SECONDS);
             }
-            assertEquals(1, applied);
+            assertEquals(JdbcSchema.CURRENT_VERSION, applied, "every migration applied once, by one of them");
         } finally {
             threads.shutdownNow();
         }
@@ -164,6 +164,8 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
                 new TransitionRequest(id, OrderStatus.ACCEPTED, null, null, T0, OrderStatus.READY), MACHINE));
         walk(id, List.of(OrderStatus.FAILED));
         assertThrows(IllegalTransitionException.class, () -> repository.assignDriver(id, "d-1", T0));
+        assertThrows(IllegalTransitionException.class, () -> repository.changeDriver(id, null, T0));
+        assertThrows(UnknownOrderException.class, () -> repository.changeDriver(newId("missing"), null, T0));
         assertThrows(IllegalStateException.class, () -> repository.relayUnpublished(Instant.MAX, 10, event -> {
             throw new IllegalStateException("bus down");
         }));
@@ -180,6 +182,8 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
         assertThrows(JdbcStoreException.class,
                 () -> missing.transition(TransitionRequest.of("o-1", OrderStatus.ACCEPTED, null, null, T0), MACHINE));
         assertThrows(JdbcStoreException.class, () -> missing.assignDriver("o-1", "d-1", T0));
+        assertThrows(JdbcStoreException.class, () -> missing.changeDriver("o-1", null, T0));
+        assertThrows(JdbcStoreException.class, () -> missing.activeOrdersOfDriver("d-1"));
         assertThrows(JdbcStoreException.class, () -> missing.find("o-1"));
         assertThrows(JdbcStoreException.class, () -> missing.events("o-1", 0));
         assertThrows(JdbcStoreException.class, () -> missing.activeOrdersOfRestaurant("r-1"));
@@ -334,6 +338,80 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
             assertEquals(stored, published);
             assertEquals(0, tracker.relayUnpublished(), "relayed events are marked published");
         }
+        assertNoConnectionCheckedOut();
+    }
+
+    @Test
+    void relay_afterCrashBetweenCommitAndPublishOfAFailure_sendsTheDriverItsCancelled() throws Exception {
+        JdbcConfig own = newPrefix();
+        JdbcSchema.migrate(pool, own);
+        SettableClock clock = SettableClock.at("2026-11-24T12:00:00.456Z");
+        String id = newId("o");
+        String driver = newId("d");
+        try (EventBus down = new FailingBus();
+                OrderTracker crashed = OrderTracker.builder()
+                        .repository(JdbcOrderRepository.builder(pool).config(own).build())
+                        .eventBus(down).clock(clock).build()) {
+            crashed.register(new NewOrder(id, "r-1", "c-1", new GeoPoint(33.9, 35.5)), "test");
+            crashed.assignDriver(id, driver);
+            clock.advanceSeconds(1);
+            crashed.transition(id, OrderStatus.FAILED, "customer_cancelled", "operator:ops");
+        }
+        clock.advanceSeconds(1);
+        RecordingListener driverTopic = new RecordingListener();
+        try (EventBus bus = EventBus.inMemory();
+                Subscription subscription = bus.subscribe(Topic.driver(driver), driverTopic);
+                OrderTracker tracker = OrderTracker.builder()
+                        .repository(JdbcOrderRepository.builder(pool).config(own).build())
+                        .eventBus(bus).clock(clock).relayGrace(Duration.ZERO).build()) {
+
+            assertEquals(2, tracker.relayUnpublished());
+
+            assertEquals(List.of(new TrackingMessage.OrderCancelled(id, driver)),
+                    driverTopic.await(1).stream().map(Envelope::message).toList());
+            assertEquals(0, tracker.relayUnpublished(), "relayed events are marked published");
+        }
+        assertNoConnectionCheckedOut();
+    }
+
+    @Test
+    void migrate_fromVersion1_keepsEveryDriversLiveOrdersFindable() throws Exception {
+        JdbcConfig old = newPrefix();
+        String prefix = old.tablePrefix();
+        try (java.sql.Connection connection = pool.getConnection();
+                java.sql.Statement statement = connection.createStatement()) {
+            org.ordertracking.jdbc.internal.Dialect dialect = org.ordertracking.jdbc.internal.Dialect.of(connection);
+            statement.execute("CREATE TABLE " + prefix + "schema_version (version INT NOT NULL, "
+                    + "description VARCHAR(200) NOT NULL, installed_at BIGINT NOT NULL, "
+                    + "CONSTRAINT " + prefix + "schema_version_pk PRIMARY KEY (version))");
+            for (String sql : org.ordertracking.jdbc.internal.Migrations.statements(dialect,
+                    org.ordertracking.jdbc.internal.Migrations.ALL.get(0), prefix)) {
+                statement.execute(sql);
+            }
+            statement.execute("INSERT INTO " + prefix + "schema_version (version, description, installed_at) "
+                    + "VALUES (1, 'tracking_schema', 0)");
+            if (!connection.getAutoCommit()) {
+                connection.commit();
+            }
+        }
+        OrderRepository before = JdbcOrderRepository.builder(pool).config(old).build();
+        String live = newId("o");
+        String delivered = newId("o");
+        String driver = newId("d");
+        for (String id : List.of(live, delivered)) {
+            before.create(new NewOrder(id, "r-1", "c-1", new GeoPoint(33.9, 35.5)), T0, null);
+            before.changeDriver(id, driver, T0);
+        }
+        for (OrderStatus status : HAPPY_PATH) {
+            before.transition(TransitionRequest.of(delivered, status, null, null, T0.plusSeconds(1)), MACHINE);
+        }
+
+        assertEquals(JdbcSchema.CURRENT_VERSION - 1, JdbcSchema.migrate(pool, old), "only the missing versions");
+
+        OrderRepository after = JdbcOrderRepository.builder(pool).config(old).build();
+        assertEquals(List.of(live), after.activeOrdersOfDriver(driver).stream().map(TrackedOrder::orderId).toList());
+        after.changeDriver(live, null, T0.plusSeconds(2));
+        assertEquals(List.of(), after.activeOrdersOfDriver(driver));
         assertNoConnectionCheckedOut();
     }
 

@@ -88,6 +88,30 @@ abstract class AbstractRedisEventBusIT extends EventBusContract {
     }
 
     @Test
+    void driverInstructions_publishedOnOneNode_arriveUnchangedOnAnother() {
+        RedisEventBus nodeB = otherNode(config());
+        Topic driver = Topic.driver(newTopic().id());
+        String orderId = "o-" + driver.id();
+        List<TrackingMessage> sent = List.of(
+                new TrackingMessage.DriverAssigned(orderId, driver.id()),
+                new TrackingMessage.DriverUnassigned(orderId, driver.id()),
+                new TrackingMessage.OrderCancelled(orderId, driver.id()));
+        RecordingListener onA = new RecordingListener();
+        try (Subscription a = bus.subscribe(driver, onA)) {
+            for (TrackingMessage message : sent) {
+                nodeB.publish(driver, message).toCompletableFuture().join();
+            }
+
+            List<Envelope> got = onA.await(sent.size());
+            for (int i = 0; i < sent.size(); i++) {
+                assertEquals(sent.get(i), got.get(i).message());
+                assertEquals(sent.get(i).type(), got.get(i).type());
+                assertEquals(Envelope.of(driver, sent.get(i)).json(), got.get(i).json());
+            }
+        }
+    }
+
+    @Test
     void subscribe_manyLocalListeners_shareOneRedisSubscription() {
         RedisEventBus nodeB = otherNode(config());
         Topic topic = newTopic();

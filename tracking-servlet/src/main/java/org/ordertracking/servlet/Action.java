@@ -16,6 +16,12 @@ public enum Action {
     TRANSITION_ORDER,
     /** {@code POST /orders/{id}/driver}. */
     ASSIGN_DRIVER,
+    /**
+     * {@code DELETE /orders/{id}/driver}: take the order back from its driver.
+     *
+     * @since 0.1.0
+     */
+    UNASSIGN_DRIVER,
     /** {@code GET /restaurants/{id}/stream}. */
     WATCH_RESTAURANT,
     /** {@code GET /restaurants/{id}/orders}. */
@@ -24,6 +30,12 @@ public enum Action {
     DRIVER_SOCKET,
     /** {@code POST /drivers/{id}/locations}. */
     REPORT_LOCATIONS,
+    /**
+     * {@code GET /drivers/{id}/orders}: the driver's current assignments.
+     *
+     * @since 0.1.0
+     */
+    LIST_DRIVER_ORDERS,
     /** {@code GET /metrics}. */
     READ_METRICS
 }

@@ -23,8 +23,9 @@ public interface Authorizer {
     /**
      * Returns the caller a credential belongs to.
      *
-     * @param token the bearer token from the {@code Authorization} header or the {@code access_token}
-     *     query parameter, or {@code null} if the request carried none
+     * @param token the bearer token from the {@code Authorization} header or, on the SSE stream GETs
+     *     and the driver socket handshake only, the {@code access_token} query parameter; {@code null}
+     *     if the request carried none
      * @throws AuthenticationException if there is no token, or it is malformed, tampered with or expired
      */
     Caller authenticate(String token) throws AuthenticationException;
@@ -44,7 +45,7 @@ public interface Authorizer {
      *       the order is not picked up; watch and list its own restaurant;</li>
      *   <li>driver: watch and read the orders assigned to it, move them to {@code picked_up},
      *       {@code delivered}, or {@code failed} once picked up (delivery failed); report its own
-     *       position and open its own socket.</li>
+     *       position, open its own socket and list its own current assignments.</li>
      * </ul>
      */
     static boolean defaultRules(Caller caller, Access access) {
@@ -67,7 +68,7 @@ public interface Authorizer {
                 case WATCH_ORDER, READ_ORDER -> order != null && sub.equals(order.driverId());
                 case TRANSITION_ORDER -> order != null && sub.equals(order.driverId())
                         && driverMay(order.status(), access.target());
-                case DRIVER_SOCKET, REPORT_LOCATIONS -> sub.equals(access.driverId());
+                case DRIVER_SOCKET, REPORT_LOCATIONS, LIST_DRIVER_ORDERS -> sub.equals(access.driverId());
                 default -> false;
             };
         };

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.ordertracking.core.ConnectionRegistry;
@@ -25,6 +26,7 @@ import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.PushNotifier;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
+import org.ordertracking.core.TrackingResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +60,15 @@ import org.slf4j.LoggerFactory;
  * with its final chunk before the container starts waiting for them (Tomcat waits up to its context's
  * {@code unloadDelay}, 2 seconds by default, before it destroys servlets; Jetty closes connections first).
  *
+ * <p><b>Threads.</b> Every piece runs on one {@link TrackingResources}: one clock, one scheduler pool
+ * and one delivery pool for the whole node. Without {@link Builder#resources(TrackingResources)} the
+ * node creates its own ({@link TrackingResources#create()}, with the {@link Builder#clock clock} and
+ * {@link Builder#scheduler scheduler} given to the builder) and closes it last, after every piece. Given
+ * resources are shared, typically with the host's bus
+ * ({@code EventBus.inMemory(resources)}) or other nodes, and never closed by the node.
+ *
  * <p>The node never closes what the host handed in: the repository, the bus, the location store, the
- * push notifier, a scheduler. Thread-safe; {@link #close()} is idempotent.
+ * push notifier, a scheduler, resources. Thread-safe; {@link #close()} is idempotent.
  *
  * @since 0.1.0
  */
@@ -69,21 +78,40 @@ public final class TrackingNode implements AutoCloseable {
     /** The path of the driver socket under the mount's base path. */
     public static final String DRIVER_SOCKET_PATH = "/drivers/{" + DriverSocket.DRIVER_ID + "}/socket";
 
+    /** How long {@link #close()} waits for the tasks already due on the node's own scheduler. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
     private final OrderTracker tracker;
     private final LocationIngestor ingestor;
     private final StalenessMonitor stalenessMonitor;
     private final NotificationDispatcher notifications;
     private final ConnectionRegistry connectionRegistry;
     private final TrackingServlet servlet;
+    private final TrackingResources resources;
+    private final boolean ownsResources;
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private TrackingNode(Builder b) {
-        InstantSource clock = b.clock;
+        if (b.resources != null) {
+            resources = b.resources;
+        } else {
+            TrackingResources.Builder rb = TrackingResources.builder();
+            if (b.clock != null) {
+                rb.clock(b.clock);
+            }
+            if (b.scheduler != null) {
+                rb.scheduler(b.scheduler); // shared: the resources never shut it down
+            }
+            resources = rb.build();
+        }
+        ownsResources = b.resources == null;
+        // an explicit clock wins over the given resources' (as it does on every component builder)
+        InstantSource clock = b.clock != null ? b.clock : resources.clock();
         try {
             OrderTracker.Builder trackerBuilder = OrderTracker.builder();
             b.trackerConfig.accept(trackerBuilder);
-            trackerBuilder.repository(b.repository).eventBus(b.bus).clock(clock);
+            trackerBuilder.repository(b.repository).eventBus(b.bus).resources(resources).clock(clock);
             if (b.scheduler != null) {
                 trackerBuilder.scheduler(b.scheduler);
             }
@@ -93,7 +121,7 @@ public final class TrackingNode implements AutoCloseable {
             if (b.pushNotifier != null) {
                 NotificationDispatcher.Builder nb = NotificationDispatcher.builder(b.repository, b.pushNotifier);
                 b.notificationConfig.accept(nb);
-                nb.clock(clock);
+                nb.resources(resources).clock(clock);
                 if (b.scheduler != null) {
                     nb.scheduler(b.scheduler);
                 }
@@ -106,7 +134,7 @@ public final class TrackingNode implements AutoCloseable {
 
             LocationIngestor.Builder ib = LocationIngestor.builder(b.store, b.repository, b.bus);
             b.ingestorConfig.accept(ib);
-            ib.clock(clock);
+            ib.resources(resources).clock(clock);
             if (notifications != null) {
                 ib.notifications(notifications);
             }
@@ -117,25 +145,29 @@ public final class TrackingNode implements AutoCloseable {
             TrackingServletConfig.Builder sb = TrackingServletConfig.builder(tracker,
                     b.authorizer != null ? b.authorizer : JwtAuthorizer.of(b.secret));
             b.servletConfig.accept(sb);
-            Duration leakGrace = sb.build().leakGrace();
-            connectionRegistry = ConnectionRegistry.builder().clock(clock).leakGrace(leakGrace)
+            TrackingServletConfig tuned = sb.build();
+            Duration leakGrace = tuned.leakGrace();
+            connectionRegistry = ConnectionRegistry.builder().resources(resources).clock(clock).leakGrace(leakGrace)
                     .repository(b.repository).build();
             tracker.addListener(connectionRegistry);
 
             StalenessMonitor.Builder mb = StalenessMonitor.builder(b.store, b.repository, b.bus);
             b.stalenessConfig.accept(mb);
-            mb.clock(clock).classifier(b.classifier);
+            mb.resources(resources).clock(clock).classifier(b.classifier);
             if (b.scheduler != null) {
                 mb.scheduler(b.scheduler);
             }
             stalenessMonitor = mb.build();
             closeOrder.push(stalenessMonitor);
 
-            sb.trackingTokens(JwtIssuer.of(b.secret))
-                    .locationIngestor(ingestor)
+            if (tuned.trackingTokens() == null) { // an issuer from servletConfig wins, e.g. one that writes iss/aud
+                sb.trackingTokens(JwtIssuer.of(b.secret));
+            }
+            sb.locationIngestor(ingestor)
                     .locationStore(b.store)
                     .stalenessClassifier(b.classifier)
-                    .connectionRegistry(connectionRegistry);
+                    .connectionRegistry(connectionRegistry)
+                    .resources(resources);
             if (b.scheduler != null) {
                 sb.scheduler(b.scheduler);
             }
@@ -157,6 +189,16 @@ public final class TrackingNode implements AutoCloseable {
      */
     public static Builder builder(OrderRepository repository, EventBus bus, LocationStore store, byte[] jwtSecret) {
         return new Builder(repository, bus, store, jwtSecret);
+    }
+
+    /**
+     * Returns the resources every piece of this node runs on: those given to
+     * {@link Builder#resources(TrackingResources)}, or the node's own, which {@link #close()} closes.
+     *
+     * @since 0.1.0
+     */
+    public TrackingResources resources() {
+        return resources;
     }
 
     /** Returns the started tracker. */
@@ -256,8 +298,10 @@ public final class TrackingNode implements AutoCloseable {
     /**
      * Closes what the node built, in order: the servlet first (every open stream ends with its final
      * chunk, every driver socket is closed, later requests get 503), then the staleness monitor, the
-     * notification dispatcher and the tracker. Never closes the repository, bus, location store, push
-     * notifier or scheduler handed in. Idempotent.
+     * notification dispatcher and the tracker, and last the node's own {@link TrackingResources}: the
+     * tasks already due on its scheduler (the streams' endings) run, waiting up to 5 seconds, then its
+     * scheduler and delivery threads stop. Never closes the repository, bus, location store, push
+     * notifier, scheduler or resources handed in. Idempotent.
      */
     @Override
     public void close() {
@@ -272,6 +316,31 @@ public final class TrackingNode implements AutoCloseable {
                 LOG.warn("could not close {}", piece, e);
             }
         }
+        if (ownsResources) {
+            closeOwnResources();
+        }
+    }
+
+    /**
+     * Closes the node's own resources after every piece. The servlet ends its streams with tasks it
+     * hands the scheduler; {@link TrackingResources#close()} would drop them (and the clients would see
+     * a cut connection rather than the stream's end), so an owned scheduler is first shut down gently:
+     * the tasks already due run, delayed and periodic ones are dropped.
+     */
+    private void closeOwnResources() {
+        if (resources.ownsScheduler()) {
+            ScheduledExecutorService scheduler = resources.scheduler();
+            scheduler.shutdown();
+            try {
+                if (!scheduler.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("background tasks still running {} after the node closed; interrupting them",
+                            CLOSE_GRACE);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        resources.close();
     }
 
     /** The node's servlet: when the container destroys it, the whole node closes. */
@@ -293,7 +362,7 @@ public final class TrackingNode implements AutoCloseable {
 
     /**
      * Builds a {@link TrackingNode}. The {@code *Config} hooks tune a piece beyond the node's defaults
-     * (time-outs, limits, intervals); the wiring between pieces — repository, bus, store, clock,
+     * (time-outs, limits, intervals); the wiring between pieces — repository, bus, store, resources, clock,
      * scheduler, listeners, ingestor, registry, tokens — is set by the node after the hook runs and
      * cannot be overridden there. Not thread-safe.
      *
@@ -305,8 +374,9 @@ public final class TrackingNode implements AutoCloseable {
         private final LocationStore store;
         private final byte[] secret;
         private Authorizer authorizer;
-        private InstantSource clock = InstantSource.system();
+        private InstantSource clock;
         private ScheduledExecutorService scheduler;
+        private TrackingResources resources;
         private PushNotifier pushNotifier;
         private StalenessClassifier classifier = StalenessClassifier.defaults();
         private Consumer<OrderTracker.Builder> trackerConfig = b -> { };
@@ -333,7 +403,10 @@ public final class TrackingNode implements AutoCloseable {
             return this;
         }
 
-        /** Server time for every piece; default the system clock. */
+        /**
+         * Server time for every piece; wins over the {@link #resources resources'} clock. Default the
+         * resources' clock, or the system clock when the node creates its own resources.
+         */
         public Builder clock(InstantSource clock) {
             this.clock = Objects.requireNonNull(clock, "clock must not be null");
             return this;
@@ -341,11 +414,31 @@ public final class TrackingNode implements AutoCloseable {
 
         /**
          * Runs the background work of every piece (tracker sweeps, staleness checks, notifications,
-         * keep-alives, leak sweeps) on the caller's scheduler, which the node never shuts down. By
-         * default each piece creates and stops its own daemon threads.
+         * keep-alives, leak sweeps) on the caller's scheduler, which the node never shuts down; wins over
+         * the {@link #resources resources'} scheduler. By default the pieces share the scheduler of the
+         * resources (the node's own: {@link TrackingResources#DEFAULT_SCHEDULER_THREADS} daemon threads,
+         * stopped by {@link TrackingNode#close()}).
          */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler must not be null");
+            return this;
+        }
+
+        /**
+         * Runs every piece on shared resources: their clock, scheduler and delivery threads, which the
+         * node never closes (close them after the node). An explicit {@link #clock} or
+         * {@link #scheduler} wins over theirs. Without it the node creates its own resources and closes
+         * them last in {@link TrackingNode#close()}.
+         *
+         * @throws IllegalStateException if the resources are closed
+         * @since 0.1.0
+         */
+        public Builder resources(TrackingResources resources) {
+            Objects.requireNonNull(resources, "resources must not be null");
+            if (resources.isClosed()) {
+                throw new IllegalStateException("cannot build a TrackingNode on closed TrackingResources: " + resources);
+            }
+            this.resources = resources;
             return this;
         }
 
@@ -390,7 +483,9 @@ public final class TrackingNode implements AutoCloseable {
 
         /**
          * Tunes the servlet (keep-alive, limits, buffers, leak grace and sweep, token TTL, meter
-         * registry). Its {@code leakGrace} is also the connection registry's.
+         * registry). Its {@code leakGrace} is also the connection registry's. A {@code trackingTokens}
+         * issuer set here replaces the default {@code JwtIssuer.of(secret)}: set one that writes the
+         * same {@code iss}/{@code aud} when the {@linkplain #authorizer authorizer} checks them.
          */
         public Builder servletConfig(Consumer<TrackingServletConfig.Builder> config) {
             this.servletConfig = Objects.requireNonNull(config, "servletConfig must not be null");

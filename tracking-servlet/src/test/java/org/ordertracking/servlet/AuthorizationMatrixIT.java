@@ -1,6 +1,7 @@
 package org.ordertracking.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
@@ -38,10 +39,15 @@ class AuthorizationMatrixIT {
     private static Node node;
     private static final AtomicInteger IDS = new AtomicInteger();
 
-    /** Who calls. "Own" means the resource the token is bound to; "other" a resource of someone else. */
+    /**
+     * Who calls. "Own" means the resource the token is bound to; "other" a resource of someone else.
+     * OPERATOR_QUERY sends a valid operator token as the {@code access_token} query parameter only, which
+     * only the stream GETs accept; OPERATOR_RESPELLED sends a valid operator token whose signature has
+     * the unused low bits of its last character flipped (the same bytes to a lenient decoder).
+     */
     enum Who {
         CUSTOMER_OWN, CUSTOMER_OTHER, RESTAURANT_OWN, RESTAURANT_OTHER, DRIVER_OWN, DRIVER_OTHER, OPERATOR,
-        NO_TOKEN, EXPIRED, TAMPERED
+        NO_TOKEN, EXPIRED, TAMPERED, OPERATOR_QUERY, OPERATOR_RESPELLED
     }
 
     /** One endpoint, with the order state it needs. */
@@ -54,9 +60,11 @@ class AuthorizationMatrixIT {
         PICK_UP("POST", "/orders/{o}/transitions", "{\"status\":\"picked_up\"}", OrderStatus.READY),
         DELIVERY_FAILED("POST", "/orders/{o}/transitions", "{\"status\":\"failed\"}", OrderStatus.PICKED_UP),
         ASSIGN_DRIVER("POST", "/orders/{o}/driver", "{\"driver_id\":\"d-1\"}", OrderStatus.ACCEPTED),
+        UNASSIGN_DRIVER("DELETE", "/orders/{o}/driver", null, OrderStatus.ACCEPTED),
         WATCH_RESTAURANT("GET", "/restaurants/r-1/stream", null, null),
         LIST_RESTAURANT_ORDERS("GET", "/restaurants/r-1/orders", null, null),
         REPORT_LOCATIONS("POST", "/drivers/d-1/locations", "{\"fixes\":[]}", null),
+        LIST_DRIVER_ORDERS("GET", "/drivers/d-1/orders", null, null),
         METRICS("GET", "/metrics", null, null);
 
         final String method;
@@ -72,20 +80,22 @@ class AuthorizationMatrixIT {
         }
     }
 
-    // columns in Who order:     C-own C-oth R-own R-oth D-own D-oth OPER  none  exp   tamp
+    // columns in Who order:     C-own C-oth R-own R-oth D-own D-oth OPER  none  exp   tamp  qry   respl
     private static final String[] TABLE = {
-        "WATCH_ORDER             200   403   200   403   200   403   200   401   401   401",
-        "READ_ORDER              200   403   200   403   200   403   200   401   401   401",
-        "REGISTER_ORDER          403   403   201   403   403   403   201   401   401   401",
-        "ACCEPT                  403   403   200   403   403   403   200   401   401   401",
-        "REJECT                  403   403   200   403   403   403   200   401   401   401",
-        "PICK_UP                 403   403   403   403   200   403   200   401   401   401",
-        "DELIVERY_FAILED         403   403   403   403   200   403   200   401   401   401",
-        "ASSIGN_DRIVER           403   403   403   403   403   403   200   401   401   401",
-        "WATCH_RESTAURANT        403   403   200   403   403   403   200   401   401   401",
-        "LIST_RESTAURANT_ORDERS  403   403   200   403   403   403   200   401   401   401",
-        "REPORT_LOCATIONS        403   403   403   403   200   403   403   401   401   401",
-        "METRICS                 403   403   403   403   403   403   200   401   401   401",
+        "WATCH_ORDER             200   403   200   403   200   403   200   401   401   401   200   401",
+        "READ_ORDER              200   403   200   403   200   403   200   401   401   401   401   401",
+        "REGISTER_ORDER          403   403   201   403   403   403   201   401   401   401   401   401",
+        "ACCEPT                  403   403   200   403   403   403   200   401   401   401   401   401",
+        "REJECT                  403   403   200   403   403   403   200   401   401   401   401   401",
+        "PICK_UP                 403   403   403   403   200   403   200   401   401   401   401   401",
+        "DELIVERY_FAILED         403   403   403   403   200   403   200   401   401   401   401   401",
+        "ASSIGN_DRIVER           403   403   403   403   403   403   200   401   401   401   401   401",
+        "UNASSIGN_DRIVER         403   403   403   403   403   403   200   401   401   401   401   401",
+        "WATCH_RESTAURANT        403   403   200   403   403   403   200   401   401   401   200   401",
+        "LIST_RESTAURANT_ORDERS  403   403   200   403   403   403   200   401   401   401   401   401",
+        "REPORT_LOCATIONS        403   403   403   403   200   403   403   401   401   401   401   401",
+        "LIST_DRIVER_ORDERS      403   403   403   403   200   403   200   401   401   401   401   401",
+        "METRICS                 403   403   403   403   403   403   200   401   401   401   401   401",
     };
 
     @BeforeParameterizedClassInvocation
@@ -136,6 +146,11 @@ class AuthorizationMatrixIT {
             case DRIVER_OTHER -> Node.token(Role.DRIVER, "d-2");
             case OPERATOR -> Node.operator();
             case NO_TOKEN -> null;
+            case OPERATOR_QUERY -> Node.operator();
+            case OPERATOR_RESPELLED -> {
+                String good = Node.operator();
+                yield good.substring(0, good.length() - 1) + JwtAuthorizerTest.flipLowBit(good.charAt(good.length() - 1));
+            }
             case EXPIRED -> Node.ISSUER.issue(Role.OPERATOR, "ops", Instant.now().minusSeconds(7200),
                     Instant.now().minusSeconds(3600));
             case TAMPERED -> {
@@ -155,10 +170,15 @@ class AuthorizationMatrixIT {
         String orderId = endpoint.state == null ? null : prepareOrder(endpoint.state);
         String path = orderId == null ? endpoint.path : endpoint.path.replace("{o}", orderId);
         String token = token(who, orderId == null ? "none" : orderId);
+        if (who == Who.OPERATOR_QUERY) {
+            path += "?access_token=" + token;
+            token = null;
+        }
         long seqBefore = orderId == null ? 0 : tracker.order(orderId).seq();
+        String driverBefore = orderId == null ? null : tracker.order(orderId).driverId();
         int status;
         String body;
-        if (path.endsWith("/stream")) {
+        if (endpoint.path.endsWith("/stream")) {
             try (SseClient sse = node.stream(path, token)) {
                 status = sse.status();
                 body = status == 200 ? "" : String.join("\n", sse.lines);
@@ -170,6 +190,8 @@ class AuthorizationMatrixIT {
             }
             if (endpoint.method.equals("POST")) {
                 b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(endpoint.body));
+            } else if (endpoint.method.equals("DELETE")) {
+                b.DELETE();
             }
             HttpResponse<String> r = node.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             status = r.statusCode();
@@ -181,11 +203,15 @@ class AuthorizationMatrixIT {
                 assertEquals(status, problem.get("status").asInt());
                 assertEquals(status == 401 ? ProblemType.UNAUTHORIZED.uri().toString()
                         : ProblemType.FORBIDDEN.uri().toString(), problem.get("type").asText());
+                if (who == Who.OPERATOR_QUERY) {
+                    assertTrue(problem.get("detail").asText().contains("Authorization: Bearer"), body);
+                }
             }
         }
         assertEquals(expected, status, () -> endpoint + " by " + who + ": " + body);
         if (status >= 400 && orderId != null) {
             assertEquals(seqBefore, tracker.order(orderId).seq(), "a refused request must not change the order");
+            assertEquals(driverBefore, tracker.order(orderId).driverId(), "nor its driver");
         }
     }
 }

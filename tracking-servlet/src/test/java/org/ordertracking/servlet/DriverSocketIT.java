@@ -118,6 +118,14 @@ class DriverSocketIT {
             return JsonCodec.mapper().readTree(frame);
         }
 
+        /** Takes the frame the socket sends first for {@code ds-1}, the order assigned to d-1 before it opened. */
+        Driver afterCurrentAssignment(String orderId) throws Exception {
+            String frame = frames.poll(20, TimeUnit.SECONDS);
+            assertEquals("{\"type\":\"assignment\",\"order_id\":\"" + orderId + "\"}", frame,
+                    "a socket first sends the driver's current assignments");
+            return this;
+        }
+
         void send(String text) throws Exception {
             socket.sendText(text, true).get(20, TimeUnit.SECONDS);
         }
@@ -135,7 +143,8 @@ class DriverSocketIT {
     @Test
     void socket_locationFrame_isAckedAndReachesTheCustomerStream() throws Exception {
         try (SseClient customer = node.stream("/orders/ds-1/stream", Node.token(Role.CUSTOMER, "ds-1"));
-                Driver driver = new Driver(node, "d-1", Node.token(Role.DRIVER, "d-1"), false)) {
+                Driver driver = new Driver(node, "d-1", Node.token(Role.DRIVER, "d-1"), false)
+                        .afterCurrentAssignment("ds-1")) {
             customer.nextOfType("snapshot");
             Instant at = clock.instant().minusSeconds(1);
             driver.send("{\"type\":\"location\",\"fix\":" + fix(33.8886, 35.4955, at) + "}");
@@ -157,7 +166,7 @@ class DriverSocketIT {
 
     @Test
     void socket_batchWithBadFixes_rejectsOnlyThoseAndAcksTheNewest() throws Exception {
-        try (Driver driver = new Driver(node, "d-1", Node.token(Role.DRIVER, "d-1"), true)) {
+        try (Driver driver = new Driver(node, "d-1", Node.token(Role.DRIVER, "d-1"), true).afterCurrentAssignment("ds-1")) {
             Instant t = clock.instant();
             driver.send("{\"type\":\"batch\",\"fixes\":[" + fix(33.8886, 35.4955, t.minusSeconds(20)) + ","
                     + fix(0, 0, t.minusSeconds(15)) + "," + fix(33.8890, 35.4960, t.minusSeconds(10)) + ",{\"lat\":\"x\"}]}");
@@ -175,7 +184,8 @@ class DriverSocketIT {
 
     @Test
     void socket_malformedFrames_getErrorFramesAndTheSocketStaysOpen() throws Exception {
-        try (Driver driver = new Driver(node, "d-1", Node.token(Role.DRIVER, "d-1"), false)) {
+        try (Driver driver = new Driver(node, "d-1", Node.token(Role.DRIVER, "d-1"), false)
+                .afterCurrentAssignment("ds-1")) {
             driver.send("not json");
             assertEquals("malformed", driver.next().get("code").asText());
             driver.send("{\"type\":\"teleport\"}");
@@ -203,7 +213,8 @@ class DriverSocketIT {
 
     @Test
     void socket_tooManyMessages_getsRateLimitedUntilTheWindowPasses() throws Exception {
-        try (Driver driver = new Driver(node, "d-1", Node.token(Role.DRIVER, "d-1"), false)) {
+        try (Driver driver = new Driver(node, "d-1", Node.token(Role.DRIVER, "d-1"), false)
+                .afterCurrentAssignment("ds-1")) {
             for (int i = 0; i < 5; i++) {
                 driver.send("{\"type\":\"location\",\"fix\":" + fix(33.8886, 35.4955, clock.instant()) + "}");
                 assertEquals("ack", driver.next().get("type").asText());

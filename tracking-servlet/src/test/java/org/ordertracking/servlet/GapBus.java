@@ -12,13 +12,15 @@ import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 
 /**
- * The in-memory bus, with a switch that silently loses the next N publishes on order topics and a
+ * The in-memory bus, with switches that silently lose the next N publishes on order topics or on
+ * driver topics, and a
  * way to tell every subscriber of a topic that it may have missed messages (as a Redis reconnect does).
  */
 final class GapBus implements EventBus {
     private final EventBus delegate;
     private final List<Entry> listeners = new CopyOnWriteArrayList<>();
     final AtomicInteger loseNextOrderPublishes = new AtomicInteger();
+    final AtomicInteger loseNextDriverPublishes = new AtomicInteger();
 
     private record Entry(Topic topic, BusListener listener) {
     }
@@ -30,6 +32,10 @@ final class GapBus implements EventBus {
     @Override
     public CompletionStage<Void> publish(Envelope envelope) {
         if (envelope.topic().kind() == Topic.Kind.ORDER && loseNextOrderPublishes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (envelope.topic().kind() == Topic.Kind.DRIVER
+                && loseNextDriverPublishes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             return CompletableFuture.completedFuture(null);
         }
         return delegate.publish(envelope);

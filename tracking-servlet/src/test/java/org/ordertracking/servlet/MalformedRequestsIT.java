@@ -58,7 +58,8 @@ class MalformedRequestsIT {
             String lastEventId) {
     }
 
-    private static final String OPS = "Bearer " + Node.operator();
+    private static final String OPS_TOKEN = Node.operator();
+    private static final String OPS = "Bearer " + OPS_TOKEN;
     private static final String VALID_ORDER =
             "{\"restaurant_id\":\"r-1\",\"customer_id\":\"c-1\",\"destination\":{\"lat\":33.9,\"lon\":35.5}}";
 
@@ -154,6 +155,23 @@ class MalformedRequestsIT {
                         "Basic b3BzOm9wcw==", null), ProblemType.UNAUTHORIZED),
                 Arguments.of("garbage token", new Req("GET", "/orders/mr-1", null, null, null, "Bearer a.b.c", null),
                         ProblemType.UNAUTHORIZED),
+                Arguments.of("padded signature", new Req("GET", "/orders/mr-1", null, null, null, OPS + "=", null),
+                        ProblemType.UNAUTHORIZED),
+                Arguments.of("signature with its unused low bits flipped", new Req("GET", "/orders/mr-1", null, null,
+                        null, "Bearer " + flipLastLowBit(OPS_TOKEN), null), ProblemType.UNAUTHORIZED),
+                Arguments.of("padded header", new Req("GET", "/orders/mr-1", null, null, null,
+                        "Bearer " + respellHeader(OPS_TOKEN), null), ProblemType.UNAUTHORIZED),
+                Arguments.of("access_token query on a write", new Req("POST", "/orders/mr-1/transitions?access_token="
+                        + OPS_TOKEN, "application/json", null, "{\"status\":\"accepted\"}".getBytes(StandardCharsets.UTF_8),
+                        null, null), ProblemType.UNAUTHORIZED),
+                Arguments.of("access_token query on a write beside a valid header", new Req("POST",
+                        "/orders/mr-1/transitions?access_token=" + OPS_TOKEN, "application/json", null,
+                        "{\"status\":\"accepted\"}".getBytes(StandardCharsets.UTF_8), OPS, null), ProblemType.UNAUTHORIZED),
+                Arguments.of("access_token query on a register", new Req("POST", "/orders?access_token=" + OPS_TOKEN,
+                        "application/json", null, VALID_ORDER.getBytes(StandardCharsets.UTF_8), null, null),
+                        ProblemType.UNAUTHORIZED),
+                Arguments.of("access_token query on a snapshot", new Req("GET", "/orders/mr-1?access_token=" + OPS_TOKEN,
+                        null, null, null, null, null), ProblemType.UNAUTHORIZED),
                 Arguments.of("fixes not an array", new Req("POST", "/drivers/d-1/locations", "application/json", null,
                         "{\"fixes\":{}}".getBytes(StandardCharsets.UTF_8), "Bearer " + Node.token(Role.DRIVER, "d-1"), null),
                         ProblemType.INVALID_REQUEST),
@@ -197,6 +215,48 @@ class MalformedRequestsIT {
         assertEquals(before, tracker.order("mr-1"), "the order must not change");
         assertEquals(historyBefore, tracker.history("mr-1"), "no event may be written");
         assertEquals(activeBefore, tracker.activeOrdersOfRestaurant("r-1").size(), "no order may be registered");
+    }
+
+    /** The same token with the unused low bits of its signature's last character flipped. */
+    private static String flipLastLowBit(String token) {
+        return token.substring(0, token.length() - 1) + JwtAuthorizerTest.flipLowBit(token.charAt(token.length() - 1));
+    }
+
+    /**
+     * The token with its header spelled with padding and signed over that spelling, as a holder of the
+     * secret could: the signature matches, only the spelling is wrong.
+     */
+    private static String respellHeader(String token) {
+        String header = java.util.Base64.getUrlEncoder().encodeToString("{\"alg\":\"HS256\"}  ".getBytes(StandardCharsets.UTF_8));
+        String input = header + token.substring(token.indexOf('.'), token.lastIndexOf('.'));
+        return input + "." + org.ordertracking.servlet.internal.Hs256.encode(
+                new org.ordertracking.servlet.internal.Hs256(Node.SECRET).sign(input));
+    }
+
+    @Test
+    void accessTokenQuery_onAWrite_isRefusedWithAProblemNamingTheAuthorizationHeader() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(node.uri("/orders/mr-1/transitions?access_token=" + OPS_TOKEN))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"status\":\"accepted\"}")).build();
+        HttpResponse<String> r = node.http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, r.statusCode(), r.body());
+        assertEquals("Bearer realm=\"tracking\"", r.headers().firstValue("WWW-Authenticate").orElse(null));
+        JsonNode problem = JsonCodec.mapper().readTree(r.body());
+        assertTrue(problem.get("detail").asText().contains("Authorization: Bearer"), r.body());
+        assertTrue(problem.get("detail").asText().contains("access_token"), r.body());
+        assertEquals("received", tracker.order("mr-1").status().wireName());
+    }
+
+    @Test
+    void respelledToken_thatAPaddedHeaderWouldSign_isOtherwiseValid() throws Exception {
+        // the padded-header case above fails on its spelling alone: the canonical spelling of the same claims passes
+        String canonical = respellHeader(OPS_TOKEN).replaceFirst("=+\\.", ".");
+        String header = canonical.substring(0, canonical.indexOf('.'));
+        String input = canonical.substring(0, canonical.lastIndexOf('.'));
+        String resigned = input + "." + org.ordertracking.servlet.internal.Hs256.encode(
+                new org.ordertracking.servlet.internal.Hs256(Node.SECRET).sign(input));
+        assertTrue(!header.contains("="), header);
+        assertEquals(200, node.get("/orders/mr-1", resigned).statusCode());
     }
 
     @Test

@@ -45,8 +45,14 @@ final class Node implements AutoCloseable {
 
     static Node start(Container container, OrderTracker tracker, UnaryOperator<TrackingServletConfig.Builder> customize)
             throws Exception {
+        return start(container, tracker, JwtAuthorizer.of(SECRET), customize);
+    }
+
+    /** A node whose servlet authenticates with {@code authorizer} instead of the default one on {@link #SECRET}. */
+    static Node start(Container container, OrderTracker tracker, Authorizer authorizer,
+            UnaryOperator<TrackingServletConfig.Builder> customize) throws Exception {
         TrackingServletConfig config = customize.apply(
-                TrackingServletConfig.builder(tracker, JwtAuthorizer.of(SECRET)).trackingTokens(ISSUER)).build();
+                TrackingServletConfig.builder(tracker, authorizer).trackingTokens(ISSUER)).build();
         return new Node(container, tracker, new TrackingServlet(config));
     }
 

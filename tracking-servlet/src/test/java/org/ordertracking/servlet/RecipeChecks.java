@@ -86,7 +86,14 @@ final class RecipeChecks {
             String recordedAt = (clock != null ? clock.instant() : java.time.Instant.now()).toString();
             socket.sendText("{\"type\":\"location\",\"fix\":{\"lat\":33.8886,\"lon\":35.4955,\"accuracy\":8.0,"
                     + "\"recorded_at\":\"" + recordedAt + "\"}}", true).get(20, TimeUnit.SECONDS);
+            // first the driver's current assignments (this order among them), then the ack
+            boolean assignmentSeen = false;
             String frame = frames.poll(20, TimeUnit.SECONDS);
+            while (frame != null && frame.contains("\"type\":\"assignment\"")) {
+                assignmentSeen |= frame.equals("{\"type\":\"assignment\",\"order_id\":\"" + orderId + "\"}");
+                frame = frames.poll(20, TimeUnit.SECONDS);
+            }
+            assertTrue(assignmentSeen, "the socket should first send the assignment of " + orderId);
             assertTrue(frame != null && frame.contains("\"type\":\"ack\""), "expected an ack, got " + frame);
             JsonNode location = JsonCodec.mapper().readTree(customer.nextOfType("location").data());
             assertEquals("d-1", location.get("driver_id").asText());

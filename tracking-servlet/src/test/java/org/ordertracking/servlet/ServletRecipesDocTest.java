@@ -34,7 +34,7 @@ class ServletRecipesDocTest {
                     "docs/servlet.md's recipe '" + tag + "' differs from " + m.group(1));
             recipes.put(tag, m.group(1));
         }
-        assertEquals(Set.of("node-assembly", "jetty-start", "jetty-stop", "tomcat-start", "tomcat-stop",
+        assertEquals(Set.of("node-assembly", "node-resources", "jetty-start", "jetty-stop", "tomcat-start", "tomcat-stop",
                 "war-initializer"), recipes.keySet(), "the recipes docs/servlet.md must carry, each from its test");
     }
 

@@ -1,6 +1,7 @@
 package org.ordertracking.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,6 +106,23 @@ class TrackingNodeIT {
             locations.putIfNewer("d-9", new LocationFix(33.9, 35.5, 5.0, null, null, Instant.now(), Instant.now()))
                     .toCompletableFuture().get(20, TimeUnit.SECONDS);
             assertTrue(locations.get("d-9").isPresent());
+        }
+    }
+
+    @Test
+    void build_trackingTokensFromServletConfig_areKept_soTheyPassAnAuthorizerCheckingIssAndAud() throws Exception {
+        JwtAuthorizer strict = JwtAuthorizer.builder(SECRET).issuer("https://auth.test").audience("tracking").build();
+        JwtIssuer scoped = JwtIssuer.builder(SECRET).issuer("https://auth.test").audience("tracking").build();
+        try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(Instant::now);
+                TrackingNode node = TrackingNode.builder(OrderRepository.inMemory(), bus, locations, SECRET)
+                        .authorizer(strict).servletConfig(s -> s.trackingTokens(scoped)).build();
+                TrackingNode plain = TrackingNode.builder(OrderRepository.inMemory(), bus, locations, SECRET).build()) {
+            JwtIssuer kept = node.servlet().config().trackingTokens();
+            assertSame(scoped, kept);
+            assertEquals(new Caller(Role.CUSTOMER, "tn-4"), strict.authenticate(kept.issue(Role.CUSTOMER, "tn-4", Duration.ofMinutes(5))));
+            JwtIssuer byDefault = plain.servlet().config().trackingTokens();
+            assertEquals(new Caller(Role.CUSTOMER, "tn-4"), plain.servlet().config().authorizer()
+                    .authenticate(byDefault.issue(Role.CUSTOMER, "tn-4", Duration.ofMinutes(5))));
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.ordertracking.core.DriverChange;
 import org.ordertracking.core.EventRef;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.NotificationMoment;
@@ -51,6 +52,11 @@ public abstract class ForwardingOrderRepository implements OrderRepository {
     @Override
     public TrackedOrder assignDriver(String orderId, String driverId, Instant at) {
         return delegate.assignDriver(orderId, driverId, at);
+    }
+
+    @Override
+    public DriverChange changeDriver(String orderId, String driverId, Instant at) {
+        return delegate.changeDriver(orderId, driverId, at);
     }
 
     @Override

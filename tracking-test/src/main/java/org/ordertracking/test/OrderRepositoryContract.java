@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.ordertracking.core.DriverChange;
 import org.ordertracking.core.DuplicateOrderException;
 import org.ordertracking.core.EventRef;
 import org.ordertracking.core.GeoPoint;
@@ -526,6 +527,174 @@ public abstract class OrderRepositoryContract {
     @Test
     void assignDriver_unknownOrder_throwsUnknownOrder() {
         assertThrows(UnknownOrderException.class, () -> repository.assignDriver("missing-" + runId, "d-1", T0));
+    }
+
+    @Test
+    void changeDriver_reassignment_returnsThePreviousDriver() {
+        String id = createOrder();
+        String first = newId("d");
+        String second = newId("d");
+
+        DriverChange assigned = repository.changeDriver(id, first, T0.plusSeconds(1));
+        assertEquals(null, assigned.previousDriverId());
+        assertEquals(first, assigned.driverId());
+        assertTrue(assigned.changed());
+
+        DriverChange reassigned = repository.changeDriver(id, second, T0.plusSeconds(2));
+        assertEquals(first, reassigned.previousDriverId());
+        assertEquals(second, reassigned.order().driverId());
+        assertTrue(reassigned.tookFromPreviousDriver());
+        assertEquals(second, repository.find(id).orElseThrow().driverId());
+        assertEquals(1, repository.events(id, 0).size(), "a driver change writes no event");
+    }
+
+    @Test
+    void changeDriver_sameDriverAgain_changesNothing() {
+        String id = createOrder();
+        String driver = newId("d");
+        repository.changeDriver(id, driver, T0.plusSeconds(1));
+
+        DriverChange again = repository.changeDriver(id, driver, T0.plusSeconds(2));
+
+        assertEquals(driver, again.previousDriverId());
+        assertFalse(again.changed());
+        assertFalse(again.tookFromPreviousDriver());
+        assertEquals(List.of(id), ids(repository.activeOrdersOfDriver(driver)));
+    }
+
+    @Test
+    void changeDriver_unassign_clearsTheDriverAndTakesTheOrderOutOfItsActiveOrders() {
+        String id = createOrder();
+        String kept = createOrder();
+        String driver = newId("d");
+        repository.changeDriver(id, driver, T0.plusSeconds(1));
+        repository.changeDriver(kept, driver, T0.plusSeconds(1));
+
+        DriverChange unassigned = repository.changeDriver(id, null, T0.plusSeconds(2));
+
+        assertEquals(driver, unassigned.previousDriverId());
+        assertEquals(null, unassigned.driverId());
+        assertTrue(unassigned.tookFromPreviousDriver());
+        assertEquals(null, repository.find(id).orElseThrow().driverId());
+        assertEquals(List.of(kept), ids(repository.activeOrdersOfDriver(driver)));
+        assertEquals(OrderStatus.RECEIVED, repository.find(id).orElseThrow().status(), "the status is untouched");
+    }
+
+    @Test
+    void changeDriver_unassignAnOrderWithoutDriver_changesNothing() {
+        String id = createOrder();
+
+        DriverChange none = repository.changeDriver(id, null, T0.plusSeconds(1));
+
+        assertEquals(null, none.previousDriverId());
+        assertFalse(none.changed());
+        assertEquals(repository.find(id).orElseThrow(), none.order());
+    }
+
+    @Test
+    void changeDriver_terminalOrder_isRejectedAndKeepsItsDriver() {
+        String driver = newId("d");
+        for (OrderStatus terminal : List.of(OrderStatus.DELIVERED, OrderStatus.FAILED)) {
+            String id = createOrder();
+            repository.changeDriver(id, driver, T0);
+            walk(id, PATHS.get(terminal));
+
+            IllegalTransitionException unassign = assertThrows(IllegalTransitionException.class,
+                    () -> repository.changeDriver(id, null, T0.plusSeconds(9)));
+            assertEquals(terminal, unassign.current());
+            assertThrows(IllegalTransitionException.class,
+                    () -> repository.changeDriver(id, newId("d"), T0.plusSeconds(9)));
+            assertEquals(driver, repository.find(id).orElseThrow().driverId(), "a finished order keeps its driver");
+        }
+        assertEquals(List.of(), repository.activeOrdersOfDriver(driver));
+    }
+
+    @Test
+    void changeDriver_unknownOrder_throwsUnknownOrder() {
+        assertThrows(UnknownOrderException.class, () -> repository.changeDriver("missing-" + runId, null, T0));
+        assertThrows(UnknownOrderException.class, () -> repository.changeDriver("missing-" + runId, "d-1", T0));
+    }
+
+    /**
+     * Many operators reassigning one order at once: each change sees the driver the one before it left,
+     * so the previous drivers reported form one chain — every driver is reported as previous at most
+     * once, and exactly the last driver set is never reported. A read-then-write outside the order's
+     * lock reports one driver twice (two operators both "take it from" the same driver).
+     */
+    @Test
+    void changeDriver_manyThreadsReassigningOneOrder_reportEachPreviousDriverOnce() throws Exception {
+        String id = createOrder();
+        int threads = 8;
+        int perThread = 10;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<DriverChange> changes = new CopyOnWriteArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    for (int i = 0; i < perThread; i++) {
+                        String driver = (thread + i) % 5 == 4 ? null : "d-" + runId + "-" + thread + "-" + i;
+                        changes.add(repository.changeDriver(id, driver, T0.plusSeconds(1)));
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : futures) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertEquals(threads * perThread, changes.size());
+        Map<String, Integer> reportedAsPrevious = new ConcurrentHashMap<>();
+        for (DriverChange change : changes) {
+            if (change.tookFromPreviousDriver()) {
+                reportedAsPrevious.merge(change.previousDriverId(), 1, Integer::sum);
+            }
+        }
+        reportedAsPrevious.forEach((driver, count) -> assertEquals(1, count, driver + " was taken from twice"));
+        String last = repository.find(id).orElseThrow().driverId();
+        assertFalse(last != null && reportedAsPrevious.containsKey(last), "the final driver " + last
+                + " was reported as having lost the order");
+        for (DriverChange change : changes) {
+            String driver = change.driverId();
+            if (driver != null && !driver.equals(last)) {
+                assertEquals(1, reportedAsPrevious.getOrDefault(driver, 0), driver + " got the order and never lost it");
+            }
+        }
+    }
+
+    @Test
+    void activeOrdersOfDriver_areOldestFirstAndOnlyThatDriversLiveOrders() {
+        String driver = newId("d");
+        String other = newId("d");
+        String restaurant = newId("r");
+        List<String> expected = new ArrayList<>();
+        // created newest first, so the order of the answer is the query's, not the insertion's
+        for (int i = 4; i >= 0; i--) {
+            String id = newId("o");
+            repository.create(new NewOrder(id, restaurant, newId("c"), new GeoPoint(33.89, 35.50)),
+                    T0.plusSeconds(i), "test");
+            repository.changeDriver(id, driver, T0.plusSeconds(10));
+            expected.add(0, id);
+        }
+        String elsewhere = createOrder();
+        repository.changeDriver(elsewhere, other, T0);
+        walk(expected.get(1), PATHS.get(OrderStatus.PICKED_UP));
+        walk(expected.get(3), PATHS.get(OrderStatus.DELIVERED));
+        repository.changeDriver(expected.get(4), null, T0.plusSeconds(20));
+
+        assertEquals(List.of(expected.get(0), expected.get(1), expected.get(2)),
+                ids(repository.activeOrdersOfDriver(driver)));
+        assertEquals(List.of(elsewhere), ids(repository.activeOrdersOfDriver(other)));
+        assertEquals(OrderStatus.PICKED_UP, repository.activeOrdersOfDriver(driver).get(1).status(),
+                "the rows are current");
+        assertEquals(List.of(), repository.activeOrdersOfDriver(newId("nobody")));
     }
 
     @Test

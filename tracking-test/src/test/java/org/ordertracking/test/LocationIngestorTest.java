@@ -270,6 +270,24 @@ class LocationIngestorTest {
     }
 
     @Test
+    void ingest_afterUnassignOnThisNode_theOldDriversFixesNoLongerMoveTheOrder() {
+        pipeline.tracker.register(new NewOrder("o-5", "r-1", "c-5", DESTINATION));
+        pipeline.tracker.transition("o-5", OrderStatus.ACCEPTED);
+        pipeline.tracker.transition("o-5", OrderStatus.PREPARING);
+        pipeline.tracker.transition("o-5", OrderStatus.READY);
+        pipeline.tracker.assignDriver("o-5", DRIVER);
+        pipeline.tracker.transition("o-5", OrderStatus.PICKED_UP);
+        RecordingListener customer = pipeline.watch("o-5");
+        pipeline.ingestor.ingest(DRIVER, fix(0, 0)); // caches the order for the driver
+        assertEquals(1, locations(customer).size());
+
+        pipeline.tracker.unassignDriver("o-5");
+        pipeline.ingestor.ingest(DRIVER, fix(100, 0));
+
+        assertEquals(List.of(), locations(customer), "the cache was dropped at once, not after its TTL");
+    }
+
+    @Test
     void ingest_changeMadeOnAnotherNode_isSeenAfterTheCacheTtl() {
         pipeline.tracker.register(new NewOrder("o-4", "r-1", "c-4", DESTINATION));
         pipeline.tracker.transition("o-4", OrderStatus.ACCEPTED);

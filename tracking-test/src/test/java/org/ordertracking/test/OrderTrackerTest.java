@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.ordertracking.core.BusListener;
+import org.ordertracking.core.DriverChange;
 import org.ordertracking.core.Envelope;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.GeoPoint;
@@ -306,12 +307,189 @@ class OrderTrackerTest {
         tracker.register(order("o-1"));
         RecordingListener driver = new RecordingListener();
         try (Subscription ignored = bus.subscribe(Topic.driver("d-1"), driver)) {
-            TrackedOrder order = tracker.assignDriver("o-1", "d-1");
-            assertEquals("d-1", order.driverId());
+            DriverChange change = tracker.assignDriver("o-1", "d-1");
+            assertEquals("d-1", change.order().driverId());
+            assertNull(change.previousDriverId());
             Envelope got = driver.next();
             assertEquals(new TrackingMessage.DriverAssigned("o-1", "d-1"), got.message());
         }
         assertEquals(1, assigned.size());
+    }
+
+    @Test
+    void assignDriver_toAnotherDriver_sendsUnassignedToThePreviousOneAndTellsListenersBoth() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        tracker.addListener(new TrackerListener() {
+            @Override
+            public void onDriverAssigned(TrackedOrder order) {
+                seen.add("assigned " + order.driverId());
+            }
+
+            @Override
+            public void onDriverUnassigned(TrackedOrder order, String previousDriverId) {
+                seen.add("unassigned " + previousDriverId + " now " + order.driverId());
+            }
+        });
+        tracker.register(order("o-1"));
+        tracker.assignDriver("o-1", "d-1");
+        RecordingListener first = new RecordingListener();
+        RecordingListener second = new RecordingListener();
+        try (Subscription a = bus.subscribe(Topic.driver("d-1"), first);
+                Subscription b = bus.subscribe(Topic.driver("d-2"), second)) {
+
+            DriverChange change = tracker.assignDriver("o-1", "d-2");
+
+            assertEquals("d-1", change.previousDriverId());
+            assertEquals(new TrackingMessage.DriverUnassigned("o-1", "d-1"), first.next().message());
+            assertEquals(new TrackingMessage.DriverAssigned("o-1", "d-2"), second.next().message());
+            assertNull(first.poll(), "the previous driver gets nothing else");
+        }
+        assertEquals(List.of("assigned d-1", "unassigned d-1 now d-2", "assigned d-2"), seen);
+    }
+
+    @Test
+    void assignDriver_sameDriverAgain_resendsTheAssignmentAndNoUnassigned() {
+        tracker.register(order("o-1"));
+        tracker.assignDriver("o-1", "d-1");
+        RecordingListener driver = new RecordingListener();
+        try (Subscription ignored = bus.subscribe(Topic.driver("d-1"), driver)) {
+            DriverChange change = tracker.assignDriver("o-1", "d-1");
+
+            assertFalse(change.changed());
+            assertEquals(new TrackingMessage.DriverAssigned("o-1", "d-1"), driver.next().message());
+            assertNull(driver.poll());
+        }
+    }
+
+    @Test
+    void unassignDriver_sendsUnassignedToTheDriverAndClearsIt() {
+        List<String> unassigned = new CopyOnWriteArrayList<>();
+        tracker.addListener(new TrackerListener() {
+            @Override
+            public void onDriverUnassigned(TrackedOrder order, String previousDriverId) {
+                unassigned.add(order.orderId() + " from " + previousDriverId);
+            }
+        });
+        tracker.register(order("o-1"));
+        tracker.assignDriver("o-1", "d-1");
+        RecordingListener driver = new RecordingListener();
+        try (Subscription ignored = bus.subscribe(Topic.driver("d-1"), driver)) {
+
+            DriverChange change = tracker.unassignDriver("o-1");
+
+            assertEquals("d-1", change.previousDriverId());
+            assertNull(tracker.order("o-1").driverId());
+            assertEquals(new TrackingMessage.DriverUnassigned("o-1", "d-1"), driver.next().message());
+            assertEquals(List.of(), tracker.activeOrdersOfDriver("d-1"));
+
+            DriverChange again = tracker.unassignDriver("o-1");
+            assertFalse(again.changed());
+            assertNull(driver.poll(), "unassigning an order without driver sends nothing");
+        }
+        assertEquals(List.of("o-1 from d-1"), unassigned);
+    }
+
+    @Test
+    void unassignDriver_terminalOrder_isRejected() {
+        tracker.register(order("o-1"));
+        tracker.assignDriver("o-1", "d-1");
+        tracker.transition("o-1", OrderStatus.FAILED);
+
+        assertThrows(IllegalTransitionException.class, () -> tracker.unassignDriver("o-1"));
+        assertThrows(IllegalTransitionException.class, () -> tracker.assignDriver("o-1", "d-2"));
+        assertEquals("d-1", tracker.order("o-1").driverId());
+        assertThrows(UnknownOrderException.class, () -> tracker.unassignDriver("o-404"));
+    }
+
+    @Test
+    void transition_toFailedWithADriver_sendsCancelledToTheDriver() {
+        tracker.register(order("o-1"));
+        tracker.register(order("o-2"));
+        tracker.assignDriver("o-1", "d-1");
+        RecordingListener driver = new RecordingListener();
+        try (Subscription ignored = bus.subscribe(Topic.driver("d-1"), driver)) {
+            tracker.transition("o-2", OrderStatus.FAILED);
+            tracker.transition("o-1", OrderStatus.ACCEPTED);
+            tracker.transition("o-1", OrderStatus.FAILED, "customer_cancelled", "operator:ops");
+
+            assertEquals(new TrackingMessage.OrderCancelled("o-1", "d-1"), driver.next().message());
+            assertNull(driver.poll(), "only the failure of the driver's order is sent to it");
+        }
+    }
+
+    @Test
+    void relay_afterCrashBetweenCommitAndPublishOfAFailure_sendsCancelledToTheDriver() {
+        EventBus broken = new EventBus() {
+            @Override
+            public CompletionStage<Void> publish(Envelope envelope) {
+                throw new IllegalStateException("the process died before publishing");
+            }
+
+            @Override
+            public Subscription subscribe(Topic topic, BusListener listener) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (OrderTracker crashing = OrderTracker.builder().repository(repository).eventBus(broken).clock(clock)
+                .build()) {
+            crashing.register(order("o-1"));
+            crashing.assignDriver("o-1", "d-1");
+            crashing.transition("o-1", OrderStatus.FAILED, "customer_cancelled", null);
+        }
+        RecordingListener driver = new RecordingListener();
+        try (Subscription ignored = bus.subscribe(Topic.driver("d-1"), driver);
+                OrderTracker restarted = OrderTracker.builder().repository(repository).eventBus(bus).clock(clock)
+                        .relayGrace(Duration.ZERO).build()) {
+            clock.advanceSeconds(1);
+
+            assertEquals(2, restarted.relayUnpublished());
+
+            assertEquals(new TrackingMessage.OrderCancelled("o-1", "d-1"), driver.next().message());
+            assertEquals(0, restarted.relayUnpublished());
+            assertNull(driver.poll());
+        }
+    }
+
+    @Test
+    void transition_toFailed_busRefusesTheDriversCancelled_leavesTheEventToTheRelay() {
+        // the status topics accept, only the driver's topic fails: the event must stay unpublished
+        EventBus driverTopicDown = new EventBus() {
+            @Override
+            public CompletionStage<Void> publish(Envelope envelope) {
+                if (envelope.topic().equals(Topic.driver("d-1"))) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("driver channel down"));
+                }
+                return bus.publish(envelope);
+            }
+
+            @Override
+            public Subscription subscribe(Topic topic, BusListener listener) {
+                return bus.subscribe(topic, listener);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (OrderTracker flaky = OrderTracker.builder().repository(repository).eventBus(driverTopicDown).clock(clock)
+                .build()) {
+            flaky.register(order("o-1"));
+            flaky.assignDriver("o-1", "d-1");
+            flaky.transition("o-1", OrderStatus.FAILED);
+        }
+        RecordingListener driver = new RecordingListener();
+        try (Subscription ignored = bus.subscribe(Topic.driver("d-1"), driver);
+                OrderTracker restarted = OrderTracker.builder().repository(repository).eventBus(bus).clock(clock)
+                        .relayGrace(Duration.ZERO).build()) {
+            clock.advanceSeconds(1);
+
+            assertEquals(1, restarted.relayUnpublished(), "only the failed event, whose cancelled was refused");
+            assertEquals(new TrackingMessage.OrderCancelled("o-1", "d-1"), driver.next().message());
+        }
     }
 
     @Test

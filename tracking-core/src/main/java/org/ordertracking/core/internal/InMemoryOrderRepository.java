@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.ordertracking.core.DriverChange;
 import org.ordertracking.core.DuplicateOrderException;
 import org.ordertracking.core.EventRef;
 import org.ordertracking.core.IllegalTransitionException;
@@ -161,8 +162,10 @@ public final class InMemoryOrderRepository implements OrderRepository {
     }
 
     @Override
-    public TrackedOrder assignDriver(String orderId, String driverId, Instant at) {
-        Checks.requireId(driverId, "driverId");
+    public DriverChange changeDriver(String orderId, String driverId, Instant at) {
+        if (driverId != null) {
+            Checks.requireId(driverId, "driverId");
+        }
         Objects.requireNonNull(at, "at must not be null");
         Entry entry = entry(orderId);
         entry.lock();
@@ -171,13 +174,19 @@ public final class InMemoryOrderRepository implements OrderRepository {
             if (order.status().isTerminal()) {
                 throw new IllegalTransitionException(orderId, order.status(), order.status(), Set.of());
             }
+            String previous = order.driverId();
+            if (Objects.equals(previous, driverId)) {
+                return new DriverChange(order, previous);
+            }
             TrackedOrder updated = order.withDriver(driverId);
             entry.order = updated;
-            if (order.driverId() != null && !order.driverId().equals(driverId)) {
-                unindex(byDriver, order.driverId(), entry);
+            if (previous != null) {
+                unindex(byDriver, previous, entry);
             }
-            index(byDriver, driverId, entry);
-            return updated;
+            if (driverId != null) {
+                index(byDriver, driverId, entry);
+            }
+            return new DriverChange(updated, previous);
         } finally {
             entry.unlock();
         }

@@ -55,13 +55,21 @@ public final class JsonCodec {
             writeNullableNumber(g, "age_seconds", signal.ageSeconds());
             g.writeEndObject();
         } else if (message instanceof TrackingMessage.DriverAssigned assigned) {
-            g.writeStartObject();
-            g.writeStringField("order_id", assigned.orderId());
-            g.writeStringField("driver_id", assigned.driverId());
-            g.writeEndObject();
+            writeDriverInstruction(g, assigned.orderId(), assigned.driverId());
+        } else if (message instanceof TrackingMessage.DriverUnassigned unassigned) {
+            writeDriverInstruction(g, unassigned.orderId(), unassigned.driverId());
+        } else if (message instanceof TrackingMessage.OrderCancelled cancelled) {
+            writeDriverInstruction(g, cancelled.orderId(), cancelled.driverId());
         } else {
             throw new IllegalArgumentException("unknown message " + message);
         }
+    }
+
+    private static void writeDriverInstruction(JsonGenerator g, String orderId, String driverId) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("order_id", orderId);
+        g.writeStringField("driver_id", driverId);
+        g.writeEndObject();
     }
 
     /** Writes an event's JSON object to a generator. */

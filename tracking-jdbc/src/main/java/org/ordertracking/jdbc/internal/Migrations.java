@@ -25,7 +25,9 @@ public final class Migrations {
     }
 
     /** Every migration, in version order. Add new ones at the end, never edit a released one. */
-    public static final List<Migration> ALL = List.of(new Migration(1, "tracking_schema"));
+    public static final List<Migration> ALL = List.of(
+            new Migration(1, "tracking_schema"),
+            new Migration(2, "driver_active_orders"));
 
     private Migrations() {
     }

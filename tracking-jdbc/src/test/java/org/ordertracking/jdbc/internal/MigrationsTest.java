@@ -29,6 +29,24 @@ class MigrationsTest {
 
     @ParameterizedTest
     @EnumSource(Dialect.class)
+    void statements_everyLaterMigration_renamesEveryPrefixedName(Dialect dialect) {
+        for (Migrations.Migration migration : Migrations.ALL.subList(1, Migrations.ALL.size())) {
+            for (String statement : Migrations.statements(dialect, migration, "shop_")) {
+                assertFalse(statement.contains("tracking_"), migration + ": " + statement);
+                assertTrue(statement.contains("shop_orders"), migration + ": " + statement);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void all_versionsAreConsecutiveFromOne() {
+        for (int i = 0; i < Migrations.ALL.size(); i++) {
+            assertEquals(i + 1, Migrations.ALL.get(i).version());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
     void statements_defaultPrefix_areTheScriptAsFlywayRunsIt(Dialect dialect) {
         List<String> statements = Migrations.statements(dialect, Migrations.ALL.get(0), "tracking_");
         assertTrue(statements.get(0).startsWith("CREATE TABLE IF NOT EXISTS tracking_orders ("), statements.get(0));

@@ -16,6 +16,7 @@ import org.ordertracking.core.Envelope;
 import org.ordertracking.core.IngestResult;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
+import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.internal.JsonCodec;
 import org.ordertracking.servlet.Access;
@@ -31,6 +32,16 @@ import org.slf4j.LoggerFactory;
  * One driver's socket. Incoming frames are handled on the container's thread; outgoing frames go
  * through a bounded outbox sent one at a time with the async remote, so a slow driver never holds
  * up a bus thread. Thread-safe.
+ *
+ * <p>Instructions ({@code assignment}, {@code unassigned}, {@code cancelled}) come from the driver's
+ * bus topic. So that an assignment made while the driver was offline is never lost, the socket
+ * subscribes to the topic <em>first</em> and then reads the driver's current assignments from the
+ * repository (a <em>fill</em>), sends one {@code assignment} per order, oldest first, and only then
+ * the live instructions that arrived meanwhile, in order. A change committed during the fill is thus
+ * either in what was read, or arrives live after it, or both (an {@code assignment} twice, which a
+ * driver app treats as idempotent); never neither. A bus gap (lag, broker reconnect) runs the fill
+ * again on the hub's executor. The fill on open runs inside {@code onOpen}, so it is sent before any
+ * reply to the driver's own frames.
  */
 public final class DriverSocketEndpoint extends Endpoint implements BusListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DriverSocketEndpoint.class);
@@ -39,6 +50,11 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
     private final ArrayDeque<String> outbox = new ArrayDeque<>();
     private boolean sending;
     private boolean closed;
+    /** While true, live instructions wait in {@link #pending}; guarded by this. */
+    private boolean filling = true;
+    /** A gap arrived during a fill, after its read perhaps: read again once it is done; guarded by this. */
+    private boolean refill;
+    private final List<String> pending = new ArrayList<>();
     private volatile Session session;
     private volatile String driverId;
     private volatile Subscription subscription;
@@ -87,13 +103,113 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
             subscription = drivers.config().tracker().eventBus().subscribe(Topic.driver(id), this);
         } catch (RuntimeException e) {
             LOG.warn("could not subscribe driver {} to its assignments", id, e);
+            unavailable("the server could not subscribe to your instructions; connect again");
+            return;
         }
         // registered once it listens: a socket the metrics count receives its assignments
         registration = drivers.hub().registerSocket(id, this);
         synchronized (this) {
             if (closed && subscription != null) {
                 subscription.close();
+                return;
             }
+        }
+        fill();
+    }
+
+    /**
+     * Reads the driver's current assignments and sends one {@code assignment} each, then the live
+     * instructions that waited, then lets live ones through. If the repository cannot be read, the
+     * socket is closed with "try again later": an open socket must mean the driver has them all.
+     */
+    void fill() {
+        String id = driverId;
+        List<TrackedOrder> current;
+        try {
+            current = drivers.config().tracker().activeOrdersOfDriver(id);
+        } catch (RuntimeException e) {
+            LOG.warn("could not read the assignments of driver {}; closing its socket", id, e);
+            unavailable("the server could not read your assignments; connect again");
+            return;
+        }
+        List<String> frames = new ArrayList<>(current.size());
+        for (TrackedOrder order : current) {
+            frames.add(instruction(TrackingMessage.DriverAssigned.TYPE, order.orderId()));
+        }
+        Session s = null;
+        boolean again;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            // queued in one step with the waiting live ones, so no live frame can slip in between;
+            // the assignments do not count against the outbox limit (a driver has a handful)
+            outbox.addAll(frames);
+            outbox.addAll(pending);
+            pending.clear();
+            again = refill;
+            refill = false;
+            filling = again;
+            if (!sending && !outbox.isEmpty()) {
+                sending = true;
+                s = session;
+            }
+        }
+        if (s != null) {
+            sendNext(s);
+        }
+        if (again) {
+            scheduleFill();
+        }
+    }
+
+    /**
+     * Sends {@code error} {@code unavailable} if nothing else is in flight (a frame sent with the
+     * blocking remote must not overlap an asynchronous one), then closes with 1013 and releases.
+     */
+    private void unavailable(String message) {
+        boolean idle;
+        synchronized (this) {
+            idle = !sending && !closed;
+            closed = true;
+            outbox.clear();
+            pending.clear();
+        }
+        Session s = session;
+        try {
+            if (idle && s != null && s.isOpen()) {
+                s.getBasicRemote().sendText(error("unavailable", message));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.trace("telling driver {} the socket is unavailable failed", driverId, e);
+        }
+        closeQuietly(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "unavailable"));
+        release();
+    }
+
+    /** Messages for this driver may have been lost: read its assignments again. */
+    @Override
+    public void onGap(Topic topic) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (filling) {
+                // the running fill may have read before what was lost: it reads again when done
+                refill = true;
+                return;
+            }
+            filling = true;
+        }
+        scheduleFill();
+    }
+
+    private void scheduleFill() {
+        try {
+            drivers.hub().executor().execute(this::fill);
+        } catch (RuntimeException e) {
+            LOG.debug("could not schedule a fill of driver {}; closing its socket", driverId, e);
+            unavailable("the server is shutting down; connect again");
         }
     }
 
@@ -191,14 +307,38 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
 
     @Override
     public void onMessage(Envelope envelope) {
-        if (envelope.message() instanceof TrackingMessage.DriverAssigned assigned) {
-            send(Snapshots.write(g -> {
-                g.writeStartObject();
-                g.writeStringField("type", "assignment");
-                g.writeStringField("order_id", assigned.orderId());
-                g.writeEndObject();
-            }));
+        TrackingMessage message = envelope.message();
+        if (!(message instanceof TrackingMessage.DriverAssigned
+                || message instanceof TrackingMessage.DriverUnassigned
+                || message instanceof TrackingMessage.OrderCancelled)) {
+            return;
         }
+        String frame = instruction(message.type(), message.orderId());
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (filling) {
+                if (pending.size() >= drivers.config().socketBufferSize()) {
+                    LOG.debug("too many instructions for driver {} while reading its assignments; closing", driverId);
+                    closeQuietly(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too slow"));
+                    return;
+                }
+                pending.add(frame);
+                return;
+            }
+        }
+        send(frame);
+    }
+
+    /** {@code {"type":"assignment|unassigned|cancelled","order_id":"…"}}. */
+    static String instruction(String type, String orderId) {
+        return Snapshots.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("type", type);
+            g.writeStringField("order_id", orderId);
+            g.writeEndObject();
+        });
     }
 
     /** Queues a frame; sends it now if nothing is in flight. A full outbox closes the socket. */
@@ -278,6 +418,7 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
         synchronized (this) {
             closed = true;
             outbox.clear();
+            pending.clear();
             s = subscription;
         }
         if (s != null) {

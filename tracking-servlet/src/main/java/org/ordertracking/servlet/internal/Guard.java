@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class Guard {
     private static final Logger LOG = LoggerFactory.getLogger(Guard.class);
 
+    private static final String CHALLENGE = "Bearer realm=\"tracking\"";
+
     private final Authorizer authorizer;
 
     public Guard(Authorizer authorizer) {
@@ -26,17 +28,26 @@ public final class Guard {
     }
 
     /**
-     * Reads the token ({@code Authorization: Bearer}, else {@code access_token}) and authenticates it.
+     * Reads the token ({@code Authorization: Bearer}, else {@code access_token} where
+     * {@code queryTokenAllowed}) and authenticates it. Where the query token is not allowed, a request
+     * that carries one is refused whatever its header says: query strings end up in access logs and
+     * browser history, and the client should learn to stop sending it.
      *
      * @throws Problem {@code unauthorized} with {@code WWW-Authenticate}
      */
-    public Caller authenticate(HttpServletRequest request) {
-        String token = Requests.token(request.getHeader("Authorization"), request.getQueryString());
+    public Caller authenticate(HttpServletRequest request, boolean queryTokenAllowed) {
+        String query = request.getQueryString();
+        if (!queryTokenAllowed && Requests.queryParameter(query, Requests.ACCESS_TOKEN) != null) {
+            throw Problem.of(ProblemType.UNAUTHORIZED, "the access_token query parameter is accepted only by the "
+                    + "GET …/stream endpoints and the driver socket handshake; send the token in the header "
+                    + "Authorization: Bearer <token>").header("WWW-Authenticate", CHALLENGE);
+        }
+        String token = Requests.token(request.getHeader("Authorization"), queryTokenAllowed ? query : null);
         try {
             return authorizer.authenticate(token);
         } catch (AuthenticationException e) {
             throw Problem.of(ProblemType.UNAUTHORIZED, e.getMessage())
-                    .header("WWW-Authenticate", "Bearer realm=\"tracking\"");
+                    .header("WWW-Authenticate", CHALLENGE);
         }
     }
 

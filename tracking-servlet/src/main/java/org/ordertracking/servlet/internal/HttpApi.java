@@ -36,12 +36,14 @@ public final class HttpApi implements AutoCloseable {
         this.routes = RouteTable.builder()
                 .route("POST", "/orders", orders::register)
                 .route("GET", "/orders/{id}", orders::snapshot)
-                .route("GET", "/orders/{id}/stream", new OrderStreamHandler(hub, guard, opener))
+                .streamRoute("/orders/{id}/stream", new OrderStreamHandler(hub, guard, opener))
                 .route("POST", "/orders/{id}/transitions", orders::transition)
                 .route("POST", "/orders/{id}/driver", orders::assignDriver)
-                .route("GET", "/restaurants/{id}/stream", restaurants::stream)
+                .route("DELETE", "/orders/{id}/driver", orders::unassignDriver)
+                .streamRoute("/restaurants/{id}/stream", restaurants::stream)
                 .route("GET", "/restaurants/{id}/orders", restaurants::orders)
                 .route("POST", "/drivers/{id}/locations", driverHandlers::locations)
+                .route("GET", "/drivers/{id}/orders", driverHandlers::orders)
                 .route("GET", "/metrics", new MetricsHandler(hub, guard))
                 .publicRoute("GET", "/widget/{version}/{name}", widget::serve)
                 .build();
@@ -60,7 +62,7 @@ public final class HttpApi implements AutoCloseable {
         String instance = request.getRequestURI();
         try {
             RouteTable.Match match = routes.match(request.getMethod(), request.getPathInfo());
-            Caller caller = match.isPublic() ? null : guard.authenticate(request);
+            Caller caller = match.isPublic() ? null : guard.authenticate(request, match.acceptsQueryToken());
             match.handler().handle(new RouteTable.Exchange(request, response, caller, match));
         } catch (RuntimeException e) {
             errors.problemFor(e, instance).write(response, instance);

@@ -20,8 +20,8 @@ import org.ordertracking.servlet.Role;
 import org.ordertracking.servlet.TrackingServletConfig;
 
 /**
- * {@code POST /orders}, {@code GET /orders/{id}}, {@code POST /orders/{id}/transitions} and
- * {@code POST /orders/{id}/driver}. Each checks ids, then the body, then that the order exists, then
+ * {@code POST /orders}, {@code GET /orders/{id}}, {@code POST /orders/{id}/transitions},
+ * {@code POST /orders/{id}/driver} and {@code DELETE /orders/{id}/driver}. Each checks ids, then the body, then that the order exists, then
  * asks the {@link Guard}, then changes something. Thread-safe.
  */
 final class OrderHandlers {
@@ -128,7 +128,20 @@ final class OrderHandlers {
         String driverId = Requests.id(body, "driver_id");
         TrackedOrder order = load(tracker(), id);
         guard.authorize(ex.caller(), new Access(Action.ASSIGN_DRIVER, order, order.restaurantId(), driverId, null));
-        TrackedOrder assigned = tracker().assignDriver(id, driverId);
+        TrackedOrder assigned = tracker().assignDriver(id, driverId).order();
         Responses.json(ex.response(), 200, WireCodec.toJson(assigned));
+    }
+
+    /**
+     * Takes the order back from its driver, who is sent {@code unassigned}; 200 with the order (now
+     * without driver). An order without driver is answered the same, and nothing is sent; a finished
+     * order is 409 (illegal transition), as for an assignment.
+     */
+    void unassignDriver(RouteTable.Exchange ex) throws IOException {
+        String id = Requests.pathId(ex.param("id"), "order id");
+        TrackedOrder order = load(tracker(), id);
+        guard.authorize(ex.caller(), Access.toOrder(Action.UNASSIGN_DRIVER, order));
+        TrackedOrder unassigned = tracker().unassignDriver(id).order();
+        Responses.json(ex.response(), 200, WireCodec.toJson(unassigned));
     }
 }

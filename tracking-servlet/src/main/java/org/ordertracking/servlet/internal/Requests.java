@@ -23,6 +23,9 @@ public final class Requests {
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /** The query parameter that may carry the token where a header cannot be sent. */
+    public static final String ACCESS_TOKEN = "access_token";
+
     private Requests() {
     }
 
@@ -35,7 +38,7 @@ public final class Requests {
             }
             return trimmed.isEmpty() ? null : "";
         }
-        return queryParameter(query, "access_token");
+        return queryParameter(query, ACCESS_TOKEN);
     }
 
     /** A query parameter from the raw query string (never from a form body), or null. */

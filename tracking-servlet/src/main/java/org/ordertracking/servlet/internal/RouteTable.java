@@ -16,7 +16,9 @@ import org.ordertracking.servlet.ProblemType;
  * variables, e.g. {@code /orders/{id}/stream}; a variable matches any one segment (even an empty one,
  * which the handler then refuses as an invalid id). A path no pattern matches is 404; a path some
  * pattern matches but not with this method is 405 with {@code Allow} naming the methods it has. A
- * {@code GET} route also answers {@code HEAD}. Immutable and thread-safe once built.
+ * {@code GET} route also answers {@code HEAD}. Only a {@linkplain Builder#streamRoute stream route}
+ * {@linkplain Match#acceptsQueryToken accepts} the {@code access_token} query parameter. Immutable
+ * and thread-safe once built.
  */
 public final class RouteTable {
 
@@ -58,6 +60,14 @@ public final class RouteTable {
             return route.method + " " + route.pattern;
         }
 
+        /**
+         * Returns whether the request may carry its token as the {@code access_token} query parameter:
+         * only on stream routes, since {@code EventSource} cannot send a header.
+         */
+        public boolean acceptsQueryToken() {
+            return route.queryToken;
+        }
+
         /** Returns the segment bound to {@code {name}}. */
         public String param(String name) {
             for (int i = 0; i < route.variables.length; i++) {
@@ -70,7 +80,7 @@ public final class RouteTable {
     }
 
     private record Route(String method, String pattern, String[] segments, int[] variableAt, String[] variables,
-            Handler handler, boolean isPublic) {
+            Handler handler, boolean isPublic, boolean queryToken) {
     }
 
     private final List<Route> routes;
@@ -147,7 +157,15 @@ public final class RouteTable {
          * @param pattern starts with {@code /}; segments are literals or {@code {name}}
          */
         public Builder route(String method, String pattern, Handler handler) {
-            return add(method, pattern, handler, false);
+            return add(method, pattern, handler, false, false);
+        }
+
+        /**
+         * Adds a {@code GET} route of an SSE stream, the one kind of route that accepts the token as the
+         * {@code access_token} query parameter.
+         */
+        public Builder streamRoute(String pattern, Handler handler) {
+            return add("GET", pattern, handler, false, true);
         }
 
         /**
@@ -155,10 +173,10 @@ public final class RouteTable {
          * what anyone may read, such as the widget's static assets.
          */
         public Builder publicRoute(String method, String pattern, Handler handler) {
-            return add(method, pattern, handler, true);
+            return add(method, pattern, handler, true, false);
         }
 
-        private Builder add(String method, String pattern, Handler handler, boolean isPublic) {
+        private Builder add(String method, String pattern, Handler handler, boolean isPublic, boolean queryToken) {
             Objects.requireNonNull(method, "method must not be null");
             Objects.requireNonNull(handler, "handler must not be null");
             if (pattern == null || !pattern.startsWith("/")) {
@@ -180,7 +198,7 @@ public final class RouteTable {
                 }
             }
             routes.add(new Route(method, pattern, segments, at.stream().mapToInt(Integer::intValue).toArray(),
-                    names.toArray(String[]::new), handler, isPublic));
+                    names.toArray(String[]::new), handler, isPublic, queryToken));
             return this;
         }
 

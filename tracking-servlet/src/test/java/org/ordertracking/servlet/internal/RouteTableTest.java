@@ -1,8 +1,10 @@
 package org.ordertracking.servlet.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.ordertracking.servlet.ProblemType;
@@ -16,7 +18,7 @@ class RouteTableTest {
     private final RouteTable table = RouteTable.builder()
             .route("POST", "/orders", register)
             .route("GET", "/orders/{id}", snapshot)
-            .route("GET", "/orders/{id}/stream", stream)
+            .streamRoute("/orders/{id}/stream", stream)
             .route("POST", "/orders/{id}/transitions", transition)
             .route("GET", "/metrics", metrics)
             .build();
@@ -29,6 +31,17 @@ class RouteTableTest {
         assertEquals("GET /orders/{id}/stream", m.route());
         assertSame(transition, table.match("POST", "/orders/o-1/transitions").handler());
         assertSame(register, table.match("POST", "/orders").handler());
+    }
+
+    @Test
+    void match_onlyStreamRoutes_acceptTheQueryToken() {
+        assertTrue(table.match("GET", "/orders/o-1/stream").acceptsQueryToken());
+        assertTrue(table.match("HEAD", "/orders/o-1/stream").acceptsQueryToken());
+        assertFalse(table.match("GET", "/orders/o-1").acceptsQueryToken());
+        assertFalse(table.match("POST", "/orders/o-1/transitions").acceptsQueryToken());
+        assertFalse(table.match("GET", "/metrics").acceptsQueryToken());
+        RouteTable withPublic = RouteTable.builder().publicRoute("GET", "/widget/{name}", ex -> { }).build();
+        assertFalse(withPublic.match("GET", "/widget/w.js").acceptsQueryToken());
     }
 
     @Test

@@ -1,6 +1,5 @@
 package org.ordertracking.spring.autoconfigure;
 
-import java.time.InstantSource;
 import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.LocationConfig;
@@ -13,6 +12,7 @@ import org.ordertracking.core.PushNotifier;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
 import org.ordertracking.core.TrackerListener;
+import org.ordertracking.core.TrackingResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -28,6 +28,12 @@ import org.springframework.context.annotation.Bean;
  * auto-configurations, whose beans win; what is still missing then is in memory (one node, and
  * orders lost at a restart — said at startup).
  *
+ * <p>Every component runs on one {@link TrackingResources} bean — one clock, one scheduler pool and one
+ * delivery pool for the whole application, sized by {@code tracking.resources.*}. The application's own
+ * {@code TrackingResources} bean wins, and is then never closed here. The starter's is closed when the
+ * context is destroyed, after every bean built on it (each takes it as a dependency, so Spring destroys
+ * them first) and after {@link TrackingLifecycle} has stopped the background work.
+ *
  * <p>Every {@link TrackerListener} bean (the ingestor, the dispatcher, the connection registry, and
  * the application's own) is added to the tracker before it starts; {@link TrackingLifecycle} starts
  * and stops the background work with the application context.
@@ -38,6 +44,24 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(TrackingProperties.class)
 public class TrackingAutoConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(TrackingAutoConfiguration.class);
+
+    /**
+     * The clock, scheduler and delivery threads every tracking bean shares; closed (its owned threads
+     * stopped) when the context is destroyed, after the beans that use it.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public TrackingResources trackingResources(TrackingProperties properties) {
+        TrackingProperties.Resources settings = properties.getResources();
+        TrackingResources.Builder builder = TrackingResources.builder();
+        if (settings.getSchedulerThreads() != null) {
+            builder.schedulerThreads(settings.getSchedulerThreads());
+        }
+        if (settings.getDeliveryThreads() != null) {
+            builder.deliveryThreads(settings.getDeliveryThreads());
+        }
+        return builder.build();
+    }
 
     /** The in-memory repository, used when there is no DataSource (or no tracking-jdbc). */
     @Bean
@@ -51,14 +75,14 @@ public class TrackingAutoConfiguration {
     /** The in-memory bus, used when there is no tracking.redis.url nor a Lettuce client bean. */
     @Bean
     @ConditionalOnMissingBean
-    public EventBus trackingEventBus() {
-        return EventBus.inMemory();
+    public EventBus trackingEventBus(TrackingResources resources) {
+        return EventBus.inMemory(resources);
     }
 
     @Bean
     @ConditionalOnMissingBean
-    public LocationStore trackingLocationStore() {
-        return LocationStore.inMemory(InstantSource.system());
+    public LocationStore trackingLocationStore(TrackingResources resources) {
+        return LocationStore.inMemory(resources);
     }
 
     @Bean
@@ -71,9 +95,11 @@ public class TrackingAutoConfiguration {
     /** The tracker; closed by {@link TrackingLifecycle} (and again, harmlessly, when the context is destroyed). */
     @Bean
     @ConditionalOnMissingBean
-    public OrderTracker orderTracker(OrderRepository repository, EventBus bus, TrackingProperties properties) {
+    public OrderTracker orderTracker(OrderRepository repository, EventBus bus, TrackingResources resources,
+            TrackingProperties properties) {
         TrackingProperties.Tracker tracker = properties.getTracker();
         return OrderTracker.builder()
+                .resources(resources)
                 .repository(repository)
                 .eventBus(bus)
                 .acceptanceTimeout(tracker.getAcceptanceTimeout())
@@ -94,9 +120,10 @@ public class TrackingAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(PushNotifier.class)
     public NotificationDispatcher trackingNotificationDispatcher(OrderRepository repository, PushNotifier notifier,
-            PushOutcomes outcomes, TrackingProperties properties) {
+            PushOutcomes outcomes, TrackingResources resources, TrackingProperties properties) {
         TrackingProperties.Notifications settings = properties.getNotifications();
         return NotificationDispatcher.builder(repository, outcomes.wrap(notifier))
+                .resources(resources)
                 .arrivingWithin(settings.getArrivingWithin())
                 .rearmAbove(settings.getRearmAbove())
                 .maxAttempts(settings.getMaxAttempts())
@@ -108,9 +135,11 @@ public class TrackingAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public LocationIngestor trackingLocationIngestor(LocationStore store, OrderRepository repository, EventBus bus,
-            ObjectProvider<NotificationDispatcher> notifications, TrackingProperties properties) {
+            ObjectProvider<NotificationDispatcher> notifications, TrackingResources resources,
+            TrackingProperties properties) {
         TrackingProperties.Location location = properties.getLocation();
         LocationIngestor.Builder builder = LocationIngestor.builder(store, repository, bus)
+                .resources(resources)
                 .config(LocationConfig.builder()
                         .maxFutureSkew(location.getMaxFutureSkew())
                         .maxFixAge(location.getMaxFixAge())
@@ -126,8 +155,9 @@ public class TrackingAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public StalenessMonitor trackingStalenessMonitor(LocationStore store, OrderRepository repository, EventBus bus,
-            StalenessClassifier classifier, TrackingProperties properties) {
+            StalenessClassifier classifier, TrackingResources resources, TrackingProperties properties) {
         return StalenessMonitor.builder(store, repository, bus)
+                .resources(resources)
                 .classifier(classifier)
                 .interval(properties.getStaleness().getInterval())
                 .maxDeliveries(properties.getStaleness().getMaxDeliveries())
@@ -137,8 +167,10 @@ public class TrackingAutoConfiguration {
     /** Open streams and sockets by kind; shared by the servlet and the meters. */
     @Bean
     @ConditionalOnMissingBean
-    public ConnectionRegistry trackingConnectionRegistry(OrderRepository repository, TrackingProperties properties) {
+    public ConnectionRegistry trackingConnectionRegistry(OrderRepository repository, TrackingResources resources,
+            TrackingProperties properties) {
         return ConnectionRegistry.builder()
+                .resources(resources)
                 .repository(repository)
                 .leakGrace(properties.getServlet().getLeakGrace())
                 .build();

@@ -30,6 +30,7 @@ public class TrackingProperties implements Validator {
     private final Staleness staleness = new Staleness();
     private final Notifications notifications = new Notifications();
     private final Health health = new Health();
+    private final Resources resources = new Resources();
 
     public Jwt getJwt() {
         return jwt;
@@ -65,6 +66,10 @@ public class TrackingProperties implements Validator {
 
     public Health getHealth() {
         return health;
+    }
+
+    public Resources getResources() {
+        return resources;
     }
 
     @Override
@@ -143,6 +148,12 @@ public class TrackingProperties implements Validator {
         positive(errors, "notifications.initialBackoff", p.notifications.initialBackoff);
         positive(errors, "notifications.maxBackoff", p.notifications.maxBackoff);
         positive(errors, "health.outboxBacklogThreshold", p.health.outboxBacklogThreshold);
+        if (p.resources.schedulerThreads != null) {
+            positive(errors, "resources.schedulerThreads", p.resources.schedulerThreads);
+        }
+        if (p.resources.deliveryThreads != null) {
+            positive(errors, "resources.deliveryThreads", p.resources.deliveryThreads);
+        }
     }
 
     private static void positive(Errors errors, String field, Duration value) {
@@ -457,6 +468,42 @@ public class TrackingProperties implements Validator {
         /** The driver socket's path below {@link #getPath()}. */
         String driverSocketPath() {
             return path + "/drivers/{driver_id}/socket";
+        }
+    }
+
+    /**
+     * The threads every tracking bean shares (one {@code TrackingResources}): unset sizes take the
+     * library's defaults, {@code TrackingResources.DEFAULT_SCHEDULER_THREADS} and
+     * {@code DEFAULT_DELIVERY_THREADS} (one per processor, at least two). Not used when the
+     * application declares its own {@code TrackingResources} bean.
+     */
+    public static class Resources {
+        /**
+         * Threads of the one scheduler pool (outbox relay, acceptance sweep, staleness checks, push retries,
+         * keep-alives, leak sweeps). Unset: one per processor, at least two.
+         */
+        private Integer schedulerThreads;
+
+        /**
+         * Threads of the one pool that delivers bus events to listeners and streams. Unset: one per
+         * processor, at least two.
+         */
+        private Integer deliveryThreads;
+
+        public Integer getSchedulerThreads() {
+            return schedulerThreads;
+        }
+
+        public void setSchedulerThreads(Integer schedulerThreads) {
+            this.schedulerThreads = schedulerThreads;
+        }
+
+        public Integer getDeliveryThreads() {
+            return deliveryThreads;
+        }
+
+        public void setDeliveryThreads(Integer deliveryThreads) {
+            this.deliveryThreads = deliveryThreads;
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.LocationStore;
+import org.ordertracking.core.TrackingResources;
 import org.ordertracking.redis.RedisEventBus;
 import org.ordertracking.redis.RedisEventBusConfig;
 import org.ordertracking.redis.RedisLocationStore;
@@ -29,7 +30,8 @@ import org.springframework.context.annotation.Conditional;
  * and a {@link RedisLocationStore} when {@code tracking.redis.url} is set or the application has a
  * Lettuce {@link RedisClient} or {@link RedisClusterClient} bean (a cluster client wins). A client
  * created here from the URL is shut down with the context; the application's client is used and never
- * shut down here.
+ * shut down here. The bus delivers on the shared {@link TrackingResources} (see
+ * {@link TrackingAutoConfiguration}).
  *
  * @since 0.1.0
  */
@@ -70,8 +72,9 @@ public class TrackingRedisAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    EventBus trackingRedisEventBus(RedisClients clients, TrackingProperties properties) {
+    EventBus trackingRedisEventBus(RedisClients clients, TrackingResources resources, TrackingProperties properties) {
         RedisEventBusConfig config = RedisEventBusConfig.builder()
+                .resources(resources)
                 .channelPrefix(properties.getRedis().getChannelPrefix()).build();
         return clients.cluster() != null ? RedisEventBus.create(clients.cluster(), config)
                 : RedisEventBus.create(clients.standalone(), config);

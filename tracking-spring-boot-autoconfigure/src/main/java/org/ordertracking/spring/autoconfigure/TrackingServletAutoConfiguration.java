@@ -11,6 +11,7 @@ import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.StalenessClassifier;
+import org.ordertracking.core.TrackingResources;
 import org.ordertracking.servlet.Authorizer;
 import org.ordertracking.servlet.JwtAuthorizer;
 import org.ordertracking.servlet.JwtIssuer;
@@ -55,10 +56,9 @@ public class TrackingServletAutoConfiguration {
     /** Checks every incoming token. Fails startup when the secret is missing or short. */
     @Bean
     @ConditionalOnMissingBean
-    public Authorizer trackingAuthorizer(TrackingProperties properties) {
+    public Authorizer trackingAuthorizer(TrackingResources resources, TrackingProperties properties) {
         TrackingProperties.Jwt jwt = properties.getJwt();
-        return JwtAuthorizer.of(TrackingSecretException.requireSecret(jwt), java.time.InstantSource.system(),
-                jwt.getClockSkew());
+        return JwtAuthorizer.of(TrackingSecretException.requireSecret(jwt), resources.clock(), jwt.getClockSkew());
     }
 
     /** Mints tokens: the tracking_token of POST /orders, and those the application hands its clients. */
@@ -72,10 +72,11 @@ public class TrackingServletAutoConfiguration {
     @ConditionalOnMissingBean
     public TrackingServlet trackingServlet(OrderTracker tracker, Authorizer authorizer, JwtIssuer issuer,
             LocationIngestor ingestor, LocationStore store, StalenessClassifier classifier,
-            ConnectionRegistry connections, TrackingProperties properties,
+            ConnectionRegistry connections, TrackingResources resources, TrackingProperties properties,
             ObjectProvider<TrackingServletConfigCustomizer> customizers) {
         TrackingProperties.Servlet servlet = properties.getServlet();
         TrackingServletConfig.Builder builder = TrackingServletConfig.builder(tracker, authorizer)
+                .resources(resources)
                 .trackingTokens(issuer)
                 .trackingTokenTtl(properties.getJwt().getTrackingTokenTtl())
                 .locationIngestor(ingestor)

@@ -149,6 +149,19 @@ class TrackingInfrastructureIT {
                     }
                     assertThat(context.getBean(TrackingHealthIndicator.class).health().getDetails())
                             .containsEntry("bus", "connected");
+
+                    // the Redis bus fans out to local listeners on the one shared delivery pool
+                    List<String> deliveredOn = new CopyOnWriteArrayList<>();
+                    try (Subscription local = context.getBean(EventBus.class).subscribe(Topic.order("o-4"),
+                            envelope -> deliveredOn.add(Thread.currentThread().getName()))) {
+                        context.getBean(OrderTracker.class)
+                                .register(new NewOrder("o-4", "r-1", "c-1", new GeoPoint(33.89, 35.50)));
+                        await().atMost(10, TimeUnit.SECONDS).until(() -> !deliveredOn.isEmpty());
+                    }
+                    assertThat(deliveredOn).allMatch(
+                            name -> name.startsWith(org.ordertracking.core.TrackingResources.DELIVERY_THREAD_PREFIX));
+                    assertThat(context.getBeanFactory().getDependentBeans("trackingResources"))
+                            .contains("trackingRedisEventBus");
                 });
     }
 

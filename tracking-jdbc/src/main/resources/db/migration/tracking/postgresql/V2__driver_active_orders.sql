@@ -1,0 +1,6 @@
+-- Order Tracking SDK schema, version 2, PostgreSQL: the active orders of a driver.
+-- A driver socket now reads its driver's live orders every time it opens (and GET /drivers/{id}/orders
+-- does on every poll), so that query must touch only live rows. On PostgreSQL version 1 already has
+-- exactly that index: tracking_orders_driver_active_idx (driver_id, created_at) WHERE status NOT IN
+-- ('delivered', 'failed'), which the query's predicate matches (checked with EXPLAIN). Nothing to add;
+-- this version exists so that every dialect has the same version numbers.
