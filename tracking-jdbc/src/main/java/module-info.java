@@ -9,6 +9,7 @@
 module org.ordertracking.jdbc {
     requires transitive org.ordertracking.core;
     requires transitive java.sql;
+    requires org.slf4j;
 
     exports org.ordertracking.jdbc;
 

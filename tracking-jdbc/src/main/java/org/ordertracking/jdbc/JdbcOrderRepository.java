@@ -36,6 +36,7 @@ import org.ordertracking.core.TransitionResult;
 import org.ordertracking.core.UnknownOrderException;
 import org.ordertracking.core.internal.Checks;
 import org.ordertracking.jdbc.internal.Dialect;
+import org.ordertracking.jdbc.internal.Durability;
 import org.ordertracking.jdbc.internal.Millis;
 import org.ordertracking.jdbc.internal.Sql;
 
@@ -52,6 +53,10 @@ import org.ordertracking.jdbc.internal.Sql;
  *
  * <p>The outbox relay locks the events it hands out with {@code FOR UPDATE SKIP LOCKED}, so relays on
  * several nodes never publish the same event at once.
+ *
+ * <p>Building one logs a WARN (once per JVM) when the database is configured to lose commits it
+ * acknowledged (see {@link JdbcSchema}): a transition answered 200 and published could otherwise
+ * come back at its previous status after a crash.
  *
  * <p>Thread-safe; holds no connection between calls.
  *
@@ -75,6 +80,7 @@ public final class JdbcOrderRepository implements OrderRepository {
         this.config = builder.config;
         try (Connection connection = dataSource.getConnection()) {
             this.dialect = Dialect.of(connection);
+            Durability.warnIfLossy(connection, dialect);
         } catch (SQLException e) {
             throw new JdbcStoreException("could not connect to detect the database dialect", e);
         }
@@ -609,7 +615,8 @@ public final class JdbcOrderRepository implements OrderRepository {
         }
 
         /**
-         * Builds the repository. Borrows one connection to detect the dialect and returns it at once.
+         * Builds the repository. Borrows one connection to detect the dialect and check its durability settings, and
+         * returns it at once.
          *
          * @throws JdbcStoreException if no connection can be had
          * @throws IllegalStateException if the database is not PostgreSQL, MariaDB/MySQL or H2

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.ordertracking.jdbc.internal.Dialect;
+import org.ordertracking.jdbc.internal.Durability;
 import org.ordertracking.jdbc.internal.Migrations;
 import org.ordertracking.jdbc.internal.Migrations.Migration;
 
@@ -27,6 +28,11 @@ import org.ordertracking.jdbc.internal.Migrations.Migration;
  * transaction-scoped advisory lock (and all of it in one transaction, as PostgreSQL's DDL is
  * transactional); on MariaDB/MySQL under {@code GET_LOCK}; on H2, whose databases one process owns,
  * under a lock in this JVM. The scripts themselves are idempotent ({@code IF NOT EXISTS}) too.
+ *
+ * <p>{@link #migrate} also logs a WARN (once per JVM) when the database is configured to lose
+ * commits it acknowledged: H2 in memory or with {@code WRITE_DELAY > 0}, PostgreSQL with
+ * {@code synchronous_commit} or {@code fsync} off, MariaDB/MySQL with
+ * {@code innodb_flush_log_at_trx_commit} other than 1.
  *
  * <p>Thread-safe. Never closes the {@link DataSource}; each call borrows one connection and returns it.
  *
@@ -63,6 +69,7 @@ public final class JdbcSchema {
         String prefix = config.tablePrefix();
         try (Connection connection = dataSource.getConnection()) {
             Dialect dialect = Dialect.of(connection);
+            Durability.warnIfLossy(connection, dialect);
             boolean autoCommit = connection.getAutoCommit();
             try {
                 return switch (dialect) {

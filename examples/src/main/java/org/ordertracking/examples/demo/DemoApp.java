@@ -5,9 +5,17 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -48,7 +56,15 @@ import org.slf4j.LoggerFactory;
  * pages, and (unless {@code --no-simulator}) a simulated kitchen and fleet of drivers.
  *
  * <p>Defaults are embedded — in-memory bus and location store, an H2 file database under
- * {@code ./data} — so stopping and starting the demo (a power cut) keeps every order and event.
+ * {@code ./data} that writes every commit before acknowledging it ({@code WRITE_DELAY=0}) — so
+ * stopping, or killing, and starting the demo keeps every order and event it acknowledged.
+ *
+ * <p>Safe to run as-is on a shared network: it listens on {@code 127.0.0.1} unless {@code --host}
+ * widens it (with a loud warning), and then serves only customer tracking pages to other machines;
+ * the landing page and restaurant boards, which carry tokens, answer loopback clients only. No
+ * operator token is ever put in a page or printed: the demo keeps the one its simulator and its
+ * metrics view need in memory. The generated token secret lives in an owner-only file whose path,
+ * never its content, is printed.
  * {@code --redis} and {@code --jdbc} switch to real infrastructure without code changes; with both,
  * two demo instances on different ports behave as one system.
  *
@@ -61,14 +77,20 @@ public final class DemoApp implements AutoCloseable {
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final DemoOptions options;
     private final JwtIssuer tokens;
+    private final Path secretFile;
     private final OrderTracker tracker;
     private final Server server;
     private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private URI localBase;
 
     private DemoApp(DemoOptions options) throws Exception {
         this.options = options;
         try {
-            byte[] secret = secret(options).getBytes(StandardCharsets.UTF_8);
+            secretFile = options.jwtSecret() != null ? null
+                    : Files.createDirectories(options.dataDir()).resolve("jwt-secret").toAbsolutePath();
+            byte[] secret = (secretFile == null ? options.jwtSecret() : secret(secretFile))
+                    .getBytes(StandardCharsets.UTF_8);
             tokens = JwtIssuer.of(secret);
 
             HikariDataSource dataSource = new HikariDataSource(dataSourceConfig(options));
@@ -112,14 +134,21 @@ public final class DemoApp implements AutoCloseable {
 
             server = new Server();
             ServerConnector connector = new ServerConnector(server);
+            connector.setHost(options.host());
             connector.setPort(options.port());
             server.addConnector(connector);
+            // Jetty's own refusals (414, 431, ambiguous paths, unknown pages) as problem+json, not HTML
+            ProblemErrorHandler problems = new ProblemErrorHandler();
+            server.setErrorHandler(problems);
             ServletContextHandler context = new ServletContextHandler();
+            context.setErrorHandler(problems);
             ServletHolder trackingHolder = new ServletHolder("tracking", tracking);
             trackingHolder.setAsyncSupported(true);
             context.addServlet(trackingHolder, "/tracking/*");
+            // the operator token behind the boards' metrics view: minted here, kept in memory, never served
+            String metricsToken = token("operator", "demo-dashboard");
             context.addServlet(new ServletHolder("pages", new DemoPagesServlet(tracker, this::token,
-                    options.staleAfter(), options.lostAfter())), "/");
+                    () -> metrics(metricsToken), options.staleAfter(), options.lostAfter())), "/");
             JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) ->
                     container.addEndpoint(tracking.driverSocket("/tracking/drivers/{driver_id}/socket")));
             server.setHandler(context);
@@ -127,12 +156,12 @@ public final class DemoApp implements AutoCloseable {
             server.start();
             resources.push(server::stop);
             port = connector.getLocalPort();
+            localBase = URI.create("http://" + localHost(options.host()) + ":" + port);
 
             if (options.simulator()) {
-                TrackingClient client = new TrackingClient(HttpClient.newHttpClient(),
-                        URI.create("http://127.0.0.1:" + port + "/tracking"));
+                TrackingClient client = new TrackingClient(http, localBase.resolve("/tracking"));
                 DemoSimulator simulator = push(new DemoSimulator(client, tracker, locations, this::token,
-                        URI.create("http://127.0.0.1:" + port + "/tracking"), options.dataDir().resolve("drivers")));
+                        localBase.resolve("/tracking"), options.dataDir().resolve("drivers")));
                 simulator.start();
             }
         } catch (Exception | Error e) {
@@ -158,8 +187,20 @@ public final class DemoApp implements AutoCloseable {
             System.exit(2);
             return;
         }
-        DemoApp app = start(options);
+        DemoApp app;
+        try {
+            app = start(options);
+        } catch (UnsafeSecretFileException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "demo-shutdown"));
+        if (!options.loopbackOnly()) {
+            String warning = wideWarning(options.host(), app.port);
+            System.err.println(warning);
+            LOG.warn(warning);
+        }
         System.out.println(app.banner());
         app.server.join();
     }
@@ -178,17 +219,21 @@ public final class DemoApp implements AutoCloseable {
         return tokens.issue(Role.fromWireName(role.toLowerCase(Locale.ROOT)), subject, Duration.ofHours(24));
     }
 
-    /** The lines printed at start: where to point a browser. */
+    /**
+     * The lines printed at start: where to point a browser (the landing page links every order's
+     * tracking page and every restaurant board) and where the token secret is kept. No token and
+     * no secret: stdout ends up in logs.
+     */
     String banner() {
-        String base = "http://localhost:" + port;
+        String base = localBase.toString();
         StringBuilder text = new StringBuilder()
                 .append("\nOrder Tracking SDK demo is running.\n\n")
-                .append("  Live orders:         ").append(base).append("/\n");
-        for (String restaurant : DemoSimulator.RESTAURANTS.keySet()) {
-            text.append("  Restaurant board:    ").append(base).append("/restaurant/").append(restaurant)
-                    .append("?access_token=").append(token("restaurant", restaurant))
-                    .append("&metrics_token=").append(token("operator", "demo-dashboard")).append('\n');
-        }
+                .append("  Live orders:         ").append(base).append("/   (tracking pages and restaurant boards)\n")
+                .append("  Listening on:        ").append(options.host()).append(':').append(port)
+                .append(options.loopbackOnly() ? " (this machine only; --host widens it)" : " (OPEN TO THE NETWORK)")
+                .append('\n')
+                .append("  Token secret:        ").append(secretFile != null ? secretFile + " (owner-only)"
+                        : "from TRACKING_JWT_SECRET").append('\n');
         text.append("  Tracking API:        ").append(base).append("/tracking\n")
                 .append("  Storage:             ").append(options.jdbcUrl() != null ? options.jdbcUrl()
                         : "H2 file database in " + options.dataDir().toAbsolutePath()).append('\n')
@@ -217,13 +262,45 @@ public final class DemoApp implements AutoCloseable {
         return resource;
     }
 
+    /** The multi-line warning printed when {@code --host} opens the demo beyond this machine. */
+    static String wideWarning(String host, int port) {
+        String line = "!".repeat(78);
+        return "\n" + line + "\n"
+                + "!! WARNING: the demo listens on " + host + ":" + port + " -- every machine that can reach it can\n"
+                + "!! open customer tracking pages (anyone holding a tracking link sees that order's driver).\n"
+                + "!! The landing page and restaurant boards stay loopback-only, but this is a DEMO: it has\n"
+                + "!! no TLS and a simulator moving fake orders. Do not expose it beyond a network you trust.\n"
+                + line + "\n";
+    }
+
+    /** The tracking servlet's metrics as JSON, fetched with the operator token this process keeps. */
+    private byte[] metrics(String operatorToken) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(localBase.resolve("/tracking/metrics"))
+                .header("Authorization", "Bearer " + operatorToken).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw new IOException("metrics answered " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    /** Where this process reaches itself: the bound address, or loopback for a wildcard one. */
+    private static String localHost(String host) {
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            return "127.0.0.1";
+        }
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
     private static HikariConfig dataSourceConfig(DemoOptions options) throws IOException {
         HikariConfig config = new HikariConfig();
         if (options.jdbcUrl() != null) {
             config.setJdbcUrl(options.jdbcUrl());
         } else {
             Path dir = Files.createDirectories(options.dataDir()).toAbsolutePath();
-            config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("tracking") + ";DB_CLOSE_ON_EXIT=FALSE");
+            // WRITE_DELAY=0: H2 writes each commit before returning, so a killed demo keeps every
+            // transition it acknowledged (H2's default delays writes by 500 ms and loses them)
+            config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("tracking") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         }
         config.setPoolName("demo");
         config.setMaximumPoolSize(8);
@@ -231,32 +308,58 @@ public final class DemoApp implements AutoCloseable {
     }
 
     /**
-     * The token secret: {@code TRACKING_JWT_SECRET}, or one generated on first start and kept in the
-     * data directory, so the links handed out keep working across a restart (a power cut).
+     * The token secret kept in {@code file}, generated on first start so the links handed out keep
+     * working across a restart (a power cut). The file is created owner-only in the same call that
+     * creates it (no window in which others could read it), and an existing one that others can
+     * read is refused rather than trusted.
+     *
+     * @throws UnsafeSecretFileException if the file is readable by its group or by others, or is not a secret
      */
-    private static String secret(DemoOptions options) throws IOException {
-        if (options.jwtSecret() != null) {
-            return options.jwtSecret();
-        }
-        Path file = Files.createDirectories(options.dataDir()).resolve("jwt-secret");
-        if (Files.exists(file)) {
-            String kept = Files.readString(file).strip();
-            if (kept.length() >= 32) {
-                return kept;
+    static String secret(Path file) throws IOException {
+        boolean posix = Files.getFileStore(file.getParent()).supportsFileAttributeView(PosixFileAttributeView.class);
+        if (!Files.exists(file)) {
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            try (SeekableByteChannel channel = posix
+                    ? Files.newByteChannel(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                    : Files.newByteChannel(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap((secret + "\n").getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                System.out.println("TRACKING_JWT_SECRET was not set; generated a secret into " + file
+                        + " (owner-only; set TRACKING_JWT_SECRET to choose your own)");
+                return secret;
+            } catch (FileAlreadyExistsException raced) {
+                // another demo on the same data directory created it first: use theirs, checked below
             }
         }
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        Files.writeString(file, secret + "\n");
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: the file keeps its default permissions
+        if (posix) {
+            java.util.Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.contains(PosixFilePermission.GROUP_READ)
+                    || permissions.contains(PosixFilePermission.OTHERS_READ)) {
+                throw new UnsafeSecretFileException("refusing to use the token secret in " + file + ": other users "
+                        + "can read it (" + PosixFilePermissions.toString(permissions) + "); run 'chmod 600 " + file
+                        + "' (or delete it to generate a new one)");
+            }
         }
-        System.out.println("TRACKING_JWT_SECRET was not set; generated one and kept it in " + file
-                + " (set TRACKING_JWT_SECRET to choose your own):\n  TRACKING_JWT_SECRET=" + secret);
-        return secret;
+        String kept = Files.readString(file).strip();
+        if (kept.length() < 32) {
+            throw new UnsafeSecretFileException("refusing to use the token secret in " + file + ": it holds "
+                    + kept.length() + " characters, fewer than 32; delete it to generate a new one");
+        }
+        return kept;
+    }
+
+    /** The kept token secret cannot be trusted; the message names the file and the fix. */
+    static final class UnsafeSecretFileException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        UnsafeSecretFileException(String message) {
+            super(message);
+        }
     }
 
     /** A push notifier that logs what a real one would send to the customer's phone. */

@@ -14,11 +14,12 @@ import java.util.Objects;
  *
  * <pre>
  * --port N          PORT                  HTTP port (default 8080; 0 picks a free one)
+ * --host ADDR       HOST                  interface to listen on (default 127.0.0.1, this machine only)
  * --data-dir DIR    DATA_DIR              where the H2 file database lives (default ./data)
  * --redis URI       REDIS_URL             use Redis for the bus and the location store
  * --jdbc URL        JDBC_URL              use this database instead of the H2 file (PostgreSQL, MariaDB or H2)
  * --no-simulator    NO_SIMULATOR=true     do not start the simulated restaurant and drivers
- *                   TRACKING_JWT_SECRET   HS256 secret for tokens (a fresh one is generated and printed when unset)
+ *                   TRACKING_JWT_SECRET   HS256 secret for tokens (generated into DATA_DIR/jwt-secret when unset)
  * </pre>
  *
  * @param port HTTP port, 0 for any free one
@@ -29,11 +30,14 @@ import java.util.Objects;
  * @param jwtSecret the token secret, or {@code null} to generate one
  * @param staleAfter when a driver's position turns "low coverage" (default 30 s; shorter in tests)
  * @param lostAfter when it turns "connection lost" (default 2 min; shorter in tests)
+ * @param host the interface to listen on: {@value #DEFAULT_HOST} (this machine only) unless widened
  */
 public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUrl, boolean simulator, String jwtSecret,
-        Duration staleAfter, Duration lostAfter) {
+        Duration staleAfter, Duration lostAfter, String host) {
 
     public static final int DEFAULT_PORT = 8080;
+    /** Loopback: a demo on a shared office network is reachable only from the machine it runs on. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
 
     public DemoOptions {
@@ -47,16 +51,32 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
             throw new IllegalArgumentException("need 0 < staleAfter < lostAfter, but were " + staleAfter + " and "
                     + lostAfter);
         }
+        Objects.requireNonNull(host, "host must not be null");
+        if (host.isBlank() || !host.matches("[A-Za-z0-9.:\\-\\[\\]%]+")) {
+            throw new IllegalArgumentException("host must be an address or host name, but was '" + host + "'");
+        }
         if (jwtSecret != null && jwtSecret.length() < 32) {
             throw new IllegalArgumentException("TRACKING_JWT_SECRET must be at least 32 characters, but was "
                     + jwtSecret.length());
         }
     }
 
-    /** The defaults: port 8080, ./data, everything embedded, simulator on. */
+    /** The options listening on {@value #DEFAULT_HOST}. */
+    public DemoOptions(int port, Path dataDir, String redisUri, String jdbcUrl, boolean simulator, String jwtSecret,
+            Duration staleAfter, Duration lostAfter) {
+        this(port, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, staleAfter, lostAfter, DEFAULT_HOST);
+    }
+
+    /** The defaults: 127.0.0.1 port 8080, ./data, everything embedded, simulator on. */
     public static DemoOptions defaults() {
         return new DemoOptions(DEFAULT_PORT, DEFAULT_DATA_DIR, null, null, true, null, Duration.ofSeconds(30),
                 Duration.ofMinutes(2));
+    }
+
+    /** Whether the demo listens on loopback only (the default). */
+    public boolean loopbackOnly() {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1");
     }
 
     /**
@@ -66,6 +86,7 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
      */
     public static DemoOptions parse(String[] args, Map<String, String> env) {
         int port = env.containsKey("PORT") ? parsePort(env.get("PORT"), "PORT") : DEFAULT_PORT;
+        String host = env.containsKey("HOST") && !env.get("HOST").isBlank() ? env.get("HOST").trim() : DEFAULT_HOST;
         Path dataDir = env.containsKey("DATA_DIR") ? Path.of(env.get("DATA_DIR")) : DEFAULT_DATA_DIR;
         String redis = blankToNull(env.get("REDIS_URL"));
         String jdbc = blankToNull(env.get("JDBC_URL"));
@@ -76,6 +97,7 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
             String option = rest.remove(0);
             switch (option) {
                 case "--port" -> port = parsePort(value(option, rest), "--port");
+                case "--host" -> host = value(option, rest);
                 case "--data-dir" -> dataDir = Path.of(value(option, rest));
                 case "--redis" -> redis = value(option, rest);
                 case "--jdbc" -> jdbc = value(option, rest);
@@ -89,7 +111,7 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
         }
         DemoOptions defaults = defaults();
         return new DemoOptions(port, dataDir, redis, jdbc, simulator, secret, defaults.staleAfter,
-                defaults.lostAfter);
+                defaults.lostAfter, host);
     }
 
     /** The JDBC URL prefixes of the drivers the demo bundles. */
@@ -114,18 +136,27 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
 
     /** Returns a copy with other staleness thresholds (tests use seconds, not minutes). */
     public DemoOptions withStaleness(Duration stale, Duration lost) {
-        return new DemoOptions(port, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, stale, lost);
+        return new DemoOptions(port, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, stale, lost, host);
     }
 
     /** Returns a copy on another port. */
     public DemoOptions withPort(int newPort) {
-        return new DemoOptions(newPort, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, staleAfter, lostAfter);
+        return new DemoOptions(newPort, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, staleAfter, lostAfter,
+                host);
+    }
+
+    /** Returns a copy listening on another interface. */
+    public DemoOptions withHost(String newHost) {
+        return new DemoOptions(port, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, staleAfter, lostAfter,
+                newHost);
     }
 
     public static final String USAGE = """
             Order Tracking SDK demo
 
               --port N         HTTP port (env PORT, default 8080)
+              --host ADDR      interface to listen on (env HOST, default 127.0.0.1: this machine only);
+                               0.0.0.0 opens the demo to the network (customer tracking pages only)
               --data-dir DIR   H2 file database directory (env DATA_DIR, default ./data)
               --redis URI      Redis for bus and locations, e.g. redis://127.0.0.1:6379 (env REDIS_URL)
               --jdbc URL       database instead of H2 (env JDBC_URL): PostgreSQL, MariaDB or H2, e.g.
@@ -133,7 +164,8 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
                                jdbc:mariadb://127.0.0.1:3306/test?user=root
               --no-simulator   no simulated restaurant and drivers (env NO_SIMULATOR=true)
 
-              TRACKING_JWT_SECRET  token secret (at least 32 characters); generated and printed when unset
+              TRACKING_JWT_SECRET  token secret (at least 32 characters); when unset, one is generated
+                                   into DATA_DIR/jwt-secret (owner-only) and kept across restarts
             """;
 
     /** Thrown by {@link #parse} for {@code --help}. */

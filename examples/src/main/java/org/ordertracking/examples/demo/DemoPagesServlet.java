@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +24,13 @@ import org.ordertracking.servlet.WidgetAssets;
  * The demo's own pages: the landing page listing live orders with ready-made links (tokens minted
  * by the demo), the customer tracking page, the restaurant board, their static assets and the
  * street map they draw. Everything is served from this process: the pages work offline.
+ *
+ * <p>The views that carry tokens — the landing page's links and the restaurant boards with their
+ * metrics — answer loopback clients only; other machines (when {@code --host} widened the demo) get
+ * customer tracking pages, whose token they must already hold. No page ever holds an operator
+ * token: the boards' metrics come from {@code /demo/metrics}, which this process fetches with the
+ * operator token it keeps. Every response says {@code Referrer-Policy: no-referrer} (tokens ride in
+ * the pages' URLs) and carries a Content-Security-Policy that allows this origin only.
  */
 public final class DemoPagesServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -37,18 +45,32 @@ public final class DemoPagesServlet extends HttpServlet {
             {33.9150, 35.5300}, {33.9150, 35.4600}, {33.8700, 35.4600}};
 
     private final transient OrderTracker tracker;
+    /** Same-origin only; styles may be inline (the widget sets them), scripts may not. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+            + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    /** The metrics JSON, fetched by the demo with a token no page sees. */
+    @FunctionalInterface
+    public interface MetricsSource {
+        byte[] get() throws Exception;
+    }
+
     private final transient BiFunction<String, String, String> tokens;
+    private final transient MetricsSource metrics;
     private final Map<String, String> trackPage;
 
     /**
-     * @param tokens mints a token for (role, subject)
+     * @param tokens mints a token for (role, subject); only customer and restaurant tokens reach a page
+     * @param metrics the tracking metrics as JSON, for the restaurant boards
      * @param staleAfter the server's low-coverage threshold, handed to the tracking widget
      * @param lostAfter the server's connection-lost threshold, handed to the tracking widget
      */
-    public DemoPagesServlet(OrderTracker tracker, BiFunction<String, String, String> tokens, Duration staleAfter,
-            Duration lostAfter) {
+    public DemoPagesServlet(OrderTracker tracker, BiFunction<String, String, String> tokens, MetricsSource metrics,
+            Duration staleAfter, Duration lostAfter) {
         this.tracker = tracker;
         this.tokens = tokens;
+        this.metrics = metrics;
         this.trackPage = Map.of("{{widget}}", "/tracking/widget/" + WidgetAssets.VERSION + "/",
                 "{{stale_after}}", String.valueOf(staleAfter.toMillis() / 1000.0),
                 "{{lost_after}}", String.valueOf(lostAfter.toMillis() / 1000.0));
@@ -57,12 +79,30 @@ public final class DemoPagesServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
+        response.setHeader("Referrer-Policy", "no-referrer");
+        response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        boolean local = isLoopback(request);
         if (path.equals("/") || path.isEmpty()) {
-            landing(response);
+            if (local) {
+                landing(response);
+            } else {
+                remoteLanding(response);
+            }
         } else if (path.startsWith("/track/") && Ids.isValid(path.substring("/track/".length()))) {
             resource(response, "track.html");
         } else if (path.startsWith("/restaurant/") && Ids.isValid(path.substring("/restaurant/".length()))) {
-            resource(response, "restaurant.html");
+            if (local) {
+                resource(response, "restaurant.html");
+            } else {
+                response.sendError(HttpServletResponse.SC_FORBIDDEN, "restaurant boards are served to this machine only");
+            }
+        } else if (path.equals("/demo/metrics")) {
+            if (local) {
+                metrics(response);
+            } else {
+                response.sendError(HttpServletResponse.SC_FORBIDDEN, "metrics are served to this machine only");
+            }
         } else if (path.equals("/demo/map.json")) {
             map(response);
         } else if (path.startsWith("/demo/") && path.substring(6).matches("[a-z]+\\.(js|css|html)")) {
@@ -98,14 +138,49 @@ public final class DemoPagesServlet extends HttpServlet {
             html.append("<li class=\"muted\">No live orders yet — the simulator registers one every 15–30 s.</li>\n");
         }
         html.append("</ul></section><section class=\"card\"><h2>Restaurant boards</h2><ul>\n");
-        String metricsToken = tokens.apply("operator", "demo-dashboard");
         for (String restaurant : DemoSimulator.RESTAURANTS.keySet()) {
             html.append("<li><a href=\"/restaurant/").append(restaurant).append("?access_token=")
-                    .append(tokens.apply("restaurant", restaurant)).append("&metrics_token=").append(metricsToken)
-                    .append("\">").append(restaurant).append("</a></li>\n");
+                    .append(tokens.apply("restaurant", restaurant)).append("\">").append(restaurant)
+                    .append("</a></li>\n");
         }
         html.append("</ul></section></main></body></html>\n");
         write(response, "text/html; charset=utf-8", html.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The landing page for other machines: no links, as every link would carry a token. */
+    private static void remoteLanding(HttpServletResponse response) throws IOException {
+        write(response, "text/html; charset=utf-8", """
+                <!doctype html><html lang="en"><head><meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>Order Tracking SDK demo</title><link rel="stylesheet" href="/demo/app.css"></head><body>
+                <header><h1>Order Tracking SDK demo</h1></header><main><section class="card">
+                <p>Open the tracking link you were given. The list of live orders and the restaurant boards are
+                shown on the machine running the demo only.</p></section></main></body></html>
+                """.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void metrics(HttpServletResponse response) throws IOException {
+        byte[] body;
+        try {
+            body = metrics.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+            return;
+        } catch (Exception e) {
+            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+            return;
+        }
+        write(response, "application/json", body);
+    }
+
+    /** Whether the client is on this machine; the address is a literal, so no name lookup happens. */
+    static boolean isLoopback(HttpServletRequest request) {
+        try {
+            return InetAddress.getByName(request.getRemoteAddr()).isLoopbackAddress();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private void resource(HttpServletResponse response, String name) throws IOException {
