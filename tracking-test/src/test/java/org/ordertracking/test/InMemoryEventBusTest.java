@@ -1,14 +1,17 @@
 package org.ordertracking.test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,15 +31,26 @@ class InMemoryEventBusTest extends EventBusContract {
     }
 
     @Test
-    void publish_acceptedStageIsShared_aCallerObtrudingItsCopyLeavesOtherPublishesCompleted() {
+    void publish_acceptedFutureIsSharedAndAllocatesNothing_soNoCallerCanChangeItForTheOthers() {
         try (InMemoryEventBus shared = InMemoryEventBus.builder().build()) {
             Topic topic = newTopic();
-            CompletionStage<Void> first = shared.publish(topic, new TrackingMessage.DriverAssigned(topic.id(), "d-1"));
-            CompletionStage<Void> second = shared.publish(topic, new TrackingMessage.DriverAssigned(topic.id(), "d-2"));
+            CompletableFuture<Void> first = shared.publish(topic, new TrackingMessage.DriverAssigned(topic.id(), "d-1"))
+                    .toCompletableFuture();
+            CompletableFuture<Void> second = shared.publish(topic, new TrackingMessage.DriverAssigned(topic.id(), "d-2"))
+                    .toCompletableFuture();
+            assertSame(first, second, "one shared future, no copy per publish");
 
-            first.toCompletableFuture().obtrudeException(new IllegalStateException("this caller's own copy"));
+            assertThrows(UnsupportedOperationException.class,
+                    () -> first.obtrudeException(new IllegalStateException("a careless caller")));
+            assertThrows(UnsupportedOperationException.class, () -> first.obtrudeValue(null));
+            assertFalse(first.completeExceptionally(new IllegalStateException("a careless caller")));
+            assertFalse(first.cancel(true));
 
-            assertNull(second.toCompletableFuture().join());
+            assertNull(second.join());
+            assertTrue(first.isDone() && !first.isCompletedExceptionally() && !first.isCancelled());
+            CompletableFuture<String> dependent = first.thenApply(ignored -> "then");
+            assertEquals("then", dependent.join());
+            dependent.obtrudeValue("a dependent stage is the caller's own");
             assertNull(shared.publish(topic, new TrackingMessage.DriverAssigned(topic.id(), "d-3"))
                     .toCompletableFuture().join());
         }

@@ -26,12 +26,14 @@ public final class InMemoryEventBus implements EventBus {
     public static final int DEFAULT_BUFFER = 1024;
 
     /**
-     * What every accepted {@link #publish} returns: one shared, already completed stage, so a publish
-     * allocates no future, and complete on return as the {@link EventBus} contract asks of a bus that
-     * accepts at once. A minimal stage, so no caller can complete or obtrude it for the others
-     * ({@code toCompletableFuture()} gives each caller its own copy).
+     * What every accepted {@link #publish} returns: one shared future, completed before anyone sees
+     * it, so a publish allocates nothing, and complete on return as the {@link EventBus} contract asks
+     * of a bus that accepts at once. {@code toCompletableFuture()} returns this same future (a minimal
+     * stage would allocate a copy per call, two per transition on the tracker's hot path), and since
+     * it is shared, no caller may change it for the others: completing or cancelling it is a no-op (it
+     * is already complete) and obtruding a value or an exception throws.
      */
-    public static final CompletionStage<Void> ACCEPTED = CompletableFuture.completedStage(null);
+    public static final CompletionStage<Void> ACCEPTED = new AcceptedFuture();
 
     private final LocalFanout fanout;
     private final DeliveryThreads ownedExecutor;
@@ -99,6 +101,28 @@ public final class InMemoryEventBus implements EventBus {
         fanout.close();
         if (ownedExecutor != null) {
             ownedExecutor.close();
+        }
+    }
+
+    /** The shared {@link #ACCEPTED} future: complete from birth, and nobody can change its outcome. */
+    private static final class AcceptedFuture extends CompletableFuture<Void> {
+        AcceptedFuture() {
+            super.complete(null);
+        }
+
+        @Override
+        public void obtrudeValue(Void value) {
+            throw new UnsupportedOperationException("the accepted future is shared by every publish; it cannot be obtruded");
+        }
+
+        @Override
+        public void obtrudeException(Throwable ex) {
+            throw new UnsupportedOperationException("the accepted future is shared by every publish; it cannot be obtruded");
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<>();
         }
     }
 
