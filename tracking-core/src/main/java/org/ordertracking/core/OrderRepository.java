@@ -25,6 +25,9 @@ import org.ordertracking.core.internal.InMemoryOrderRepository;
  * ({@link #relayUnpublished}, {@link #markPublished}) so that a committed event is published even
  * when the process died between commit and publish.
  *
+ * <p>What is stored is kept until the retention policy the tracker runs removes finished orders in
+ * batches through {@link #purgeTerminal}; see {@link #defaultRetention()} and {@link RetentionConfig}.
+ *
  * @since 0.1.0
  */
 public interface OrderRepository {
@@ -161,4 +164,42 @@ public interface OrderRepository {
      *     earlier call on any node did
      */
     boolean claimNotification(String orderId, NotificationMoment moment, Instant at);
+
+    /**
+     * One batch of the retention policy: removes up to {@code max} terminal orders ({@code delivered},
+     * {@code failed}) whose status last changed before {@code finishedBefore}, each with everything the
+     * repository stores for it — its audit trail (which is also its outbox), its notification claims and
+     * any index entry — so that afterwards {@link #find} is empty, {@link #events} is empty and the relay
+     * never hands out one of its events. All of an order goes, or none of it.
+     *
+     * <p>Never removes an order that is not terminal, whatever its age, even when a transition races the
+     * purge; and never a terminal order that still has an unpublished event (the relay publishes it
+     * first, and a later batch takes the order). Which of the eligible orders a batch takes is up to the
+     * implementation; a caller purges everything eligible by calling again until a batch returns fewer
+     * than {@code max}.
+     *
+     * <p>One purger at a time: a batch runs under a lease that only one caller holds at once, on every
+     * node sharing the store ({@code JdbcOrderRepository}: a row lock held for the batch's transaction).
+     * A call that finds the lease held returns {@link PurgeResult#busyElsewhere()} at once, without
+     * waiting and without removing anything.
+     *
+     * @param finishedBefore orders whose last status change is strictly before this instant are eligible
+     * @param max the most orders to remove; positive
+     * @return how many orders this batch removed, or busy
+     * @throws IllegalArgumentException if {@code max} is not positive
+     * @since 0.1.0
+     */
+    PurgeResult purgeTerminal(Instant finishedBefore, int max);
+
+    /**
+     * The retention policy an {@link OrderTracker} runs on this repository when none is given to its
+     * builder. The default is {@link RetentionConfig#disabled()}: a repository that is the audit trail
+     * keeps it unless told otherwise. The in-memory repository answers {@link RetentionConfig#defaults()},
+     * since it would otherwise grow for as long as the process lives.
+     *
+     * @since 0.1.0
+     */
+    default RetentionConfig defaultRetention() {
+        return RetentionConfig.disabled();
+    }
 }

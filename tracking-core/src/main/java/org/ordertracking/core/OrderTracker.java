@@ -16,10 +16,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.ordertracking.core.internal.AcceptanceSweeper;
 import org.ordertracking.core.internal.Checks;
 import org.ordertracking.core.internal.OutboxRelay;
 import org.ordertracking.core.internal.PublishMarks;
+import org.ordertracking.core.internal.RetentionPurger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * runs the outbox relay, which publishes whatever was committed and not marked published (at least
  * once; subscribers drop duplicates by seq). The acceptance-timeout sweep fails orders left in
  * {@code received} longer than {@link Builder#acceptanceTimeout}, judged from stored timestamps so
- * it holds across restarts.
+ * it holds across restarts. The {@linkplain Builder#retention retention policy} purges finished orders
+ * after a while (on by default for the in-memory repository, off for a database) and announces each
+ * purge on {@link Topic#operations()}.
  *
  * <p>Background work runs on a scheduler: the one of the {@link Builder#resources resources} or
  * {@link Builder#scheduler given} to the builder, which the tracker never shuts down, or by default
@@ -94,6 +98,10 @@ public final class OrderTracker implements AutoCloseable {
     private final PublishMarks marks;
     private final OutboxRelay relay;
     private final AcceptanceSweeper sweeper;
+    private final RetentionConfig retention;
+    /** Null when the retention policy is disabled. */
+    private final RetentionPurger purger;
+    private final AtomicLong purgedOrders = new AtomicLong();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
@@ -126,6 +134,9 @@ public final class OrderTracker implements AutoCloseable {
         this.relay = new OutboxRelay(repository, this::now, relayGrace, SWEEP_BATCH, this::publishNow, marks);
         this.sweeper = new AcceptanceSweeper(repository, this::now, acceptanceTimeout, SWEEP_BATCH,
                 ACCEPTANCE_TIMEOUT_REASON, SYSTEM_ACTOR, this::apply);
+        this.retention = builder.retention != null ? builder.retention
+                : Objects.requireNonNull(repository.defaultRetention(), "the repository's defaultRetention() is null");
+        this.purger = retention.enabled() ? new RetentionPurger(repository, this::now, retention) : null;
     }
 
     /** Returns a builder; every setting has a default (in-memory repository and bus, system clock). */
@@ -136,7 +147,9 @@ public final class OrderTracker implements AutoCloseable {
     /**
      * Starts the background work on the scheduler: the outbox relay (once right away, publishing
      * what a previous process committed but never published), then every sweep interval the
-     * relay, the acceptance-timeout sweep and the flush of publish marks. Idempotent.
+     * relay, the acceptance-timeout sweep and the flush of publish marks, and, when the retention
+     * policy is enabled, a purge every {@link RetentionConfig#interval()} (the first one interval after
+     * the start). Idempotent.
      */
     public OrderTracker start() {
         ensureOpen();
@@ -150,6 +163,11 @@ public final class OrderTracker implements AutoCloseable {
             long flush = Math.min(period, MAX_FLUSH_MILLIS);
             tasks.add(scheduler.scheduleWithFixedDelay(() -> runQuietly("publish marks", this::flushPublishedMarks),
                     flush, flush, TimeUnit.MILLISECONDS));
+            if (purger != null) {
+                long every = retention.interval().toMillis();
+                tasks.add(scheduler.scheduleWithFixedDelay(() -> runQuietly("retention purge", this::purgeExpired),
+                        every, every, TimeUnit.MILLISECONDS));
+            }
         }
         return this;
     }
@@ -353,6 +371,65 @@ public final class OrderTracker implements AutoCloseable {
         return relay.run();
     }
 
+    /**
+     * Runs the retention policy once: purges, in batches, the terminal orders whose status last changed
+     * more than {@link RetentionConfig#maxAge()} ago, with their audit trail and notification claims, and
+     * if it purged any, publishes {@link TrackingMessage.RetentionPurged} on {@link Topic#operations()}.
+     * A run stops early when another node is purging (the repository's lease) and takes at most 10
+     * batches, so a backlog is worked off over several runs. {@link #start()} runs this every
+     * {@link RetentionConfig#interval()}; calling it directly is safe.
+     *
+     * @return how many orders this run purged
+     * @throws IllegalStateException if the retention policy is disabled
+     * @since 0.1.0
+     */
+    public int purgeExpired() {
+        ensureOpen();
+        if (purger == null) {
+            throw new IllegalStateException("the retention policy is disabled (" + retention + "): enable it with "
+                    + "OrderTracker.Builder.retention(RetentionConfig.builder()...build())");
+        }
+        RetentionPurger.Run run = purger.run();
+        if (run.purged() > 0) {
+            purgedOrders.addAndGet(run.purged());
+            LOG.info("retention purged {} order(s) finished before {}", run.purged(), run.finishedBefore());
+            TrackingMessage message = new TrackingMessage.RetentionPurged(run.purged(), run.finishedBefore(), now());
+            CompletableFuture<Void> published;
+            try {
+                published = bus.publish(Topic.operations(), message).toCompletableFuture();
+            } catch (RuntimeException e) {
+                published = CompletableFuture.failedFuture(e);
+            }
+            published.whenComplete((ok, error) -> {
+                if (error != null) {
+                    LOG.warn("could not announce the purge of {} order(s) on {}", run.purged(), Topic.operations(),
+                            error);
+                }
+            });
+        }
+        return run.purged();
+    }
+
+    /**
+     * Returns how many orders this tracker's retention policy has purged since it was built (the meter
+     * {@code tracking.retention.purged}); purges run by other nodes are not counted here.
+     *
+     * @since 0.1.0
+     */
+    public long purgedOrders() {
+        return purgedOrders.get();
+    }
+
+    /**
+     * Returns the retention policy in force: the builder's, or the repository's
+     * {@linkplain OrderRepository#defaultRetention() default}.
+     *
+     * @since 0.1.0
+     */
+    public RetentionConfig retention() {
+        return retention;
+    }
+
     /** Adds a listener for changes this tracker commits. */
     public void addListener(TrackerListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
@@ -547,6 +624,7 @@ public final class OrderTracker implements AutoCloseable {
         private Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
         private Duration relayGrace = DEFAULT_RELAY_GRACE;
         private ScheduledExecutorService scheduler;
+        private RetentionConfig retention;
         private final List<TrackerListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -623,6 +701,19 @@ public final class OrderTracker implements AutoCloseable {
          */
         public Builder scheduler(ScheduledExecutorService scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler must not be null");
+            return this;
+        }
+
+        /**
+         * When finished orders are purged. Default: the repository's
+         * {@linkplain OrderRepository#defaultRetention() own default} — on for the in-memory repository
+         * (orders finished over 24 hours ago), off for {@code JdbcOrderRepository}, whose audit trail may
+         * be needed for disputes. {@link RetentionConfig#disabled()} keeps everything.
+         *
+         * @since 0.1.0
+         */
+        public Builder retention(RetentionConfig retention) {
+            this.retention = Objects.requireNonNull(retention, "retention must not be null");
             return this;
         }
 

@@ -4,11 +4,11 @@ import java.util.Objects;
 import org.ordertracking.core.internal.Checks;
 
 /**
- * A channel of the {@link EventBus}: everything about one order, one restaurant's orders, or what
- * is addressed to one driver.
+ * A channel of the {@link EventBus}: everything about one order, one restaurant's orders, what
+ * is addressed to one driver, or the operators' messages ({@link #operations()}).
  *
  * @param kind what the id names
- * @param id the order, restaurant or driver id
+ * @param id the order, restaurant or driver id ({@code all} for the operations topic)
  * @since 0.1.0
  */
 public record Topic(Kind kind, String id) {
@@ -20,7 +20,9 @@ public record Topic(Kind kind, String id) {
         /** Status events of every order of one restaurant: its dashboard. */
         RESTAURANT("restaurant"),
         /** Messages to one driver, such as assignments: its socket, on whichever node holds it. */
-        DRIVER("driver");
+        DRIVER("driver"),
+        /** What operators watch across the platform; one topic, {@link Topic#operations()}. */
+        OPERATIONS("operations");
 
         private final String prefix;
 
@@ -49,6 +51,11 @@ public record Topic(Kind kind, String id) {
 
     public static Topic driver(String driverId) {
         return new Topic(Kind.DRIVER, driverId);
+    }
+
+    /** Returns the one operations topic, {@code operations:all}. */
+    public static Topic operations() {
+        return new Topic(Kind.OPERATIONS, "all");
     }
 
     /** Returns the channel name, e.g. {@code "order:o-42"}. Bus implementations may prefix it. */

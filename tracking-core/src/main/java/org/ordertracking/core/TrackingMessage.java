@@ -14,11 +14,12 @@ public sealed interface TrackingMessage {
 
     /**
      * Returns the message type: {@code status}, {@code location}, {@code signal}, {@code assignment},
-     * {@code unassigned} or {@code cancelled}.
+     * {@code unassigned}, {@code cancelled}, or one of the operators' messages such as
+     * {@code retention_purged}.
      */
     String type();
 
-    /** Returns the order this message is about. */
+    /** Returns the order this message is about, or {@code null} for an operators' message about no one order. */
     String orderId();
 
     /**
@@ -159,6 +160,39 @@ public sealed interface TrackingMessage {
         @Override
         public String type() {
             return TYPE;
+        }
+    }
+
+    /**
+     * The retention policy purged finished orders; sent on {@link Topic#operations()} by the node that
+     * ran the purge, once per run that purged at least one order. Not part of the outbox: a purge is not
+     * an audited change, and the meter {@code tracking.retention.purged} keeps the count.
+     *
+     * @param purged how many orders the run removed; positive
+     * @param finishedBefore the cut-off: orders whose last status change was before it were eligible
+     * @param at when the run ended
+     * @since 0.1.0
+     */
+    record RetentionPurged(int purged, Instant finishedBefore, Instant at) implements TrackingMessage {
+        public static final String TYPE = "retention_purged";
+
+        public RetentionPurged {
+            if (purged <= 0) {
+                throw new IllegalArgumentException("purged must be positive, but was " + purged);
+            }
+            Objects.requireNonNull(finishedBefore, "finishedBefore must not be null");
+            Objects.requireNonNull(at, "at must not be null");
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        /** Returns {@code null}: a purge is about many orders. */
+        @Override
+        public String orderId() {
+            return null;
         }
     }
 }

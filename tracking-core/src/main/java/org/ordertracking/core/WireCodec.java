@@ -13,9 +13,10 @@ import java.util.Objects;
 import org.ordertracking.core.internal.JsonCodec;
 
 /**
- * The JSON wire format of the design, in one place: status, location, signal, and the driver
- * instructions assignment, unassigned and cancelled (each {@code {"order_id","driver_id"}}) as
- * messages, orders, and driver location fixes. Field names are {@code snake_case}, statuses their
+ * The JSON wire format of the design, in one place: status, location, signal, the driver
+ * instructions assignment, unassigned and cancelled (each {@code {"order_id","driver_id"}}) and the
+ * operators' {@code retention_purged} ({@code {"purged","finished_before","at"}}) as messages, orders,
+ * and driver location fixes. Field names are {@code snake_case}, statuses their
  * wire names, instants ISO-8601 UTC ({@code 2026-11-24T10:00:00Z}).
  *
  * <p>Stateless and thread-safe. Encoding streams straight to text without reflection. The codec is
@@ -82,6 +83,8 @@ public final class WireCodec {
                         text(node, "order_id"), text(node, "driver_id"));
                 case TrackingMessage.OrderCancelled.TYPE -> new TrackingMessage.OrderCancelled(
                         text(node, "order_id"), text(node, "driver_id"));
+                case TrackingMessage.RetentionPurged.TYPE -> new TrackingMessage.RetentionPurged(
+                        wholeNumber(node, "purged"), instant(node, "finished_before"), instant(node, "at"));
                 default -> throw new IllegalArgumentException("unknown message type '" + type + "'");
             };
         } catch (InvalidFixException e) {
@@ -162,6 +165,14 @@ public final class WireCodec {
     private static Double optionalNumber(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : number(node, field);
+    }
+
+    private static int wholeNumber(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.canConvertToInt() || !value.isIntegralNumber()) {
+            throw new IllegalArgumentException(field + " must be a whole number");
+        }
+        return value.intValue();
     }
 
     private static Long optionalLong(JsonNode node, String field) {

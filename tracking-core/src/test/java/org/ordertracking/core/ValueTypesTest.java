@@ -84,6 +84,9 @@ class ValueTypesTest {
         assertEquals("order:o-1", Topic.order("o-1").channel());
         assertEquals(Topic.restaurant("r.1"), Topic.parse("restaurant:r.1"));
         assertEquals(Topic.driver("d_1"), Topic.parse(Topic.driver("d_1").channel()));
+        assertEquals("operations:all", Topic.operations().channel());
+        assertEquals(Topic.operations(), Topic.parse("operations:all"));
+        assertEquals("operations", Topic.Kind.OPERATIONS.prefix());
         assertThrows(IllegalArgumentException.class, () -> Topic.parse("customer:c-1"));
         assertThrows(IllegalArgumentException.class, () -> Topic.parse("order"));
     }

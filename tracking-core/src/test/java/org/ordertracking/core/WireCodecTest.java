@@ -74,6 +74,33 @@ class WireCodecTest {
     }
 
     @Test
+    void retentionPurged_isEncodedAndReadBack() {
+        TrackingMessage.RetentionPurged purged =
+                new TrackingMessage.RetentionPurged(42, AT.minusSeconds(86_400), AT.plusMillis(5));
+        String json = WireCodec.toJson(purged);
+
+        assertEquals("{\"purged\":42,\"finished_before\":\"2026-11-23T10:00:00Z\",\"at\":\"2026-11-24T10:00:00.005Z\"}",
+                json);
+        assertEquals(purged, WireCodec.readMessage("retention_purged", json));
+        assertEquals("retention_purged", purged.type());
+        assertEquals(null, purged.orderId(), "about many orders, not one");
+    }
+
+    @Test
+    void retentionPurged_badValues_areRejected() {
+        assertThrows(IllegalArgumentException.class, () -> new TrackingMessage.RetentionPurged(0, AT, AT));
+        assertThrows(NullPointerException.class, () -> new TrackingMessage.RetentionPurged(1, null, AT));
+        assertThrows(IllegalArgumentException.class, () -> WireCodec.readMessage("retention_purged",
+                "{\"purged\":\"many\",\"finished_before\":\"2026-11-23T10:00:00Z\",\"at\":\"2026-11-24T10:00:00Z\"}"));
+        assertThrows(IllegalArgumentException.class, () -> WireCodec.readMessage("retention_purged",
+                "{\"purged\":1.5,\"finished_before\":\"2026-11-23T10:00:00Z\",\"at\":\"2026-11-24T10:00:00Z\"}"));
+        assertThrows(IllegalArgumentException.class, () -> WireCodec.readMessage("retention_purged",
+                "{\"purged\":0,\"finished_before\":\"2026-11-23T10:00:00Z\",\"at\":\"2026-11-24T10:00:00Z\"}"));
+        assertThrows(IllegalArgumentException.class, () -> WireCodec.readMessage("retention_purged",
+                "{\"purged\":1,\"finished_before\":\"yesterday\",\"at\":\"2026-11-24T10:00:00Z\"}"));
+    }
+
+    @Test
     void order_isEncodedWithSnakeCaseFields() {
         TrackedOrder order = new TrackedOrder("o-1", "r-1", "c-1", null, new GeoPoint(33.9, 35.5),
                 OrderStatus.PICKED_UP, 5, AT, AT.plusSeconds(60));

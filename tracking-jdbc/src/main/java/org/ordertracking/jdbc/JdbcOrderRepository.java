@@ -30,6 +30,7 @@ import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderStateMachine;
 import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.PurgeResult;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TransitionRequest;
 import org.ordertracking.core.TransitionResult;
@@ -54,6 +55,11 @@ import org.ordertracking.jdbc.internal.Sql;
  * <p>The outbox relay locks the events it hands out with {@code FOR UPDATE SKIP LOCKED}, so relays on
  * several nodes never publish the same event at once.
  *
+ * <p>Retention is off by default here ({@link #defaultRetention()} is disabled): the audit trail in the
+ * database may be needed to settle a dispute. When it is turned on, {@link #purgeTerminal} deletes
+ * finished orders batch by batch, each batch one transaction under a row lock of {@code <prefix>locks}
+ * (schema version 5), so one node at a time purges.
+ *
  * <p>Building one logs a WARN (once per JVM) when the database is configured to lose commits it
  * acknowledged (see {@link JdbcSchema}): a transition answered 200 and published could otherwise
  * come back at its previous status after a crash.
@@ -64,8 +70,13 @@ import org.ordertracking.jdbc.internal.Sql;
  */
 public final class JdbcOrderRepository implements OrderRepository {
 
-    /** Most ids in one {@code IN (…)} of {@link #findAll}. */
+    /** Most ids in one {@code IN (…)} of {@link #findAll} and of a purge's deletes. */
     private static final int FIND_ALL_CHUNK = 500;
+
+    /** The row of {@code <prefix>locks} that a purge batch locks: one purger at a time across nodes. */
+    static final String RETENTION_LOCK = "retention";
+    /** A purge that found its lock row missing (a schema applied by hand without it). */
+    private static final PurgeResult LOCK_ROW_MISSING = new PurgeResult(0, true);
 
     private static final Comparator<EventRef> REF_ORDER =
             Comparator.comparing(EventRef::orderId).thenComparingLong(EventRef::seq);
@@ -408,6 +419,127 @@ public final class JdbcOrderRepository implements OrderRepository {
                 return false;
             }
             throw failure("could not claim notification " + moment.wireName() + " of order '" + orderId + "'", e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: locks the {@code retention} row of {@code <prefix>locks} with
+     * {@code FOR UPDATE SKIP LOCKED} (no row: another node holds it, and the call returns busy at once),
+     * selects up to {@code max} terminal orders finished before the cut-off that have no unpublished event,
+     * locks their rows and checks again that they are terminal ({@code SELECT … FOR UPDATE}, as a
+     * transition locks its order), then deletes their notification claims, their events and the orders
+     * themselves, 500 ids per statement, and commits. A crash midway rolls everything back.
+     * On MariaDB the transaction runs at READ COMMITTED, so InnoDB takes no gap locks that would hold up
+     * the inserts of live orders' events.
+     */
+    @Override
+    public PurgeResult purgeTerminal(Instant finishedBefore, int max) {
+        Objects.requireNonNull(finishedBefore, "finishedBefore must not be null");
+        if (max <= 0) {
+            throw new IllegalArgumentException("max must be positive, but was " + max);
+        }
+        long cutoff = Millis.exclusiveCutoff(finishedBefore);
+        try {
+            PurgeResult result = purgeBatch(cutoff, max);
+            if (result == LOCK_ROW_MISSING) {
+                insertLockRow(RETENTION_LOCK);
+                result = purgeBatch(cutoff, max);
+            }
+            return result == LOCK_ROW_MISSING ? PurgeResult.busyElsewhere() : result;
+        } catch (SQLException e) {
+            throw failure("could not purge terminal orders finished before " + finishedBefore, e);
+        }
+    }
+
+    private PurgeResult purgeBatch(long cutoff, int max) throws SQLException {
+        return inTransaction(connection -> {
+            if (!lockNamed(connection, RETENTION_LOCK)) {
+                return exists(connection, RETENTION_LOCK) ? PurgeResult.busyElsewhere() : LOCK_ROW_MISSING;
+            }
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(sql.purgeable)) {
+                select.setLong(1, cutoff);
+                select.setInt(2, max);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(rows.getString(1));
+                    }
+                }
+            }
+            int purged = 0;
+            for (int from = 0; from < ids.size(); from += FIND_ALL_CHUNK) {
+                List<String> chunk = lockTerminal(connection,
+                        ids.subList(from, Math.min(ids.size(), from + FIND_ALL_CHUNK)));
+                if (chunk.isEmpty()) {
+                    continue;
+                }
+                deleteIn(connection, sql.deleteNotifications(chunk.size()), chunk);
+                deleteIn(connection, sql.deleteEvents(chunk.size()), chunk);
+                purged += deleteIn(connection, sql.deleteOrders(chunk.size()), chunk);
+            }
+            return PurgeResult.purged(purged);
+        }, dialect == Dialect.MARIADB);
+    }
+
+    /** Locks the rows of those orders that are terminal, as a transition would, and returns their ids. */
+    private List<String> lockTerminal(Connection connection, List<String> ids) throws SQLException {
+        List<String> locked = new ArrayList<>(ids.size());
+        try (PreparedStatement select = connection.prepareStatement(sql.lockTerminal(ids.size()))) {
+            for (int i = 0; i < ids.size(); i++) {
+                select.setString(i + 1, ids.get(i));
+            }
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    locked.add(rows.getString(1));
+                }
+            }
+        }
+        return locked;
+    }
+
+    /** Locks the named row for the rest of the transaction; false if another transaction holds it or it is missing. */
+    private boolean lockNamed(Connection connection, String name) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql.lockNamed)) {
+            select.setString(1, name);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    private boolean exists(Connection connection, String name) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql.selectNamed)) {
+            select.setString(1, name);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    /** Puts back a lock row the migration inserts, in case it was removed; a row already there is kept. */
+    private void insertLockRow(String name) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement insert = connection.prepareStatement(sql.insertNamed)) {
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true);
+            }
+            insert.setString(1, name);
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            if (!isConstraintViolation(e)) { // H2: another node inserted it first
+                throw e;
+            }
+        }
+    }
+
+    private static int deleteIn(Connection connection, String query, List<String> ids) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement(query)) {
+            for (int i = 0; i < ids.size(); i++) {
+                delete.setString(i + 1, ids.get(i));
+            }
+            return delete.executeUpdate();
         }
     }
 

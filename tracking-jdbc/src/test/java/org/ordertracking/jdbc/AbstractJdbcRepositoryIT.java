@@ -1,6 +1,7 @@
 package org.ordertracking.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,11 +35,14 @@ import org.ordertracking.core.Envelope;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.IllegalTransitionException;
+import org.ordertracking.core.NotificationMoment;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.PurgeResult;
+import org.ordertracking.core.RetentionConfig;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackedOrder;
@@ -46,6 +50,7 @@ import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.TransitionRequest;
 import org.ordertracking.core.TransitionResult;
 import org.ordertracking.core.UnknownOrderException;
+import org.ordertracking.jdbc.internal.Migrations;
 import org.ordertracking.test.OrderRepositoryContract;
 import org.ordertracking.test.RecordingListener;
 import org.ordertracking.test.SettableClock;
@@ -74,7 +79,7 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
     void createSchema() {
         pool = openPool();
         config = newPrefix();
-        assertEquals(JdbcSchema.CURRENT_VERSION, JdbcSchema.migrate(pool, config), "a fresh prefix gets every migration");
+        assertEquals(Migrations.ALL.size(), JdbcSchema.migrate(pool, config), "a fresh prefix gets every migration");
     }
 
     @AfterAll
@@ -101,6 +106,12 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
     @Override
     protected OrderRepository createRepository() {
         return JdbcOrderRepository.builder(pool).config(config).build();
+    }
+
+    /** Another node: its own repository instance on the same tables. */
+    @Override
+    protected OrderRepository secondNode() {
+        return createRepository();
     }
 
     @Override
@@ -141,7 +152,7 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
             for (Future<Integer> run : runs) {
                 applied += run.get(60, TimeUnit.SECONDS);
             }
-            assertEquals(JdbcSchema.CURRENT_VERSION, applied, "every migration applied once, by one of them");
+            assertEquals(Migrations.ALL.size(), applied, "every migration applied once, by one of them");
         } finally {
             threads.shutdownNow();
         }
@@ -193,6 +204,7 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
                 () -> missing.markPublished(List.of(new org.ordertracking.core.EventRef("o-1", 1))));
         assertThrows(JdbcStoreException.class, () -> missing.claimNotification("o-1",
                 org.ordertracking.core.NotificationMoment.ACCEPTED, T0));
+        assertThrows(JdbcStoreException.class, () -> missing.purgeTerminal(T0, 10));
         assertNoConnectionCheckedOut();
     }
 
@@ -406,12 +418,136 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
             before.transition(TransitionRequest.of(delivered, status, null, null, T0.plusSeconds(1)), MACHINE);
         }
 
-        assertEquals(JdbcSchema.CURRENT_VERSION - 1, JdbcSchema.migrate(pool, old), "only the missing versions");
+        assertEquals(Migrations.ALL.size() - 1, JdbcSchema.migrate(pool, old), "only the missing versions");
 
         OrderRepository after = JdbcOrderRepository.builder(pool).config(old).build();
         assertEquals(List.of(live), after.activeOrdersOfDriver(driver).stream().map(TrackedOrder::orderId).toList());
         after.changeDriver(live, null, T0.plusSeconds(2));
         assertEquals(List.of(), after.activeOrdersOfDriver(driver));
+        assertNoConnectionCheckedOut();
+    }
+
+    // ---- retention on a database ---------------------------------------------------------------
+
+    @Test
+    void purge_whileAnotherNodeHoldsTheRetentionLock_isBusyAndDeletesNothing() throws Exception {
+        String id = orderFinishedAt(LONG_AGO, OrderStatus.FAILED);
+        Instant cutoff = LONG_AGO.plus(Duration.ofDays(30));
+        try (java.sql.Connection holder = pool.getConnection()) {
+            holder.setAutoCommit(false);
+            try (java.sql.Statement lock = holder.createStatement();
+                    java.sql.ResultSet row = lock.executeQuery("SELECT name FROM " + config.tablePrefix()
+                            + "locks WHERE name = 'retention' FOR UPDATE")) {
+                assertTrue(row.next(), "the migration inserts the retention lock row");
+            }
+
+            assertEquals(PurgeResult.busyElsewhere(), secondNode().purgeTerminal(cutoff, 100));
+            assertEquals(PurgeResult.busyElsewhere(), repository.purgeTerminal(cutoff, 100));
+            assertEquals(OrderStatus.FAILED, repository.find(id).orElseThrow().status());
+
+            holder.rollback();
+            holder.setAutoCommit(true);
+        }
+        assertTrue(repository.purgeTerminal(cutoff, 100).purged() >= 1);
+        assertPurged(id);
+        assertNoConnectionCheckedOut();
+    }
+
+    @Test
+    void purge_leavesNoRowOfTheOrderInAnyTable() throws Exception {
+        String id = orderFinishedAt(LONG_AGO, OrderStatus.DELIVERED);
+        assertTrue(repository.claimNotification(id, NotificationMoment.DELIVERED, LONG_AGO.plusSeconds(5)));
+        assertEquals(List.of(1, 6, 1), rowsOf(id));
+
+        assertTrue(repository.purgeTerminal(LONG_AGO.plus(Duration.ofDays(31)), 500).purged() >= 1);
+
+        assertEquals(List.of(0, 0, 0), rowsOf(id), "orders, order_events, notifications rows of " + id);
+        assertNoConnectionCheckedOut();
+    }
+
+    /** Counts the order's rows in the orders, events and notifications tables. */
+    private List<Integer> rowsOf(String orderId) throws Exception {
+        List<Integer> counts = new ArrayList<>();
+        try (java.sql.Connection connection = pool.getConnection()) {
+            for (String table : List.of("orders", "order_events", "notifications")) {
+                try (java.sql.PreparedStatement count = connection.prepareStatement(
+                        "SELECT COUNT(*) FROM " + config.tablePrefix() + table + " WHERE order_id = ?")) {
+                    count.setString(1, orderId);
+                    try (java.sql.ResultSet rows = count.executeQuery()) {
+                        rows.next();
+                        counts.add(rows.getInt(1));
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
+    @Test
+    void purge_lockRowDeletedByHand_isPutBackAndThePurgeRuns() throws Exception {
+        JdbcConfig own = newPrefix();
+        JdbcSchema.migrate(pool, own);
+        try (java.sql.Connection connection = pool.getConnection();
+                java.sql.Statement statement = connection.createStatement()) {
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true);
+            }
+            assertEquals(1, statement.executeUpdate("DELETE FROM " + own.tablePrefix() + "locks"));
+        }
+        OrderRepository repo = JdbcOrderRepository.builder(pool).config(own).build();
+        repo.create(new NewOrder("o-1", "r-1", "c-1", new GeoPoint(1, 2)), LONG_AGO, null);
+        repo.transition(TransitionRequest.of("o-1", OrderStatus.FAILED, null, null, LONG_AGO.plusSeconds(1)), MACHINE);
+        repo.markPublished(List.of(new org.ordertracking.core.EventRef("o-1", 1),
+                new org.ordertracking.core.EventRef("o-1", 2)));
+
+        assertEquals(PurgeResult.purged(1), repo.purgeTerminal(LONG_AGO.plusSeconds(2), 10));
+        assertTrue(repo.find("o-1").isEmpty());
+        assertNoConnectionCheckedOut();
+    }
+
+    @Test
+    void defaultRetention_isOff_soATrackerKeepsTheAuditTrail() {
+        assertEquals(RetentionConfig.disabled(), repository.defaultRetention());
+        try (OrderTracker tracker = OrderTracker.builder().repository(repository).build()) {
+            assertFalse(tracker.retention().enabled());
+            IllegalStateException refused = assertThrows(IllegalStateException.class, tracker::purgeExpired);
+            assertTrue(refused.getMessage().contains("disabled"), refused.getMessage());
+        }
+    }
+
+    @Test
+    void tracker_withRetentionOn_purgesFinishedOrdersFromTheDatabaseAndTellsOperators() throws Exception {
+        JdbcConfig own = newPrefix();
+        JdbcSchema.migrate(pool, own);
+        SettableClock clock = SettableClock.at("2026-11-24T12:00:00.456Z");
+        RecordingListener operations = new RecordingListener();
+        try (EventBus bus = EventBus.inMemory();
+                Subscription subscription = bus.subscribe(Topic.operations(), operations);
+                OrderTracker tracker = OrderTracker.builder()
+                        .repository(JdbcOrderRepository.builder(pool).config(own).build())
+                        .eventBus(bus).clock(clock)
+                        .retention(RetentionConfig.builder().maxAge(Duration.ofDays(30)).build())
+                        .build()) {
+            String done = newId("o");
+            String live = newId("o");
+            tracker.register(new NewOrder(done, "r-1", "c-1", new GeoPoint(33.9, 35.5)));
+            tracker.register(new NewOrder(live, "r-1", "c-2", new GeoPoint(33.9, 35.5)));
+            clock.advanceSeconds(60);
+            tracker.transition(done, OrderStatus.FAILED, "customer_cancelled", "operator:ops");
+            tracker.transition(live, OrderStatus.ACCEPTED);
+
+            clock.advance(Duration.ofDays(30));
+            assertEquals(0, tracker.purgeExpired(), "exactly 30 days old is not older than 30 days");
+            clock.advance(Duration.ofMillis(1));
+            assertEquals(1, tracker.purgeExpired());
+
+            assertTrue(tracker.find(done).isEmpty());
+            assertEquals(OrderStatus.ACCEPTED, tracker.order(live).status());
+            assertEquals(1, tracker.purgedOrders());
+            TrackingMessage message = operations.await(1).get(0).message();
+            assertEquals(new TrackingMessage.RetentionPurged(1, clock.instant().minus(Duration.ofDays(30)),
+                    clock.instant()), message);
+        }
         assertNoConnectionCheckedOut();
     }
 

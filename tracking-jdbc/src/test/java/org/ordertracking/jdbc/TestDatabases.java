@@ -85,7 +85,7 @@ final class TestDatabases {
             if (!connection.getAutoCommit()) {
                 connection.setAutoCommit(true);
             }
-            for (String table : new String[] {"order_events", "orders", "notifications", "schema_version"}) {
+            for (String table : new String[] {"order_events", "orders", "notifications", "locks", "schema_version"}) {
                 statement.execute("DROP TABLE IF EXISTS " + prefix + table);
             }
         }

@@ -112,6 +112,22 @@ abstract class AbstractRedisEventBusIT extends EventBusContract {
     }
 
     @Test
+    void retentionPurged_onTheOperationsTopic_arrivesUnchangedOnAnotherNode() {
+        RedisEventBus nodeB = otherNode(config());
+        TrackingMessage purged = new TrackingMessage.RetentionPurged(17,
+                java.time.Instant.parse("2026-11-23T10:00:00Z"), java.time.Instant.parse("2026-11-24T10:00:00.250Z"));
+        RecordingListener onA = new RecordingListener();
+        try (Subscription a = bus.subscribe(Topic.operations(), onA)) {
+            nodeB.publish(Topic.operations(), purged).toCompletableFuture().join();
+
+            Envelope got = onA.next();
+            assertEquals(Topic.operations(), got.topic());
+            assertEquals(purged, got.message());
+            assertEquals(Envelope.of(Topic.operations(), purged).json(), got.json());
+        }
+    }
+
+    @Test
     void subscribe_manyLocalListeners_shareOneRedisSubscription() {
         RedisEventBus nodeB = otherNode(config());
         Topic topic = newTopic();

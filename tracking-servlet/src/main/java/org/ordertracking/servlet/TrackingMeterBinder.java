@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.LocationIngestor;
+import org.ordertracking.core.OrderTracker;
 import org.ordertracking.servlet.internal.Metrics;
 import org.ordertracking.servlet.internal.StreamHub;
 
@@ -35,6 +36,8 @@ import org.ordertracking.servlet.internal.StreamHub;
  *       <td>stream opens and driver sockets refused by the caps and the open rate</td></tr>
  *   <tr><td>{@code tracking.fixes.published}</td><td>counter</td><td>location events the configured
  *       {@code LocationIngestor} published; only if one is configured</td></tr>
+ *   <tr><td>{@code tracking.retention.purged}</td><td>counter</td><td>finished orders the tracker's retention
+ *       policy purged on this node ({@code OrderTracker.purgedOrders()})</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -108,6 +111,8 @@ public final class TrackingMeterBinder implements MeterBinder, AutoCloseable {
             counter(registry, "tracking.streams.refused", metrics, m -> m.streamsRefused(limit), "limit", limit,
                     "stream opens and driver sockets refused by a limit");
         }
+        counter(registry, "tracking.retention.purged", servlet.config().tracker(), OrderTracker::purgedOrders, null,
+                null, "finished orders purged by the retention policy on this node");
         LocationIngestor ingestor = servlet.config().locationIngestor();
         if (ingestor != null) {
             counter(registry, "tracking.fixes.published", ingestor, i -> i.stats().published(), null, null,

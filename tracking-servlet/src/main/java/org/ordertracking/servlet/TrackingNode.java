@@ -432,7 +432,11 @@ public final class TrackingNode implements AutoCloseable {
             return this;
         }
 
-        /** Tunes the tracker (acceptance timeout, sweep interval, relay grace, state machine). */
+        /**
+         * Tunes the tracker (acceptance timeout, sweep interval, relay grace, state machine, retention
+         * policy: {@code t -> t.retention(RetentionConfig.builder().maxAge(Duration.ofDays(90)).build())};
+         * without it the repository's default applies, on in memory and off on JDBC).
+         */
         public Builder trackerConfig(Consumer<OrderTracker.Builder> config) {
             this.trackerConfig = Objects.requireNonNull(config, "trackerConfig must not be null");
             return this;

@@ -72,13 +72,36 @@ class MicrometerIT {
                 }
                 assertEquals(Set.of("tracking.connections.open", "tracking.leaks", "tracking.leaks.closed",
                         "tracking.events.sent", "tracking.events.dropped", "tracking.streams.slow.disconnects",
-                        "tracking.fixes", "tracking.drivers.rate.limited", "tracking.streams.refused"), names,
+                        "tracking.fixes", "tracking.drivers.rate.limited", "tracking.streams.refused",
+                        "tracking.retention.purged"), names,
                         "no tracking.fixes.published without an ingestor");
                 assertEquals(6, meters.find("tracking.events.sent").functionCounters().size());
                 assertEquals(3, meters.find("tracking.streams.refused").functionCounters().size(),
                         "one per limit: per_subject, per_address, open_rate");
                 assertEquals(1, meters.get("tracking.events.sent").tag("type", "keep_alive").tags("node", "n-1")
                         .functionCounters().size());
+            } finally {
+                node.close();
+            }
+        }
+    }
+
+    @Test
+    void binder_retentionPurged_countsTheOrdersTheTrackerPurged() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        org.ordertracking.test.SettableClock clock = org.ordertracking.test.SettableClock.at("2026-11-24T10:00:00Z");
+        try (OrderTracker tracker = OrderTracker.builder().clock(clock).build()) {
+            Node node = Node.start(container, tracker);
+            try (TrackingMeterBinder binder = new TrackingMeterBinder(node.servlet)) {
+                binder.bindTo(meters);
+                tracker.register(new NewOrder("mm-purged", "r-1", "c-1", new GeoPoint(33.9, 35.5)));
+                tracker.transition("mm-purged", OrderStatus.FAILED);
+                assertEquals(0.0, meters.get("tracking.retention.purged").functionCounter().count());
+
+                clock.advance(java.time.Duration.ofDays(2));
+                assertEquals(1, tracker.purgeExpired());
+
+                assertEquals(1.0, meters.get("tracking.retention.purged").functionCounter().count());
             } finally {
                 node.close();
             }

@@ -86,6 +86,34 @@ class TrackingNodeIT {
     }
 
     @Test
+    void build_runsTheRetentionPolicy_onByDefaultInMemory_andTunedThroughTrackerConfig() throws Exception {
+        SettableClock clock = SettableClock.at(Instant.now());
+        try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(clock);
+                TrackingNode byDefault = TrackingNode.builder(OrderRepository.inMemory(), bus, locations, SECRET)
+                        .clock(clock).build();
+                TrackingNode tuned = TrackingNode.builder(OrderRepository.inMemory(), bus, locations, SECRET)
+                        .clock(clock)
+                        .trackerConfig(t -> t.retention(org.ordertracking.core.RetentionConfig.builder()
+                                .maxAge(Duration.ofHours(1)).interval(Duration.ofMillis(20)).build()))
+                        .build();
+                TrackingNode keeping = TrackingNode.builder(OrderRepository.inMemory(), bus, locations, SECRET)
+                        .trackerConfig(t -> t.retention(org.ordertracking.core.RetentionConfig.disabled()))
+                        .build()) {
+            assertEquals(org.ordertracking.core.RetentionConfig.defaults(), byDefault.tracker().retention());
+            assertFalse(keeping.tracker().retention().enabled());
+
+            tuned.tracker().register(new NewOrder("tn-ret", "r-1", "c-1", new GeoPoint(33.9, 35.5)));
+            tuned.tracker().transition("tn-ret", OrderStatus.FAILED);
+            clock.advance(Duration.ofMinutes(61));
+
+            // the node started the tracker, and with it the purge every 20 ms
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> tuned.tracker().find("tn-ret").isEmpty());
+            assertEquals(1, tuned.tracker().purgedOrders());
+        }
+    }
+
+    @Test
     void close_twice_isHarmless_andLeavesWhatWasHandedInOpen() throws Exception {
         OrderRepository repository = OrderRepository.inMemory();
         try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(Instant::now)) {

@@ -15,6 +15,8 @@ import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderStateMachine;
 import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.PurgeResult;
+import org.ordertracking.core.RetentionConfig;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TransitionRequest;
 import org.ordertracking.core.TransitionResult;
@@ -107,5 +109,16 @@ public abstract class ForwardingOrderRepository implements OrderRepository {
     @Override
     public boolean claimNotification(String orderId, NotificationMoment moment, Instant at) {
         return delegate.claimNotification(orderId, moment, at);
+    }
+
+    @Override
+    public PurgeResult purgeTerminal(Instant finishedBefore, int max) {
+        return delegate.purgeTerminal(finishedBefore, max);
+    }
+
+    /** Returns the delegate's default, so a wrapped in-memory repository keeps its retention on. */
+    @Override
+    public RetentionConfig defaultRetention() {
+        return delegate.defaultRetention();
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +41,7 @@ import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderStateMachine;
 import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.PurgeResult;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TransitionRequest;
 import org.ordertracking.core.TransitionResult;
@@ -91,6 +93,15 @@ public abstract class OrderRepositoryContract {
 
     /** Returns the repository under test; called before each test. */
     protected abstract OrderRepository createRepository();
+
+    /**
+     * Returns the repository a second node would use on the same store, for the tests of two purgers at
+     * once: by default {@link #repository} itself (an in-memory store belongs to one process, where the
+     * second purger is another thread); a store shared by nodes returns another instance on it.
+     */
+    protected OrderRepository secondNode() {
+        return repository;
+    }
 
     /** Releases what {@link #createRepository()} made; called after each test. Does nothing by default. */
     protected void dropRepository(OrderRepository repository) {
@@ -902,6 +913,290 @@ public abstract class OrderRepositoryContract {
             pool.shutdownNow();
         }
         assertEquals(1, wins.get());
+    }
+
+    // ---- retention -----------------------------------------------------------------------------
+
+    /**
+     * Retention tests finish their orders ten years before {@link #T0}, where no other test has any,
+     * and purge with cut-offs in that decade only, unless a test says otherwise.
+     */
+    protected static final Instant LONG_AGO = T0.minus(Duration.ofDays(3650));
+
+    /** Creates an order at {@code at}, walks it to {@code status} a second a step, and publishes every event. */
+    protected String orderFinishedAt(Instant at, OrderStatus status) {
+        String id = newId("o");
+        repository.create(new NewOrder(id, newId("r"), newId("c"), new GeoPoint(33.8938, 35.5018)), at, "test");
+        Instant when = at;
+        for (OrderStatus step : PATHS.get(status)) {
+            when = when.plusSeconds(1);
+            repository.transition(TransitionRequest.of(id, step, null, "test", when), MACHINE);
+        }
+        publishAll(id);
+        return id;
+    }
+
+    /** Marks every event of the order published, as the tracker does once the bus took them. */
+    protected void publishAll(String orderId) {
+        repository.markPublished(repository.events(orderId, 0).stream().map(EventRef::of).toList());
+    }
+
+    /** Purges batch after batch until nothing eligible before {@code before} is left; fails on busy. */
+    protected int purgeAll(Instant before) {
+        int total = 0;
+        PurgeResult result;
+        do {
+            result = repository.purgeTerminal(before, 500);
+            assertFalse(result.busy(), "no other purger runs in this test");
+            total += result.purged();
+        } while (result.purged() == 500);
+        return total;
+    }
+
+    /** Asserts that nothing of the order is left: no order, no trail, no event for the relay. */
+    protected void assertPurged(String orderId) {
+        assertTrue(repository.find(orderId).isEmpty(), orderId + " should be gone");
+        assertEquals(List.of(), repository.events(orderId, 0), orderId + "'s trail should be gone");
+        assertFalse(repository.findAll(List.of(orderId)).containsKey(orderId));
+    }
+
+    @Test
+    void purgeTerminal_oldFinishedOrders_areRemovedWithTheirTrailAndClaims() {
+        Instant cutoff = LONG_AGO.plus(Duration.ofDays(1));
+        purgeAll(cutoff);
+        String delivered = orderFinishedAt(LONG_AGO, OrderStatus.DELIVERED);
+        String failed = orderFinishedAt(LONG_AGO.plusSeconds(30), OrderStatus.FAILED);
+        assertTrue(repository.claimNotification(delivered, NotificationMoment.DELIVERED, LONG_AGO.plusSeconds(6)));
+        assertTrue(repository.claimNotification(failed, NotificationMoment.FAILED, LONG_AGO.plusSeconds(31)));
+
+        PurgeResult result = repository.purgeTerminal(cutoff, 100);
+
+        assertEquals(PurgeResult.purged(2), result);
+        assertPurged(delivered);
+        assertPurged(failed);
+        List<OrderEvent> relayed = new ArrayList<>();
+        relayAll(Instant.MAX.minusSeconds(1), relayed);
+        assertTrue(relayed.stream().noneMatch(e -> e.orderId().equals(delivered) || e.orderId().equals(failed)),
+                "no outbox row of a purged order is relayed: " + relayed);
+        assertThrows(UnknownOrderException.class, () -> move(delivered, OrderStatus.DELIVERED, T0));
+        assertThrows(UnknownOrderException.class, () -> repository.changeDriver(failed, null, T0));
+        assertTrue(repository.claimNotification(delivered, NotificationMoment.DELIVERED, T0),
+                "the purged claim is gone, so the moment can be claimed again");
+        assertEquals(PurgeResult.purged(0), repository.purgeTerminal(cutoff, 100), "nothing left to purge");
+    }
+
+    @Test
+    void purgeTerminal_ordersThatAreNotTerminal_areKeptWhateverTheirAge() {
+        List<String> live = new ArrayList<>();
+        for (OrderStatus status : OrderStatus.values()) {
+            if (!status.isTerminal()) {
+                live.add(orderFinishedAt(LONG_AGO, status));
+            }
+        }
+        String done = orderFinishedAt(LONG_AGO, OrderStatus.DELIVERED);
+
+        // a cut-off ten years after T0: everything terminal in the store is eligible
+        Instant farFuture = T0.plus(Duration.ofDays(3650));
+        purgeAll(farFuture);
+
+        for (String id : live) {
+            TrackedOrder order = repository.find(id).orElseThrow(() -> new AssertionError(id + " was purged"));
+            assertGapless(id, (int) order.seq());
+        }
+        assertPurged(done);
+    }
+
+    @Test
+    void purgeTerminal_cutoffIsExclusive() {
+        Instant cutoff = LONG_AGO.plus(Duration.ofDays(2));
+        purgeAll(cutoff);
+        // FAILED is one step: the order finishes one second after it is created
+        String atCutoff = orderFinishedAt(cutoff.minusSeconds(1), OrderStatus.FAILED);
+        String justBefore = orderFinishedAt(cutoff.minusSeconds(1).minusMillis(1), OrderStatus.FAILED);
+        assertEquals(cutoff, repository.find(atCutoff).orElseThrow().updatedAt());
+
+        assertEquals(PurgeResult.purged(1), repository.purgeTerminal(cutoff, 100));
+
+        assertPurged(justBefore);
+        assertEquals(OrderStatus.FAILED, repository.find(atCutoff).orElseThrow().status(),
+                "an order that finished exactly at the cut-off is kept");
+        assertEquals(PurgeResult.purged(1), repository.purgeTerminal(cutoff.plusMillis(1), 100));
+        assertPurged(atCutoff);
+    }
+
+    @Test
+    void purgeTerminal_orderWithAnUnpublishedEvent_isKeptUntilItIsPublished() {
+        Instant cutoff = LONG_AGO.plus(Duration.ofDays(3));
+        purgeAll(cutoff);
+        String id = newId("o");
+        repository.create(new NewOrder(id, newId("r"), newId("c"), new GeoPoint(33.9, 35.5)), LONG_AGO, "test");
+        publishAll(id);
+        move(id, OrderStatus.FAILED, LONG_AGO.plusSeconds(1));   // its outbox row is not published
+
+        assertEquals(PurgeResult.purged(0), repository.purgeTerminal(cutoff, 100));
+        assertGapless(id, 2);
+
+        List<OrderEvent> relayed = new ArrayList<>();
+        relayAll(cutoff, relayed);
+        assertTrue(relayed.stream().anyMatch(e -> e.orderId().equals(id) && e.seq() == 2), relayed.toString());
+        assertEquals(PurgeResult.purged(1), repository.purgeTerminal(cutoff, 100));
+        assertPurged(id);
+    }
+
+    @Test
+    void purgeTerminal_takesAtMostMaxAndTheRestInLaterBatches() {
+        Instant cutoff = LONG_AGO.plus(Duration.ofDays(4));
+        purgeAll(cutoff);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            ids.add(orderFinishedAt(LONG_AGO.plusSeconds(i), OrderStatus.FAILED));
+        }
+
+        assertEquals(PurgeResult.purged(3), repository.purgeTerminal(cutoff, 3));
+        assertEquals(4, ids.stream().filter(id -> repository.find(id).isPresent()).count());
+        assertEquals(PurgeResult.purged(3), repository.purgeTerminal(cutoff, 3));
+        assertEquals(PurgeResult.purged(1), repository.purgeTerminal(cutoff, 3));
+        assertEquals(PurgeResult.purged(0), repository.purgeTerminal(cutoff, 3));
+        ids.forEach(this::assertPurged);
+    }
+
+    @Test
+    void purgeTerminal_badArguments_areRejectedAndPurgeNothing() {
+        String id = orderFinishedAt(LONG_AGO, OrderStatus.FAILED);
+        Instant cutoff = LONG_AGO.plus(Duration.ofDays(5));
+
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> repository.purgeTerminal(cutoff, 0));
+        assertTrue(zero.getMessage().contains("max must be positive, but was 0"), zero.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> repository.purgeTerminal(cutoff, -5));
+        assertThrows(NullPointerException.class, () -> repository.purgeTerminal(null, 10));
+
+        assertEquals(OrderStatus.FAILED, repository.find(id).orElseThrow().status());
+    }
+
+    @Test
+    void purgeTerminal_twoPurgersAtOnce_oneDoesTheBatch() throws Exception {
+        Instant cutoff = LONG_AGO.plus(Duration.ofDays(6));
+        purgeAll(cutoff);
+        OrderRepository other = secondNode();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 5; round++) {
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    ids.add(orderFinishedAt(LONG_AGO.plusSeconds(i), i % 2 == 0 ? OrderStatus.DELIVERED
+                            : OrderStatus.FAILED));
+                }
+                CountDownLatch start = new CountDownLatch(1);
+                Future<PurgeResult> first = pool.submit(() -> {
+                    start.await();
+                    return repository.purgeTerminal(cutoff, 100);
+                });
+                Future<PurgeResult> second = pool.submit(() -> {
+                    start.await();
+                    return other.purgeTerminal(cutoff, 100);
+                });
+                start.countDown();
+                PurgeResult a = first.get(60, TimeUnit.SECONDS);
+                PurgeResult b = second.get(60, TimeUnit.SECONDS);
+
+                assertEquals(20, a.purged() + b.purged(), "round " + round + ": " + a + " and " + b);
+                assertTrue(a.purged() == 0 || b.purged() == 0,
+                        "round " + round + ": one purger did the batch, but they split it: " + a + " and " + b);
+                ids.forEach(this::assertPurged);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void purgeTerminal_racingTransitionsOfLiveOrders_neverRemovesOneAndRemovesWholeOrders() throws Exception {
+        Instant farFuture = T0.plus(Duration.ofDays(3650));
+        List<String> old = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            old.add(orderFinishedAt(LONG_AGO.plusSeconds(i), OrderStatus.DELIVERED));
+        }
+        List<String> live = new ArrayList<>();
+        List<String> finishing = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            live.add(orderFinishedAt(LONG_AGO, OrderStatus.RECEIVED));
+            finishing.add(orderFinishedAt(LONG_AGO, OrderStatus.RECEIVED));
+        }
+        OrderRepository other = secondNode();
+        List<OrderStatus> toPickedUp = HAPPY_PATH.subList(0, HAPPY_PATH.indexOf(OrderStatus.PICKED_UP) + 1);
+        List<Throwable> unexpected = new CopyOnWriteArrayList<>();
+        AtomicBoolean moving = new AtomicBoolean(true);
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> movers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                List<String> mine = new ArrayList<>(t == 0 ? live : finishing);
+                List<OrderStatus> path = t == 0 ? toPickedUp : HAPPY_PATH;
+                movers.add(pool.submit(() -> {
+                    start.await();
+                    Instant at = LONG_AGO;
+                    for (OrderStatus status : path) {
+                        at = at.plusSeconds(1);
+                        for (String id : mine) {
+                            try {
+                                // published at once, as a live node does: only its status protects a live order
+                                OrderEvent event = move(id, status, at).event();
+                                repository.markPublished(List.of(EventRef.of(event)));
+                            } catch (Throwable e) {
+                                unexpected.add(e);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            List<Future<?>> purgers = new ArrayList<>();
+            for (OrderRepository purger : List.of(repository, other)) {
+                purgers.add(pool.submit(() -> {
+                    start.await();
+                    while (moving.get()) {
+                        try {
+                            purger.purgeTerminal(farFuture, 5);
+                        } catch (Throwable e) {
+                            unexpected.add(e);
+                            return null;
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> mover : movers) {
+                mover.get(120, TimeUnit.SECONDS);
+            }
+            moving.set(false);
+            for (Future<?> purger : purgers) {
+                purger.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertEquals(List.of(), unexpected);
+        for (String id : live) {
+            TrackedOrder order = repository.find(id).orElseThrow(() -> new AssertionError(id + " was purged while live"));
+            assertEquals(OrderStatus.PICKED_UP, order.status());
+            assertGapless(id, toPickedUp.size() + 1);
+        }
+        for (String id : finishing) {
+            // finished during the race: purged whole, or kept whole
+            if (repository.find(id).isPresent()) {
+                assertGapless(id, HAPPY_PATH.size() + 1);
+            } else {
+                assertPurged(id);
+            }
+        }
+        purgeAll(farFuture);
+        old.forEach(this::assertPurged);
+        finishing.forEach(this::assertPurged);
+        live.forEach(id -> assertTrue(repository.find(id).isPresent(), id));
     }
 
     /** Relays until nothing is left before {@code before}, collecting what was published. */

@@ -133,7 +133,7 @@ public final class BenchServer {
                 bus.close();
                 if (ownedPool != null) {
                     try (Connection c = ownedPool.getConnection(); Statement s = c.createStatement()) {
-                        for (String table : new String[] {"order_events", "orders", "notifications", "schema_version"}) {
+                        for (String table : new String[] {"order_events", "orders", "notifications", "locks", "schema_version"}) {
                             s.execute("DROP TABLE IF EXISTS " + prefix + table);
                         }
                     }

@@ -7,11 +7,13 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -25,6 +27,8 @@ import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderStateMachine;
 import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.PurgeResult;
+import org.ordertracking.core.RetentionConfig;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TransitionRequest;
 import org.ordertracking.core.TransitionResult;
@@ -44,8 +48,10 @@ import org.ordertracking.core.UnknownOrderException;
  * the published entries it walks past; an entry published behind an unpublished one is dropped
  * then, or once the head before it is published.
  *
- * <p>Keeps every order and event for the life of the instance (it is the audit trail); for a
- * process that must survive restarts use the JDBC repository.
+ * <p>Keeps every order and event until the retention policy purges finished ones
+ * ({@link #purgeTerminal}; on by default here, {@link #defaultRetention()}): terminal orders are also
+ * kept in a map sorted by the time they finished, so a purge batch walks exactly the orders it removes.
+ * For a process that must survive restarts use the JDBC repository.
  */
 public final class InMemoryOrderRepository implements OrderRepository {
 
@@ -61,6 +67,26 @@ public final class InMemoryOrderRepository implements OrderRepository {
     /** Held by whoever drops published entries from the outbox's head; never waited for. */
     private final ReentrantLock trimming = new ReentrantLock();
     private final Set<String> notified = ConcurrentHashMap.newKeySet();
+    /** Terminal orders by the instant they finished, then id: what a purge batch walks, oldest first. */
+    private final ConcurrentSkipListMap<Finished, Entry> finished = new ConcurrentSkipListMap<>();
+    /** The purge lease: held by the one purger running; a second one does not wait for it. */
+    private final ReentrantLock purging = new ReentrantLock();
+
+    /** The key of a terminal order in {@link #finished}. */
+    private record Finished(Instant at, String orderId) implements Comparable<Finished> {
+        private static final Comparator<Finished> ORDER =
+                Comparator.comparing(Finished::at).thenComparing(Finished::orderId);
+
+        /** The smallest key at {@code at}: ids are never empty, so every key at {@code at} is after it. */
+        static Finished before(Instant at) {
+            return new Finished(at, "");
+        }
+
+        @Override
+        public int compareTo(Finished other) {
+            return ORDER.compare(this, other);
+        }
+    }
 
     /**
      * One order: its row, its trail, and the lock that serializes its transitions. Kept for the life
@@ -77,6 +103,8 @@ public final class InMemoryOrderRepository implements OrderRepository {
          * {@link Pending#nextOfOrder}: usually none or one, and no list object kept per order.
          */
         Pending unpublished;
+        /** Set, under the lock, when the retention policy removed the order: it is unknown from then on. */
+        boolean purged;
         volatile TrackedOrder order;
 
         Entry(TrackedOrder order) {
@@ -132,6 +160,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
         Entry entry = entry(request.orderId());
         entry.lock();
         try {
+            requireNotPurged(entry);
             TrackedOrder order = entry.order;
             OrderStatus current = order.status();
             if (current == request.target()) {
@@ -155,6 +184,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
                 if (updated.driverId() != null) {
                     unindex(byDriver, updated.driverId(), entry);
                 }
+                finished.put(new Finished(updated.updatedAt(), updated.orderId()), entry);
             }
             return new TransitionResult(updated, event, true);
         } finally {
@@ -171,6 +201,7 @@ public final class InMemoryOrderRepository implements OrderRepository {
         Entry entry = entry(orderId);
         entry.lock();
         try {
+            requireNotPurged(entry);
             TrackedOrder order = entry.order;
             if (order.status().isTerminal()) {
                 throw new IllegalTransitionException(orderId, order.status(), order.status(), Set.of());
@@ -209,6 +240,9 @@ public final class InMemoryOrderRepository implements OrderRepository {
         }
         entry.lock();
         try {
+            if (entry.purged) {
+                return List.of();
+            }
             int from = (int) Math.min(Math.max(afterSeq, 0), entry.eventCount);
             return List.of(Arrays.copyOfRange(entry.events, from, entry.eventCount));
         } finally {
@@ -325,12 +359,72 @@ public final class InMemoryOrderRepository implements OrderRepository {
         Checks.requireId(orderId, "orderId");
         Objects.requireNonNull(moment, "moment must not be null");
         Objects.requireNonNull(at, "at must not be null");
-        return notified.add(orderId + '\u0000' + moment.wireName());
+        return notified.add(claimKey(orderId, moment));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Walks the terminal orders oldest first; each is removed under its own lock, so a transition
+     * that already held the order finishes first and one that comes later finds no order. The lease is
+     * a lock of this repository: one purger at a time, a second caller returns busy at once.
+     */
+    @Override
+    public PurgeResult purgeTerminal(Instant finishedBefore, int max) {
+        Objects.requireNonNull(finishedBefore, "finishedBefore must not be null");
+        Checks.requirePositive(max, "max");
+        if (!purging.tryLock()) {
+            return PurgeResult.busyElsewhere();
+        }
+        try {
+            int purged = 0;
+            Iterator<Map.Entry<Finished, Entry>> it =
+                    finished.headMap(Finished.before(finishedBefore)).entrySet().iterator();
+            while (purged < max && it.hasNext()) {
+                Entry entry = it.next().getValue();
+                entry.lock();
+                try {
+                    if (entry.unpublished != null) {
+                        continue; // the relay publishes it first; a later batch takes the order
+                    }
+                    String orderId = entry.order.orderId();
+                    entry.purged = true;
+                    orders.remove(orderId, entry);
+                    for (NotificationMoment moment : NotificationMoment.values()) {
+                        notified.remove(claimKey(orderId, moment));
+                    }
+                    it.remove();
+                    purged++;
+                } finally {
+                    entry.unlock();
+                }
+            }
+            return PurgeResult.purged(purged);
+        } finally {
+            purging.unlock();
+        }
+    }
+
+    /** On: an in-memory repository would otherwise keep every order for the life of the process. */
+    @Override
+    public RetentionConfig defaultRetention() {
+        return RetentionConfig.defaults();
+    }
+
+    private static String claimKey(String orderId, NotificationMoment moment) {
+        return orderId + '\u0000' + moment.wireName();
     }
 
     /** Returns how many entries the outbox queue holds, published or not (for tests of its trimming). */
     public int outboxSize() {
         return outbox.size();
+    }
+
+    /** Throws as for an unknown order if the retention policy removed it; the caller holds the lock. */
+    private static void requireNotPurged(Entry entry) {
+        if (entry.purged) {
+            throw new UnknownOrderException(entry.order.orderId());
+        }
     }
 
     private Entry entry(String orderId) {

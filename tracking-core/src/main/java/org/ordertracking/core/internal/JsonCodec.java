@@ -60,6 +60,12 @@ public final class JsonCodec {
             writeDriverInstruction(g, unassigned.orderId(), unassigned.driverId());
         } else if (message instanceof TrackingMessage.OrderCancelled cancelled) {
             writeDriverInstruction(g, cancelled.orderId(), cancelled.driverId());
+        } else if (message instanceof TrackingMessage.RetentionPurged purged) {
+            g.writeStartObject();
+            g.writeNumberField("purged", purged.purged());
+            g.writeStringField("finished_before", purged.finishedBefore().toString());
+            g.writeStringField("at", purged.at().toString());
+            g.writeEndObject();
         } else {
             throw new IllegalArgumentException("unknown message " + message);
         }

@@ -24,10 +24,14 @@ public final class Migrations {
         }
     }
 
-    /** Every migration, in version order. Add new ones at the end, never edit a released one. */
+    /**
+     * Every migration, in version order. Add new ones at the end, never edit a released one. Versions
+     * increase but need not be consecutive; {@code JdbcSchema} applies whichever are missing.
+     */
     public static final List<Migration> ALL = List.of(
             new Migration(1, "tracking_schema"),
-            new Migration(2, "driver_active_orders"));
+            new Migration(2, "driver_active_orders"),
+            new Migration(5, "retention_locks"));
 
     private Migrations() {
     }

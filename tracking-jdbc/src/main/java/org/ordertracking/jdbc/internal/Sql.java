@@ -15,6 +15,8 @@ public final class Sql {
     public final String orders;
     public final String events;
     public final String notifications;
+    /** Named lock rows (schema version 5): one row per task that one node at a time may run. */
+    public final String locks;
 
     public final String insertOrder;
     public final String insertEvent;
@@ -33,11 +35,24 @@ public final class Sql {
     public final String relay;
     public final String markPublished;
     public final String claimNotification;
+    /** Locks a named row of {@link #locks} for the transaction, or returns no row if another holds it. */
+    public final String lockNamed;
+    /** Whether a named lock row exists (without locking it). */
+    public final String selectNamed;
+    /** Inserts a named lock row, doing nothing (or, on H2, failing with a constraint violation) if it exists. */
+    public final String insertNamed;
+    /** Up to {@code ?} terminal orders finished before {@code ?} whose events are all published. */
+    public final String purgeable;
+    private final String lockTerminalIn;
+    private final String deleteNotificationsIn;
+    private final String deleteEventsIn;
+    private final String deleteOrdersIn;
 
     public Sql(String prefix, Dialect dialect) {
         orders = prefix + "orders";
         events = prefix + "order_events";
         notifications = prefix + "notifications";
+        locks = prefix + "locks";
 
         insertOrder = "INSERT INTO " + orders + " (" + ORDER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         insertEvent = "INSERT INTO " + events + " (" + EVENT_COLUMNS + ", published) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)";
@@ -66,6 +81,56 @@ public final class Sql {
             case MARIADB -> "INSERT IGNORE" + claim;
             case H2 -> "INSERT" + claim;
         };
+
+        lockNamed = "SELECT name FROM " + locks + " WHERE name = ? FOR UPDATE SKIP LOCKED";
+        selectNamed = "SELECT name FROM " + locks + " WHERE name = ?";
+        String named = " INTO " + locks + " (name) VALUES (?)";
+        insertNamed = switch (dialect) {
+            case POSTGRESQL -> "INSERT" + named + " ON CONFLICT (name) DO NOTHING";
+            case MARIADB -> "INSERT IGNORE" + named;
+            case H2 -> "INSERT" + named;
+        };
+        // no ORDER BY: the (status, updated_at) index then stops at the batch size even when millions of
+        // rows are eligible (the first run after retention is turned on), where sorting them would not
+        purgeable = "SELECT o.order_id FROM " + orders + " o WHERE o.status IN ('delivered', 'failed')"
+                + " AND o.updated_at < ? AND NOT EXISTS (SELECT 1 FROM " + events + " e WHERE e.order_id = o.order_id"
+                + " AND " + dialect.unpublishedPredicate() + ") " + (dialect == Dialect.H2 ? "FETCH FIRST ? ROWS ONLY" : "LIMIT ?");
+        lockTerminalIn = "SELECT order_id FROM " + orders + " WHERE status IN ('delivered', 'failed') AND order_id IN (";
+        deleteNotificationsIn = "DELETE FROM " + notifications + " WHERE order_id IN (";
+        deleteEventsIn = "DELETE FROM " + events + " WHERE order_id IN (";
+        // the status check again: a purge can only ever remove a terminal order, whatever the caller passed
+        deleteOrdersIn = "DELETE FROM " + orders + " WHERE status IN ('delivered', 'failed') AND order_id IN (";
+    }
+
+    /**
+     * Locks those of {@code count} orders (bind parameters) that are terminal and returns their ids:
+     * what a purge deletes, checked under the row locks a transition takes.
+     */
+    public String lockTerminal(int count) {
+        return in(lockTerminalIn, count) + " FOR UPDATE";
+    }
+
+    /** Deletes the notification claims of {@code count} orders (bind parameters). */
+    public String deleteNotifications(int count) {
+        return in(deleteNotificationsIn, count);
+    }
+
+    /** Deletes the events (trail and outbox rows) of {@code count} orders (bind parameters). */
+    public String deleteEvents(int count) {
+        return in(deleteEventsIn, count);
+    }
+
+    /** Deletes {@code count} orders (bind parameters) that are terminal. */
+    public String deleteOrders(int count) {
+        return in(deleteOrdersIn, count);
+    }
+
+    private static String in(String head, int count) {
+        StringBuilder sql = new StringBuilder(head.length() + 3 * count).append(head).append('?');
+        for (int i = 1; i < count; i++) {
+            sql.append(", ?");
+        }
+        return sql.append(')').toString();
     }
 
     private String active(String column) {
@@ -75,10 +140,6 @@ public final class Sql {
 
     /** Selects the orders whose id is one of {@code count} bind parameters ({@code count} at least 1). */
     public String selectOrders(int count) {
-        StringBuilder sql = new StringBuilder(selectOrdersIn.length() + 3 * count).append(selectOrdersIn).append('?');
-        for (int i = 1; i < count; i++) {
-            sql.append(", ?");
-        }
-        return sql.append(')').toString();
+        return in(selectOrdersIn, count);
     }
 }

@@ -9,6 +9,7 @@ import org.ordertracking.core.NotificationDispatcher;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.PushNotifier;
+import org.ordertracking.core.RetentionConfig;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
 import org.ordertracking.core.TrackerListener;
@@ -105,6 +106,21 @@ public class TrackingAutoConfiguration {
                 .acceptanceTimeout(tracker.getAcceptanceTimeout())
                 .sweepInterval(tracker.getSweepInterval())
                 .relayGrace(tracker.getRelayGrace())
+                .retention(retention(properties.getRetention(), repository))
+                .build();
+    }
+
+    /** {@code tracking.retention.*}; with {@code enabled} unset, the repository decides whether it is on. */
+    static RetentionConfig retention(TrackingProperties.Retention retention, OrderRepository repository) {
+        boolean enabled = retention.getEnabled() != null ? retention.getEnabled()
+                : repository.defaultRetention().enabled();
+        if (!enabled) {
+            return RetentionConfig.disabled();
+        }
+        return RetentionConfig.builder()
+                .maxAge(retention.getMaxAge())
+                .batchSize(retention.getBatchSize())
+                .interval(retention.getInterval())
                 .build();
     }
 

@@ -26,6 +26,7 @@ public class TrackingProperties implements Validator {
     private final Redis redis = new Redis();
     private final Servlet servlet = new Servlet();
     private final Tracker tracker = new Tracker();
+    private final Retention retention = new Retention();
     private final Location location = new Location();
     private final Staleness staleness = new Staleness();
     private final Notifications notifications = new Notifications();
@@ -50,6 +51,10 @@ public class TrackingProperties implements Validator {
 
     public Tracker getTracker() {
         return tracker;
+    }
+
+    public Retention getRetention() {
+        return retention;
     }
 
     public Location getLocation() {
@@ -120,6 +125,9 @@ public class TrackingProperties implements Validator {
         positive(errors, "tracker.acceptanceTimeout", p.tracker.acceptanceTimeout);
         positive(errors, "tracker.sweepInterval", p.tracker.sweepInterval);
         notNegative(errors, "tracker.relayGrace", p.tracker.relayGrace);
+        positive(errors, "retention.maxAge", p.retention.maxAge);
+        positive(errors, "retention.batchSize", p.retention.batchSize);
+        positive(errors, "retention.interval", p.retention.interval);
         positive(errors, "location.maxFutureSkew", p.location.maxFutureSkew);
         positive(errors, "location.maxFixAge", p.location.maxFixAge);
         if (!(p.location.maxSpeedKmh > 0) || Double.isInfinite(p.location.maxSpeedKmh)) {
@@ -600,6 +608,60 @@ public class TrackingProperties implements Validator {
 
         public void setRelayGrace(Duration relayGrace) {
             this.relayGrace = relayGrace;
+        }
+    }
+
+    /**
+     * When finished orders are purged (the retention policy). Off by default on a database, whose audit
+     * trail may be needed for disputes; on by default with the in-memory repository.
+     */
+    public static class Retention {
+        /**
+         * Whether terminal orders older than max-age are purged with their audit trail, outbox rows and
+         * notification claims. Unset: the repository's default, off for JDBC (the audit trail may be
+         * needed for disputes) and on for the in-memory repository.
+         */
+        private Boolean enabled;
+
+        /** How long after its last status change a delivered or failed order is kept. */
+        private Duration maxAge = Duration.ofHours(24);
+
+        /** Most orders one purge batch (one transaction) removes. */
+        private int batchSize = 500;
+
+        /** Pause between two purge runs; each run takes at most 10 batches. */
+        private Duration interval = Duration.ofMinutes(1);
+
+        public Boolean getEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getMaxAge() {
+            return maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
         }
     }
 

@@ -22,6 +22,7 @@ import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.PushNotifier;
+import org.ordertracking.core.RetentionConfig;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
 import org.ordertracking.core.TrackedOrder;
@@ -258,6 +259,48 @@ class TrackingAutoConfigurationTest {
     }
 
     @Test
+    void retention_unset_followsTheRepository_onForTheInMemoryOne() {
+        runner.run(context -> assertThat(context.getBean(OrderTracker.class).retention())
+                .isEqualTo(RetentionConfig.defaults()));
+    }
+
+    @Test
+    void retention_properties_areBoundIntoTheTrackersPolicy() {
+        runner.withPropertyValues("tracking.retention.max-age=7d", "tracking.retention.batch-size=50",
+                "tracking.retention.interval=5m").run(context -> assertThat(context.getBean(OrderTracker.class)
+                        .retention()).isEqualTo(RetentionConfig.builder().maxAge(Duration.ofDays(7)).batchSize(50)
+                                .interval(Duration.ofMinutes(5)).build()));
+        runner.withPropertyValues("tracking.retention.enabled=false").run(context ->
+                assertThat(context.getBean(OrderTracker.class).retention()).isEqualTo(RetentionConfig.disabled()));
+    }
+
+    @Test
+    void retention_onARepositoryThatKeepsEverythingByDefault_isOffUnlessEnabled() {
+        OrderRepository keeping = new org.ordertracking.test.ForwardingOrderRepository(OrderRepository.inMemory()) {
+            @Override
+            public RetentionConfig defaultRetention() {
+                return RetentionConfig.disabled();
+            }
+        };
+        runner.withBean(OrderRepository.class, () -> keeping).run(context ->
+                assertThat(context.getBean(OrderTracker.class).retention().enabled()).isFalse());
+        runner.withBean(OrderRepository.class, () -> keeping).withPropertyValues("tracking.retention.enabled=true")
+                .run(context -> assertThat(context.getBean(OrderTracker.class).retention())
+                        .isEqualTo(RetentionConfig.defaults()));
+    }
+
+    @Test
+    void retention_badValues_failStartup_withTheProperty_andTheValue() {
+        runner.withPropertyValues("tracking.retention.max-age=0s", "tracking.retention.batch-size=0",
+                "tracking.retention.interval=-1m").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(findCause(context.getStartupFailure(), BindValidationException.class).getMessage())
+                            .contains("retention.maxAge", "must be positive, but was PT0S", "retention.batchSize",
+                                    "must be positive, but was 0", "retention.interval", "but was PT-1M");
+                });
+    }
+
+    @Test
     void staleBands_outOfOrder_areRejected() {
         runner.withPropertyValues("tracking.staleness.low-coverage-after=2m",
                 "tracking.staleness.connection-lost-after=1m").run(context -> {
@@ -273,6 +316,10 @@ class TrackingAutoConfigurationTest {
         assertThat(defaults.getTracker().getAcceptanceTimeout()).isEqualTo(OrderTracker.DEFAULT_ACCEPTANCE_TIMEOUT);
         assertThat(defaults.getTracker().getSweepInterval()).isEqualTo(OrderTracker.DEFAULT_SWEEP_INTERVAL);
         assertThat(defaults.getTracker().getRelayGrace()).isEqualTo(OrderTracker.DEFAULT_RELAY_GRACE);
+        assertThat(defaults.getRetention().getEnabled()).isNull();
+        assertThat(defaults.getRetention().getMaxAge()).isEqualTo(RetentionConfig.DEFAULT_MAX_AGE);
+        assertThat(defaults.getRetention().getBatchSize()).isEqualTo(RetentionConfig.DEFAULT_BATCH_SIZE);
+        assertThat(defaults.getRetention().getInterval()).isEqualTo(RetentionConfig.DEFAULT_INTERVAL);
         var servlet = org.ordertracking.servlet.TrackingServletConfig.class;
         assertThat(defaults.getServlet().getKeepAlive())
                 .isEqualTo(org.ordertracking.servlet.TrackingServletConfig.DEFAULT_KEEP_ALIVE);

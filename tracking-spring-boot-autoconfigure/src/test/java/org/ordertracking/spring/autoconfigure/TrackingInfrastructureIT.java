@@ -58,7 +58,7 @@ class TrackingInfrastructureIT {
     void dropTables() throws Exception {
         try (Connection connection = DriverManager.getConnection(POSTGRES);
                 Statement statement = connection.createStatement()) {
-            for (String table : List.of("notifications", "order_events", "orders", "schema_version",
+            for (String table : List.of("notifications", "order_events", "orders", "locks", "schema_version",
                     "schema_history")) {
                 statement.execute("DROP TABLE IF EXISTS " + prefix + table + " CASCADE");
             }
@@ -73,6 +73,7 @@ class TrackingInfrastructureIT {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(OrderRepository.class)).isInstanceOf(JdbcOrderRepository.class);
                     OrderTracker tracker = context.getBean(OrderTracker.class);
+                    assertThat(tracker.retention().enabled()).as("retention is off on a database by default").isFalse();
                     tracker.register(new NewOrder("o-1", "r-1", "c-1", new GeoPoint(33.89, 35.50)));
                     tracker.transition("o-1", OrderStatus.ACCEPTED);
                     assertThat(count("SELECT COUNT(*) FROM " + prefix + "order_events WHERE order_id = 'o-1'"))
@@ -89,6 +90,25 @@ class TrackingInfrastructureIT {
                     assertThat(health.getStatus()).isEqualTo(Status.UP);
                     assertThat(health.getDetails()).containsEntry("repository", "reachable")
                             .containsEntry("bus", "in process").containsEntry("outboxBacklog", 0L);
+                });
+    }
+
+    @Test
+    void retentionEnabled_onPostgres_purgesFinishedOrdersThroughTheTracker() {
+        runner.withPropertyValues("tracking.jdbc.initialize-schema=always", "tracking.retention.enabled=true",
+                        "tracking.retention.max-age=1ms")
+                .run(context -> {
+                    OrderTracker tracker = context.getBean(OrderTracker.class);
+                    assertThat(tracker.retention()).isEqualTo(org.ordertracking.core.RetentionConfig.builder()
+                            .maxAge(Duration.ofMillis(1)).build());
+                    tracker.register(new NewOrder("o-3", "r-1", "c-1", new GeoPoint(33.89, 35.50)));
+                    tracker.transition("o-3", OrderStatus.FAILED);
+                    // the marks of a started tracker are flushed within 250 ms; then the order may go
+                    await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                        tracker.purgeExpired();
+                        assertThat(count("SELECT COUNT(*) FROM " + prefix + "orders WHERE order_id = 'o-3'")).isZero();
+                    });
+                    assertThat(count("SELECT COUNT(*) FROM " + prefix + "order_events WHERE order_id = 'o-3'")).isZero();
                 });
     }
 

@@ -102,7 +102,7 @@ class SpringBootQuickStartIT {
             System.clearProperty("TRACKING_JWT_SECRET");
             try (Connection connection = DriverManager.getConnection(POSTGRES);
                     Statement statement = connection.createStatement()) {
-                for (String table : List.of("notifications", "order_events", "orders", "schema_version")) {
+                for (String table : List.of("notifications", "order_events", "orders", "locks", "schema_version")) {
                     statement.execute("DROP TABLE IF EXISTS " + prefix + table + " CASCADE");
                 }
             }

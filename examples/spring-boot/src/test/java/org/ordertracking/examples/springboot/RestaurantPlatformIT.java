@@ -79,7 +79,7 @@ class RestaurantPlatformIT {
             return () -> {
                 try (Connection connection = DriverManager.getConnection(POSTGRES);
                         Statement statement = connection.createStatement()) {
-                    for (String table : List.of("notifications", "order_events", "orders", "schema_version")) {
+                    for (String table : List.of("notifications", "order_events", "orders", "locks", "schema_version")) {
                         statement.execute("DROP TABLE IF EXISTS " + PREFIX + table + " CASCADE");
                     }
                 }
