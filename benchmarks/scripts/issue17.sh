@@ -15,6 +15,8 @@
 #   IDLE_STREAMS=19000                                               memory per idle stream
 #   MIX_STREAMS=10000 MIX_DRIVERS=2000 MIX_RATE=200 MIX_DURATION=60 MIX_STEP_M=30 MIX_WS_SHARE=0.5
 #   NODES_STREAMS=10000 NODES_ORDERS=1000 NODES_RATE=1000 NODES_DURATION=30
+#   PORT=8090 (our server; the two-node run also uses PORT+1; nchan listens on 8091, see nginx.conf)
+#   EXTRA="…" harness options added to every run of ours, e.g. "--server-heap 512m"
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -34,6 +36,7 @@ MIX_STREAMS="${MIX_STREAMS:-10000}" MIX_DRIVERS="${MIX_DRIVERS:-2000}" MIX_RATE=
 MIX_DURATION="${MIX_DURATION:-60}" MIX_STEP_M="${MIX_STEP_M:-30}" MIX_WS_SHARE="${MIX_WS_SHARE:-0.5}"
 NODES_STREAMS="${NODES_STREAMS:-10000}" NODES_ORDERS="${NODES_ORDERS:-1000}" NODES_RATE="${NODES_RATE:-1000}"
 NODES_DURATION="${NODES_DURATION:-30}"
+PORT="${PORT:-8090}" EXTRA="${EXTRA:-}"
 
 log() { printf '[issue17] %s\n' "$*" >&2; }
 
@@ -67,14 +70,17 @@ nchan() {
     return 0
   fi
   local workers; workers=$(nchan_up)
-  $harness --target nchan --url http://127.0.0.1:8091 --server-pids "$workers" "$@" --out "$out/$file" | tail -3 || true
+  $harness --target nchan --url http://127.0.0.1:8091 --server-pids "$workers" "$@" --out "$out/$file" \
+    > "$out/${file%.json}.log" 2>&1 || log "failed: see $out/${file%.json}.log"
   nchan_down
 }
 
 # ours: <out-file> <harness options…>
 ours() {
   local file="$1"; shift
-  $harness --start-server --server-log "$out/bench-server.log" "$@" --out "$out/$file" | tail -3 || true
+  # shellcheck disable=SC2086 # EXTRA is a list of options
+  $harness --start-server --url "http://127.0.0.1:$PORT/tracking" --server-log "$out/bench-server.log" $EXTRA "$@" \
+    --out "$out/$file" > "$out/${file%.json}.log" 2>&1 || log "failed: see $out/${file%.json}.log"
 }
 
 load() {

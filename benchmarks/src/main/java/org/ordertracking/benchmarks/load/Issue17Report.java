@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
 /**
  * Prints issue 17's targets as a Markdown table (target, ours, nchan, ratio, verdict) from the
  * results directory {@code benchmarks/scripts/issue17.sh} writes; {@code summarize.py --targets}
- * includes it. A figure whose file is missing is shown as "—" and its target as "not measured".
+ * includes it. A figure whose file is missing is shown as "—" and its target as "not measured". The
+ * two load rates are those of the {@code load-ours-r<rate>.json} / {@code load-nchan-r<rate>.json}
+ * files present, lowest and highest (the issue's 1,000 and 5,000 events/s when there are none), so a
+ * run at other sizes still gets its table.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar
  * org.ordertracking.benchmarks.load.Issue17Report benchmarks/results/issue17-…}
@@ -28,6 +31,7 @@ public final class Issue17Report {
     /** Share of the offered rate that must be published for a step to count (else the publishers fell behind). */
     static final double SATURATION_PUBLISHED_SHARE = 0.95;
     private static final Pattern SATURATION_FILE = Pattern.compile("sat-(ours|nchan)-r(\\d+)\\.json");
+    private static final Pattern LOAD_FILE = Pattern.compile("load-(ours|nchan)-r(\\d+)\\.json");
 
     private final Path dir;
     private final ObjectMapper mapper = new ObjectMapper();
@@ -46,36 +50,49 @@ public final class Issue17Report {
     }
 
     String table() throws IOException {
-        JsonNode ours1k = read("load-ours-r1000.json");
-        JsonNode nchan1k = read("load-nchan-r1000.json");
-        JsonNode ours5k = read("load-ours-r5000.json");
-        JsonNode nchan5k = read("load-nchan-r5000.json");
+        TreeMap<Integer, Boolean> loadRates = new TreeMap<>();
+        for (Path file : files("load-*-r*.json")) {
+            Matcher m = LOAD_FILE.matcher(file.getFileName().toString());
+            if (m.matches()) {
+                loadRates.put(Integer.parseInt(m.group(2)), true);
+            }
+        }
+        int low = loadRates.isEmpty() ? 1000 : loadRates.firstKey();
+        int high = loadRates.isEmpty() ? 5000 : loadRates.lastKey();
+        JsonNode ours1k = read("load-ours-r" + low + ".json");
+        JsonNode nchan1k = read("load-nchan-r" + low + ".json");
+        JsonNode ours5k = read("load-ours-r" + high + ".json");
+        JsonNode nchan5k = read("load-nchan-r" + high + ".json");
+        double streams = number(ours5k, "options", "streams");
+        String h = String.format(Locale.ROOT, "%,d/s", high);
+        String l = String.format(Locale.ROOT, "%,d/s", low);
+        String over = String.format(Locale.ROOT, " × %,.0f streams", Double.isNaN(streams) ? 10_000 : streams);
 
         double offered5k = number(ours5k, "options", "rate");
         double published5k = number(ours5k, "status_published_per_s");
         double share = Targets.ratio(published5k, offered5k);
-        row("5,000 events/s × 10,000 streams: all published", percent(share), percent(Targets.ratio(
+        row(h + over + ": all published", percent(share), percent(Targets.ratio(
                 number(nchan5k, "status_published_per_s"), number(nchan5k, "options", "rate"))), "—",
                 Targets.atLeast(share, SATURATION_PUBLISHED_SHARE) + " (≥ 95 % of offered)");
         double p99o5 = number(ours5k, "latency_ms", "p99");
         double p99n5 = number(nchan5k, "latency_ms", "p99");
         double r = Targets.ratio(p99o5, p99n5);
-        row("5,000/s: p99 ≤ 2× nchan's", ms(p99o5), ms(p99n5), times(r), Targets.atMost(r, 2));
+        row(h + ": p99 ≤ 2× nchan's", ms(p99o5), ms(p99n5), times(r), Targets.atMost(r, 2));
         double cpuO5 = Targets.cpuMicrosPerEvent(number(ours5k, "server_cpu_percent"), number(ours5k, "events_delivered_per_s"));
         double cpuN5 = Targets.cpuMicrosPerEvent(number(nchan5k, "server_cpu_percent"), number(nchan5k, "events_delivered_per_s"));
         r = Targets.ratio(cpuO5, cpuN5);
-        row("5,000/s: server CPU per delivered event ≤ 1.5× nchan's (stretch ≤ 1.0×)", fixed(cpuO5, " µs"),
+        row(h + ": server CPU per delivered event ≤ 1.5× nchan's (stretch ≤ 1.0×)", fixed(cpuO5, " µs"),
                 fixed(cpuN5, " µs"), times(r), Targets.atMost(r, 1.5) + "; stretch " + Targets.atMost(r, 1.0));
 
         double cpuO1 = number(ours1k, "server_cpu_percent");
         double cpuN1 = number(nchan1k, "server_cpu_percent");
         r = Targets.ratio(cpuO1, cpuN1);
-        row("1,000/s × 10,000 streams: server CPU ≤ 1.5× nchan's", fixed(cpuO1, " %"), fixed(cpuN1, " %"), times(r),
+        row(l + over + ": server CPU ≤ 1.5× nchan's", fixed(cpuO1, " %"), fixed(cpuN1, " %"), times(r),
                 Targets.atMost(r, 1.5));
         double p99o1 = number(ours1k, "latency_ms", "p99");
         double p99n1 = number(nchan1k, "latency_ms", "p99");
         r = Targets.ratio(p99o1, p99n1);
-        row("1,000/s: p99 ≤ nchan's", ms(p99o1), ms(p99n1), times(r), Targets.atMost(r, 1.0));
+        row(l + ": p99 ≤ nchan's", ms(p99o1), ms(p99n1), times(r), Targets.atMost(r, 1.0));
 
         int satOurs = saturation("ours");
         int satNchan = saturation("nchan");
@@ -87,7 +104,8 @@ public final class Issue17Report {
         JsonNode idleNchan = read("idle-nchan.json");
         double rssO = number(idleOurs, "rss_bytes_per_stream") / 1024;
         double rssN = number(idleNchan, "rss_bytes_per_stream") / 1024;
-        row("RSS per open stream ≤ 20 KB (19,000 idle streams)", fixed(rssO, " KB"), fixed(rssN, " KB"),
+        double idle = number(idleOurs, "options", "streams");
+        row(String.format(Locale.ROOT, "RSS per open stream ≤ 20 KB (%,.0f idle streams)", Double.isNaN(idle) ? 19_000 : idle), fixed(rssO, " KB"), fixed(rssN, " KB"),
                 times(Targets.ratio(rssO, rssN)), Targets.atMost(rssO, 20));
         double heapO = number(idleOurs, "heap_bytes_per_stream") / 1024;
         row("Heap per open stream ≤ 8 KB", fixed(heapO, " KB"), "—", "—", Targets.atMost(heapO, 8));
@@ -123,20 +141,26 @@ public final class Issue17Report {
     /** The saturation point of one server from its {@code sat-<server>-r<rate>.json} files; -1 if there is none. */
     private int saturation(String which) throws IOException {
         NavigableMap<Integer, Targets.Step> steps = new TreeMap<>();
-        if (Files.isDirectory(dir)) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "sat-" + which + "-r*.json")) {
-                for (Path file : files) {
-                    Matcher m = SATURATION_FILE.matcher(file.getFileName().toString());
-                    if (m.matches()) {
-                        JsonNode run = mapper.readTree(file.toFile());
-                        int offered = Integer.parseInt(m.group(2));
-                        steps.put(offered, new Targets.Step(offered, number(run, "latency_ms", "p99"),
-                                number(run, "status_published_per_s")));
-                    }
-                }
+        for (Path file : files("sat-" + which + "-r*.json")) {
+            Matcher m = SATURATION_FILE.matcher(file.getFileName().toString());
+            if (m.matches()) {
+                JsonNode run = mapper.readTree(file.toFile());
+                int offered = Integer.parseInt(m.group(2));
+                steps.put(offered, new Targets.Step(offered, number(run, "latency_ms", "p99"),
+                        number(run, "status_published_per_s")));
             }
         }
         return steps.isEmpty() ? -1 : Targets.saturationPoint(steps, SATURATION_P99_MS, SATURATION_PUBLISHED_SHARE);
+    }
+
+    private List<Path> files(String glob) throws IOException {
+        List<Path> found = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
+                files.forEach(found::add);
+            }
+        }
+        return found;
     }
 
     private JsonNode read(String name) throws IOException {

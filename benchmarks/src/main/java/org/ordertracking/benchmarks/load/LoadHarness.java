@@ -355,8 +355,8 @@ public final class LoadHarness {
             Histogram cross = merge(onB, c -> c.histogram);
             Histogram same = merge(onA, c -> c.histogram);
             Map<String, Object> twoNodes = new LinkedHashMap<>();
-            twoNodes.put("streams_on_b", onB.stream().mapToLong(c -> c.last.getOrDefault("open", 0L)).sum());
-            twoNodes.put("streams_on_a", onA.stream().mapToLong(c -> c.last.getOrDefault("open", 0L)).sum());
+            twoNodes.put("streams_opened_on_b", onB.stream().mapToLong(c -> c.last.getOrDefault("connects", 0L)).sum());
+            twoNodes.put("streams_opened_on_a", onA.stream().mapToLong(c -> c.last.getOrDefault("connects", 0L)).sum());
             twoNodes.put("cross_node_latency_ms", latencyMillis(cross));
             twoNodes.put("cross_node_gaps", counters(c -> c.node == 1).getOrDefault("gaps", 0L));
             twoNodes.put("same_node_latency_ms", latencyMillis(same));

@@ -48,8 +48,8 @@ class Issue17ReportTest {
 
         String table = new Issue17Report(dir).table();
 
-        assertTrue(row(table, "5,000 events/s").contains("80.0 %") && row(table, "5,000 events/s").contains("missed by 16 %"),
-                table);
+        assertTrue(row(table, "5,000/s × 10,000 streams: all published").contains("80.0 %")
+                && row(table, "5,000/s × 10,000 streams: all published").contains("missed by 16 %"), table);
         assertTrue(row(table, "1,000/s × 10,000 streams: server CPU").contains("2.79×"), table);
         assertTrue(row(table, "1,000/s × 10,000 streams: server CPU").contains("missed by 86 %"), table);
         assertTrue(row(table, "Saturation point").contains("3,500/s | 5,000/s | 0.70× | missed by 30 %"), table);
@@ -61,6 +61,23 @@ class Issue17ReportTest {
         assertTrue(row(table, "Realistic mix: fixes not published").contains("2 of 4,000"), table);
         assertTrue(row(table, "Two nodes over Redis: p99").contains("3.00× | missed by 50 %"), table);
         assertTrue(row(table, "Two nodes over Redis: gaps").endsWith("| met |"), table);
+    }
+
+    @Test
+    void table_atOtherSizes_takesTheLoadRatesAndStreamsFromItsFiles() throws IOException {
+        write("load-ours-r50.json", "{\"options\":{\"rate\":\"50\",\"streams\":\"200\"},\"server_cpu_percent\":35,"
+                + "\"latency_ms\":{\"p99\":30}}");
+        write("load-nchan-r50.json", "{\"options\":{\"rate\":\"50\"},\"server_cpu_percent\":4,\"latency_ms\":{\"p99\":30}}");
+        write("load-ours-r100.json", "{\"options\":{\"rate\":\"100\",\"streams\":\"200\"},\"status_published_per_s\":100,"
+                + "\"latency_ms\":{\"p99\":27}}");
+        write("load-nchan-r100.json", "{\"options\":{\"rate\":\"100\"},\"latency_ms\":{\"p99\":34}}");
+
+        String table = new Issue17Report(dir).table();
+
+        assertTrue(row(table, "100/s × 200 streams: all published").contains("100.0 %"), table);
+        assertTrue(row(table, "100/s: p99 ≤ 2× nchan's").contains("0.79× | met"), table);
+        assertTrue(row(table, "50/s × 200 streams: server CPU").contains("8.75× | missed by 483 %"), table);
+        assertTrue(row(table, "50/s: p99 ≤ nchan's").contains("1.00× | met"), table);
     }
 
     @Test
