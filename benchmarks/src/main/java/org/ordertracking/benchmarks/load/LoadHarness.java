@@ -779,7 +779,7 @@ public final class LoadHarness {
     /** Heap after a GC (bench server only) and RSS of the server processes, in bytes. */
     private Map<String, Long> serverMemory(boolean gc) {
         Map<String, Long> memory = new LinkedHashMap<>();
-        if (serverProcess != null) {
+        if (serverProcess != null && nodes == 1) { // with two nodes, a heap per stream of one node would mislead
             try {
                 String stats = get("/bench/stats" + (gc ? "?gc=1" : ""), null);
                 memory.put("heap_used", jsonLong(stats, "heap_used"));
