@@ -3,7 +3,8 @@
 # Results land in benchmarks/results/. Needs the jar (./mvnw -B -pl benchmarks -am package -DskipTests),
 # Redis and PostgreSQL on their standard loopback ports, Debian's nginx + libnginx-mod-nchan.
 #
-# Usage: benchmarks/scripts/run-all.sh [jmh|sbs|load|all]
+# Usage: benchmarks/scripts/run-all.sh [jmh|sbs|load|issue17|all]
+# (`issue17` is benchmarks/scripts/issue17.sh all: issue 17's targets for both servers, with their table)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -69,7 +70,8 @@ case "$what" in
   jmh) jmh ;;
   sbs) sbs ;;
   load) load ;;
+  issue17) benchmarks/scripts/issue17.sh all ;;
   all) jmh; sbs; load ;;
-  *) echo "usage: $0 jmh|sbs|load|all" >&2; exit 2 ;;
+  *) echo "usage: $0 jmh|sbs|load|issue17|all" >&2; exit 2 ;;
 esac
 machine

@@ -34,6 +34,10 @@ import org.ordertracking.core.OrderTracker;
 import org.ordertracking.jdbc.JdbcConfig;
 import org.ordertracking.jdbc.JdbcOrderRepository;
 import org.ordertracking.jdbc.JdbcSchema;
+import org.ordertracking.redis.RedisEventBus;
+import org.ordertracking.redis.RedisEventBusConfig;
+import org.ordertracking.redis.RedisLocationStore;
+import org.ordertracking.redis.RedisLocationStoreConfig;
 import org.ordertracking.servlet.JwtAuthorizer;
 import org.ordertracking.servlet.JwtIssuer;
 import org.ordertracking.servlet.TrackingServlet;
@@ -41,11 +45,24 @@ import org.ordertracking.servlet.TrackingServletConfig;
 
 /**
  * The server the load harness starts (in its own process): embedded Jetty 12 on 127.0.0.1 serving
- * {@link TrackingServlet} at {@code /tracking/*} with the driver socket, an in-memory bus and
- * location store, and an in-memory, H2 or PostgreSQL order repository ({@code --store
- * memory|h2|postgres}; PostgreSQL from {@code tracking.test.postgres}, tables with a random prefix
- * dropped on exit). The state machine is the default one widened by {@code ready → preparing}, so an
- * order can produce status events for as long as a run lasts without ending its streams.
+ * {@link TrackingServlet} at {@code /tracking/*} with the driver socket, and
+ *
+ * <ul>
+ *   <li>an in-memory, H2 or PostgreSQL order repository ({@code --store memory|h2|postgres};
+ *       PostgreSQL from {@code tracking.test.postgres}, tables with a random prefix dropped on exit,
+ *       or with {@code --table-prefix p_} the given prefix, migrated unless {@code --migrate false}
+ *       and dropped only with {@code --drop-tables true}: how two nodes share one database);</li>
+ *   <li>an in-memory or Redis bus ({@code --bus memory|redis}) and location store
+ *       ({@code --locations memory|redis}); Redis from {@code --redis} or {@code tracking.test.redis}
+ *       (default {@code redis://127.0.0.1:6379}), channels and keys under {@code --redis-prefix}
+ *       (default a random {@code bench:…:}), so two nodes given the same prefix share them.
+ *       {@code --store redis} is the shortcut for both on Redis.</li>
+ * </ul>
+ *
+ * <p>The state machine is the default one widened by {@code ready → preparing} and {@code picked_up
+ * → ready}, so an order can produce status events for as long as a run lasts without ending its
+ * streams, also while a driver is delivering it (the realistic mix toggles picked-up orders to
+ * {@code ready} and straight back).
  *
  * <p>{@code GET /bench/stats[?gc=1]} answers the heap in use (after a full GC when asked) and the
  * number of SQL statements executed, counted by a proxy around the {@link DataSource} — what the
@@ -62,10 +79,28 @@ public final class BenchServer {
         int port = Integer.parseInt(opts.getOrDefault("port", "8090"));
         byte[] secret = opts.getOrDefault("secret", LoadHarness.DEFAULT_SECRET).getBytes(StandardCharsets.UTF_8);
         String storeKind = opts.getOrDefault("store", "memory");
+        boolean redisShortcut = storeKind.equals("redis");
+        if (redisShortcut) {
+            storeKind = "memory";
+        }
+        String busKind = opts.getOrDefault("bus", redisShortcut ? "redis" : "memory");
+        String locationsKind = opts.getOrDefault("locations", redisShortcut ? "redis" : "memory");
+        String redisUri = opts.getOrDefault("redis", System.getProperty("tracking.test.redis", "redis://127.0.0.1:6379"));
+        String redisPrefix = opts.getOrDefault("redis-prefix",
+                "bench:" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + ":");
 
         HikariDataSource pool = null;
-        String prefix = "b" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + "_";
+        boolean ownTables = !opts.containsKey("table-prefix");
+        String prefix = opts.getOrDefault("table-prefix",
+                "b" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + "_");
+        boolean dropTables = Boolean.parseBoolean(opts.getOrDefault("drop-tables", Boolean.toString(ownTables)));
         OrderRepository repository;
+        if (!storeKind.matches("memory|h2|postgres")) {
+            throw new IllegalArgumentException("--store must be memory, h2, postgres or redis, not " + storeKind);
+        }
+        if (!busKind.matches("memory|redis") || !locationsKind.matches("memory|redis")) {
+            throw new IllegalArgumentException("--bus and --locations must be memory or redis");
+        }
         if (storeKind.equals("memory")) {
             repository = OrderRepository.inMemory();
         } else {
@@ -77,15 +112,23 @@ public final class BenchServer {
             hikari.setPoolName("bench-server");
             pool = new HikariDataSource(hikari);
             JdbcConfig jdbc = JdbcConfig.builder().tablePrefix(prefix).build();
-            JdbcSchema.migrate(pool, jdbc);
+            if (Boolean.parseBoolean(opts.getOrDefault("migrate", "true"))) {
+                JdbcSchema.migrate(pool, jdbc);
+            }
             repository = JdbcOrderRepository.builder(counting(pool)).config(jdbc).build();
         }
         InstantSource clock = InstantSource.system();
-        EventBus bus = EventBus.inMemory();
-        LocationStore locations = LocationStore.inMemory(clock);
+        EventBus bus = busKind.equals("redis")
+                ? RedisEventBus.create(redisUri, RedisEventBusConfig.builder().channelPrefix(redisPrefix).build())
+                : EventBus.inMemory();
+        LocationStore locations = locationsKind.equals("redis")
+                ? RedisLocationStore.create(redisUri, RedisLocationStoreConfig.builder().keyPrefix(redisPrefix)
+                        .geoIndex(false).build())
+                : LocationStore.inMemory(clock);
         OrderTracker tracker = OrderTracker.builder().repository(repository).eventBus(bus).clock(clock)
                 .stateMachine(OrderStateMachine.defaults().toBuilder()
-                        .allow(OrderStatus.READY, OrderStatus.PREPARING).build())
+                        .allow(OrderStatus.READY, OrderStatus.PREPARING)
+                        .allow(OrderStatus.PICKED_UP, OrderStatus.READY).build())
                 .build();
         LocationIngestor ingestor = LocationIngestor.builder(locations, repository, bus).clock(clock).build();
         tracker.addListener(ingestor);
@@ -122,7 +165,9 @@ public final class BenchServer {
                 container.addEndpoint(servlet.driverSocket("/tracking/drivers/{driver_id}/socket")));
         server.setHandler(context);
         server.start();
-        System.out.println("bench server on http://127.0.0.1:" + port + "/tracking (store " + storeKind + ")");
+        System.out.println("bench server on http://127.0.0.1:" + port + "/tracking (store " + storeKind + ", bus "
+                + busKind + ", locations " + locationsKind
+                + (busKind.equals("redis") || locationsKind.equals("redis") ? ", Redis prefix " + redisPrefix : "") + ")");
 
         HikariDataSource ownedPool = pool;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -131,7 +176,10 @@ public final class BenchServer {
                 server.stop();
                 tracker.close();
                 bus.close();
-                if (ownedPool != null) {
+                locations.close();
+                if (ownedPool != null && !dropTables) {
+                    ownedPool.close();
+                } else if (ownedPool != null) {
                     try (Connection c = ownedPool.getConnection(); Statement s = c.createStatement()) {
                         for (String table : new String[] {"order_events", "orders", "notifications", "locks", "schema_version"}) {
                             s.execute("DROP TABLE IF EXISTS " + prefix + table);

@@ -25,7 +25,9 @@ import org.ordertracking.servlet.Role;
 /**
  * One load-generating client process: holds its share of SSE streams on one selector thread, parses
  * every event, records publish→receive latency (the publisher puts {@code t=<epoch µs>} in each
- * event's {@code reason}) and checks per-subscriber seq continuity across reconnects.
+ * event's {@code reason}) and checks per-subscriber seq continuity across reconnects. Location events
+ * get their own histogram: fix sent → location event received, from the fix's {@code recorded_at},
+ * which the realistic mix sets to the instant it sends the fix (with microseconds).
  *
  * <p>Started by {@link LoadHarness}, one per slice of the streams; talks to it over stdin
  * ({@code RESET}, {@code STOP}) and stdout ({@code READY}, {@code STAT}, {@code HIST}, {@code DONE}).
@@ -59,6 +61,7 @@ public final class LoadClient {
     private final Selector selector;
     private final ArrayDeque<Integer> toOpen = new ArrayDeque<>();
     private final Histogram histogram = new Histogram(60_000_000L, 3);
+    private final Histogram locationHistogram = new Histogram(60_000_000L, 3);
     private final PrintStream out = System.out;
 
     private volatile boolean stop;
@@ -72,6 +75,7 @@ public final class LoadClient {
     private long churned;
     private long statusEvents;
     private long otherEvents;
+    private long locationEvents;
     private long gaps;
     private long duplicates;
     private long latencyRecorded;
@@ -154,6 +158,8 @@ public final class LoadClient {
             if (reset) {
                 reset = false;
                 histogram.reset();
+                locationHistogram.reset();
+                locationEvents = 0;
                 statusEvents = 0;
                 otherEvents = 0;
                 gaps = 0;
@@ -187,21 +193,27 @@ public final class LoadClient {
             }
         }
         stat();
-        ByteBuffer encoded = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
-        histogram.encodeIntoCompressedByteBuffer(encoded);
-        encoded.flip();
-        byte[] bytes = new byte[encoded.remaining()];
-        encoded.get(bytes);
-        out.println("HIST " + Base64.getEncoder().encodeToString(bytes));
+        out.println("HIST " + encode(histogram));
+        out.println("LHIST " + encode(locationHistogram));
         out.println("DONE");
         out.flush();
         selector.close();
     }
 
+    private static String encode(Histogram h) {
+        ByteBuffer encoded = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+        h.encodeIntoCompressedByteBuffer(encoded);
+        encoded.flip();
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
     private void stat() {
         out.println("STAT open=" + open + " connects=" + connects + " connect_failures=" + connectFailures
                 + " bad_status=" + badStatus + " server_closed=" + serverClosed + " churned=" + churned
-                + " status_events=" + statusEvents + " other_events=" + otherEvents + " gaps=" + gaps
+                + " status_events=" + statusEvents + " location_events=" + locationEvents
+                + " other_events=" + otherEvents + " gaps=" + gaps
                 + " duplicates=" + duplicates + " latency_samples=" + latencyRecorded);
         out.flush();
     }
@@ -391,7 +403,15 @@ public final class LoadClient {
     private void dispatch(Conn c, long nowMicros) {
         boolean status = nchan ? c.event == null : "status".equals(c.event);
         if (!status) {
-            otherEvents++;
+            if (!nchan && "location".equals(c.event)) {
+                locationEvents++;
+                long sent = instantMicros(c.data, "recorded_at");
+                if (sent >= c.openedAt) {
+                    locationHistogram.recordValue(Math.max(0, Math.min(nowMicros - sent, 60_000_000L - 1)));
+                }
+            } else {
+                otherEvents++;
+            }
             return;
         }
         String data = c.data;
@@ -431,6 +451,35 @@ public final class LoadClient {
             v = v * 10 + (ch - '0');
         }
         return v;
+    }
+
+    /**
+     * The instant in the JSON string field {@code field} of {@code json} (ISO-8601, as
+     * {@link Instant#toString()} writes it), in epoch microseconds; -1 if the field is absent or not an
+     * instant.
+     */
+    static long instantMicros(String json, String field) {
+        String key = "\"" + field + "\":\"";
+        int at = json.indexOf(key);
+        if (at < 0) {
+            return -1;
+        }
+        int from = at + key.length();
+        int to = json.indexOf('"', from);
+        if (to < 0) {
+            return -1;
+        }
+        try {
+            Instant instant = Instant.parse(json.substring(from, to));
+            return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1000;
+        } catch (java.time.format.DateTimeParseException e) {
+            return -1;
+        }
+    }
+
+    /** The instant {@code micros} epoch microseconds, as a fix's {@code recorded_at} carries it. */
+    static Instant ofMicros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
     }
 
     static long micros() {

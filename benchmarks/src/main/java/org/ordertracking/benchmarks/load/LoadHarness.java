@@ -49,7 +49,21 @@ import org.ordertracking.servlet.Role;
  *       through driver WebSockets ({@code --ws-fixes});</li>
  *   <li>churn ({@code --churn-ms L}): every stream closes after ~L ms and reconnects with
  *       {@code Last-Event-ID}; clients check seq continuity, and afterwards the server's
- *       {@code /metrics} must show no stream left registered.</li>
+ *       {@code /metrics} must show no stream left registered;</li>
+ *   <li>the realistic mix ({@code --mode mix}, see {@link MixDrivers}): {@code --drivers} (2,000)
+ *       drivers each delivering one picked-up order and sending a fix every {@code --fix-interval-ms}
+ *       (5,000), a {@code --ws-share} (0.5) of them over their driver WebSocket and the rest through
+ *       the batch endpoint, each fix moving {@code --step-m} (30) metres so the 20 m throttle lets it
+ *       through, {@code --streams} (10,000) customer streams over {@code --orders} (streams / 5), and
+ *       {@code --rate} (200) status events/s as pairs {@code ready}, {@code picked_up} on one order.
+ *       Location latency is fix sent → location event received (the fix's {@code recorded_at} is its
+ *       send instant); status events are seq-checked, conflated location frames and unpublished fixes
+ *       read from the server's {@code /metrics};</li>
+ *   <li>two nodes ({@code --nodes 2} with {@code --start-server}): two bench servers on ports P and
+ *       P + 1 sharing PostgreSQL ({@code --store postgres}, one table prefix) and a real Redis (bus and
+ *       location store, one prefix); transitions go to node A, half the client processes read
+ *       their streams from node B (cross-node latency) and half from node A (same-node latency of
+ *       the same run).</li>
  * </ul>
  *
  * <p>Reports p50/p99/p99.9/max latency, delivered events/s, server heap (after GC) and RSS per open
@@ -85,7 +99,10 @@ public final class LoadHarness {
     private final PrintStream log = System.out;
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final List<Child> children = new ArrayList<>();
+    private final boolean mix;
+    private final int nodes;
     private Process serverProcess;
+    private final List<Process> serverProcesses = new ArrayList<>();
     private long serverPid;
     private List<Long> serverPids = new ArrayList<>();
 
@@ -100,9 +117,24 @@ public final class LoadHarness {
         this.base = url.getPath();
         this.secret = opts.getOrDefault("secret", DEFAULT_SECRET);
         this.jwt = issuer(secret);
+        this.mix = "mix".equals(opts.get("mode"));
+        this.nodes = intOpt("nodes", 1);
+        if (nodes < 1 || nodes > 2) {
+            throw new IllegalArgumentException("--nodes must be 1 or 2, not " + nodes);
+        }
+        if (nodes == 2 && (nchan || !opts.containsKey("start-server"))) {
+            throw new IllegalArgumentException("--nodes 2 starts two bench servers: it needs --start-server, not nchan");
+        }
+        if (mix && nchan) {
+            throw new IllegalArgumentException("--mode mix drives our driver endpoints, which nchan has not");
+        }
         this.streams = intOpt("streams", 10_000);
-        this.orders = intOpt("orders", 1_000);
-        this.clients = intOpt("clients", Math.max(1, (streams + 4_999) / 5_000));
+        this.orders = intOpt("orders", mix ? Math.max(1, streams / 5) : 1_000);
+        this.clients = intOpt("clients", Math.max(nodes, (streams + 4_999) / 5_000));
+        if (mix && intOpt("drivers", 2_000) < orders) {
+            throw new IllegalArgumentException("--mode mix gives every order its own driver: --drivers must be at least --orders ("
+                    + orders + ")");
+        }
         int ips = intOpt("local-ips", 8);
         this.localIps = new String[ips];
         for (int i = 0; i < ips; i++) {
@@ -194,10 +226,20 @@ public final class LoadHarness {
             log.printf("holding %d s%n", hold);
             Thread.sleep(hold * 1000L);
         }
-        if (rate > 0 || fixes > 0 || wsFixes > 0 || opts.containsKey("churn-ms")) {
+        Map<String, Long> metrics0 = Map.of();
+        Map<String, Long> metrics1 = Map.of();
+        MixDrivers mixDrivers = null;
+        long mixSent0 = 0;
+        if (rate > 0 || fixes > 0 || wsFixes > 0 || opts.containsKey("churn-ms") || mix) {
             AtomicBoolean running = new AtomicBoolean(true);
             List<Thread> threads = new ArrayList<>();
             StatusPublisher statuses = new StatusPublisher(rate, running);
+            if (mix) {
+                mixDrivers = new MixDrivers(intOpt("drivers", 2_000), intOpt("fix-interval-ms", 5_000),
+                        Double.parseDouble(opts.getOrDefault("ws-share", "0.5")),
+                        Double.parseDouble(opts.getOrDefault("step-m", "30")), running);
+                threads.addAll(mixDrivers.start(intOpt("fix-publishers", 4)));
+            }
             FixPublisher batches = new FixPublisher(fixes, intOpt("batch", 20), intOpt("drivers", 1000), running);
             WsFixes sockets = new WsFixes(wsFixes, intOpt("ws-drivers", 50), running);
             if (rate > 0) {
@@ -213,6 +255,12 @@ public final class LoadHarness {
             for (Child child : children) {
                 child.command("RESET");
             }
+            if (!nchan) {
+                metrics0 = serverMetrics();
+            }
+            if (mixDrivers != null) {
+                mixSent0 = mixDrivers.sent();
+            }
             long sent0 = statuses.sent.sum();
             long fixes0 = batches.applied.sum();
             long wsAcks0 = sockets.acks.get();
@@ -227,6 +275,10 @@ public final class LoadHarness {
             long te1 = System.nanoTime();
             long t1 = System.nanoTime();
             long[] cpu1 = cpu();
+            if (!nchan) {
+                metrics1 = serverMetrics();
+            }
+            long mixSent1 = mixDrivers == null ? 0 : mixDrivers.sent();
             double secs = (t1 - t0) / 1e9;
             running.set(false);
             for (Thread thread : threads) {
@@ -246,23 +298,76 @@ public final class LoadHarness {
                 results.put("ws_fixes_sent_per_s", round((sockets.sent.get() - wsSent0) / secs));
                 results.put("ws_errors", sockets.errors.get());
             }
+            if (mixDrivers != null) {
+                Map<String, Object> drivers = new LinkedHashMap<>();
+                drivers.put("drivers", mixDrivers.drivers);
+                drivers.put("ws_drivers", mixDrivers.wsDrivers);
+                drivers.put("drivers_without_order", Math.max(0, mixDrivers.drivers - orders));
+                drivers.put("fix_interval_ms", mixDrivers.intervalMillis);
+                drivers.put("step_m", mixDrivers.stepMeters);
+                drivers.put("fixes_sent_per_s", round((mixSent1 - mixSent0) / secs));
+                drivers.put("ws_fixes_sent", mixDrivers.wsSent.get());
+                drivers.put("ws_acks", mixDrivers.wsAcks.get());
+                drivers.put("ws_errors", mixDrivers.wsErrors.get());
+                drivers.put("batch_fixes_sent", mixDrivers.batchSent.sum());
+                drivers.put("batch_fixes_applied", mixDrivers.batchApplied.sum());
+                drivers.put("batch_fixes_rejected", mixDrivers.batchRejected.sum());
+                drivers.put("batch_errors", mixDrivers.batchErrors.sum());
+                results.put("mix_drivers", drivers);
+            }
+            if (!metrics0.isEmpty() && !metrics1.isEmpty()) {
+                Map<String, Long> delta = new LinkedHashMap<>();
+                for (Map.Entry<String, Long> e : metrics1.entrySet()) {
+                    delta.put(e.getKey(), e.getValue() - metrics0.getOrDefault(e.getKey(), 0L));
+                }
+                results.put("server_counters_in_window", delta);
+                long applied = delta.getOrDefault("fixes_applied", 0L);
+                long published = delta.getOrDefault("fixes_published", 0L);
+                if (mix) {
+                    // one published position per fix and order while picked up; below that, the 20 m
+                    // throttle held fixes back (or a fix landed inside a status pair's ready window)
+                    results.put("fixes_applied_in_window", applied);
+                    results.put("locations_published_in_window", published);
+                    results.put("fixes_not_published_in_window", Math.max(0, applied - published));
+                    results.put("location_frames_conflated", delta.getOrDefault("events_dropped", 0L));
+                    results.put("slow_disconnects", delta.getOrDefault("slow_disconnects", 0L));
+                }
+            }
             results.put("server_cpu_percent", round((cpu1[0] - cpu0[0]) / 10.0 / secs));
             results.put("loadgen_cpu_percent", round((cpu1[1] - cpu0[1]) / 10.0 / secs));
             results.put("machine_cpu_percent", round(100.0 * (cpu1[3] - cpu0[3]) / Math.max(1, cpu1[2] - cpu0[2])));
         }
         Histogram merged = stopClients();
         results.put("latency_samples", merged.getTotalCount());
-        results.put("latency_ms", Map.of(
-                "p50", round(merged.getValueAtPercentile(50) / 1000.0),
-                "p99", round(merged.getValueAtPercentile(99) / 1000.0),
-                "p99_9", round(merged.getValueAtPercentile(99.9) / 1000.0),
-                "max", round(merged.getMaxValue() / 1000.0)));
-        Map<String, Long> totals = new LinkedHashMap<>();
-        for (Child child : children) {
-            child.last.forEach((k, v) -> totals.merge(k, v, Long::sum));
-        }
+        results.put("latency_ms", latencyMillis(merged));
+        Map<String, Long> totals = counters(c -> true);
         results.put("client_counters", totals);
-        if (!nchan) {
+        if (mix) {
+            Histogram locations = merge(children, c -> c.locationHistogram);
+            results.put("location_latency_samples", locations.getTotalCount());
+            results.put("location_latency_ms", latencyMillis(locations));
+            results.put("status_gaps", totals.getOrDefault("gaps", 0L));
+            results.put("location_events_received", totals.getOrDefault("location_events", 0L));
+        }
+        if (nodes == 2) {
+            List<Child> onB = children.stream().filter(c -> c.node == 1).toList();
+            List<Child> onA = children.stream().filter(c -> c.node == 0).toList();
+            Histogram cross = merge(onB, c -> c.histogram);
+            Histogram same = merge(onA, c -> c.histogram);
+            Map<String, Object> twoNodes = new LinkedHashMap<>();
+            twoNodes.put("streams_opened_on_b", onB.stream().mapToLong(c -> c.last.getOrDefault("connects", 0L)).sum());
+            twoNodes.put("streams_opened_on_a", onA.stream().mapToLong(c -> c.last.getOrDefault("connects", 0L)).sum());
+            twoNodes.put("cross_node_latency_ms", latencyMillis(cross));
+            twoNodes.put("cross_node_gaps", counters(c -> c.node == 1).getOrDefault("gaps", 0L));
+            twoNodes.put("same_node_latency_ms", latencyMillis(same));
+            twoNodes.put("same_node_gaps", counters(c -> c.node == 0).getOrDefault("gaps", 0L));
+            if (same.getTotalCount() > 0 && cross.getTotalCount() > 0) {
+                twoNodes.put("ratio_p99_cross_over_same", round(Targets.ratio(
+                        cross.getValueAtPercentile(99) / 1000.0, same.getValueAtPercentile(99) / 1000.0)));
+            }
+            results.put("two_nodes", twoNodes);
+        }
+        if (!nchan && nodes == 1) {
             // a stream whose client left is noticed on the next write (an event or the 15 s keep-alive)
             long settleStart = System.nanoTime();
             long deadline = settleStart + TimeUnit.SECONDS.toNanos(intOpt("settle-s", 45));
@@ -509,6 +614,11 @@ public final class LoadHarness {
     private void startServer() throws Exception {
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xms" + opts.getOrDefault("server-heap", "2g"),
                 "-Xmx" + opts.getOrDefault("server-heap", "2g")));
+        for (String property : new String[] {"tracking.test.postgres", "tracking.test.redis"}) {
+            if (System.getProperty(property) != null) { // where the server finds PostgreSQL and Redis
+                command.add("-D" + property + "=" + System.getProperty(property));
+            }
+        }
         if (!opts.getOrDefault("server-jvm", "").matches(".*-XX:\\+Use\\w+GC.*")) {
             command.add("-XX:+UseG1GC"); // the default unless --server-jvm picks a collector
         }
@@ -527,25 +637,64 @@ public final class LoadHarness {
         results.put("server_jvm_flags", String.join(" ", jvmFlags));
         log.println("server JVM flags: " + String.join(" ", jvmFlags));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchServer.class.getName(),
-                "--port", Integer.toString(server.getPort()), "--secret", secret,
-                "--store", opts.getOrDefault("store", "memory")));
+                "--secret", secret));
+        List<String> shared = new ArrayList<>();
+        if (nodes == 1) {
+            shared.addAll(List.of("--store", opts.getOrDefault("store", "memory")));
+            for (String option : new String[] {"bus", "locations", "redis"}) {
+                if (opts.containsKey(option)) {
+                    shared.addAll(List.of("--" + option, opts.get(option)));
+                }
+            }
+        } else {
+            // one database and one Redis for both: the same table prefix and Redis prefix
+            String store = opts.getOrDefault("store", "postgres");
+            if (!store.equals("postgres")) {
+                throw new IllegalArgumentException("--nodes 2 shares one order repository: --store postgres, not " + store);
+            }
+            shared.addAll(List.of("--store", "postgres", "--bus", "redis", "--locations", "redis",
+                    "--table-prefix", "n" + run + "_", "--redis-prefix", "bench:n" + run + ":"));
+            if (opts.containsKey("redis")) {
+                shared.addAll(List.of("--redis", opts.get("redis")));
+            }
+            results.put("nodes", Map.of("a", server.getPort(), "b", server.getPort() + 1,
+                    "store", "postgres", "bus", "redis", "locations", "redis"));
+        }
+        for (int i = 0; i < nodes; i++) {
+            List<String> node = new ArrayList<>(command);
+            node.addAll(List.of("--port", Integer.toString(server.getPort() + i)));
+            node.addAll(shared);
+            if (nodes == 2) {
+                // node A migrates the shared tables and drops them on exit; B only uses them
+                node.addAll(i == 0 ? List.of("--drop-tables", "true") : List.of("--migrate", "false", "--drop-tables", "false"));
+            }
+            startNode(node, new InetSocketAddress(server.getHostString(), server.getPort() + i));
+        }
+    }
+
+    private void startNode(List<String> command, InetSocketAddress address) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of(opts.getOrDefault("server-log",
                         "benchmarks/target/bench-server.log")).toFile()));
-        serverProcess = builder.start();
-        serverPid = serverProcess.pid();
-        serverPids.add(serverPid);
+        Process process = builder.start();
+        serverProcesses.add(process);
+        if (serverProcess == null) {
+            serverProcess = process;
+            serverPid = process.pid();
+        }
+        serverPids.add(process.pid());
         long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
+        while (System.currentTimeMillis() < deadline && process.isAlive()) {
             try {
-                get("/bench/stats", null);
-                log.println("bench server up, pid " + serverPid);
+                get(address, "/bench/stats", null);
+                log.println("bench server up on port " + address.getPort() + ", pid " + process.pid());
                 return;
             } catch (IOException e) {
                 Thread.sleep(200);
             }
         }
-        throw new IllegalStateException("the bench server did not come up within 60 s; see its log");
+        throw new IllegalStateException("the bench server on port " + address.getPort()
+                + " did not come up within 60 s; see its log");
     }
 
     private void setUpOrders() throws Exception {
@@ -566,7 +715,21 @@ public final class LoadHarness {
                                 "{\"status\":\"accepted\"}");
                         Http1.Response preparing = http.send("POST", base + "/orders/" + id + "/transitions", operator,
                                 "{\"status\":\"preparing\"}");
-                        if (created.status() != 201 || accepted.status() != 200 || preparing.status() != 200) {
+                        boolean ok = created.status() == 201 && accepted.status() == 200 && preparing.status() == 200;
+                        if (ok && mix) {
+                            // the mix: every order is being delivered by its own driver
+                            Http1.Response ready = http.send("POST", base + "/orders/" + id + "/transitions", operator,
+                                    "{\"status\":\"ready\"}");
+                            Http1.Response assigned = http.send("POST", base + "/orders/" + id + "/driver", operator,
+                                    "{\"driver_id\":\"" + mixDriverId(k) + "\"}");
+                            Http1.Response pickedUp = http.send("POST", base + "/orders/" + id + "/transitions", operator,
+                                    "{\"status\":\"picked_up\"}");
+                            ok = ready.status() == 200 && assigned.status() == 200 && pickedUp.status() == 200;
+                            if (!ok && failures.sum() < 3) {
+                                log.println("mix setup of " + id + " failed: " + ready + " " + assigned + " " + pickedUp);
+                            }
+                        }
+                        if (!ok) {
                             failures.increment();
                             if (failures.sum() < 3) {
                                 log.println("setup of " + id + " failed: " + created + " " + accepted + " " + preparing);
@@ -587,15 +750,24 @@ public final class LoadHarness {
         if (failures.sum() > 0) {
             throw new IllegalStateException(failures.sum() + " orders could not be set up");
         }
-        log.printf("registered %d orders (run %s), each accepted and preparing%n", orders, run);
+        log.printf("registered %d orders (run %s), each %s%n", orders, run,
+                mix ? "picked up by its own driver" : "accepted and preparing");
     }
 
     private String orderId(int k) {
         return "bench-" + run + "-" + k;
     }
 
+    private String mixDriverId(int d) {
+        return "m-" + run + "-" + d;
+    }
+
     private String get(String path, String token) throws IOException {
-        try (Http1 http = new Http1(server, "127.0.0.1")) {
+        return get(server, path, token);
+    }
+
+    private String get(InetSocketAddress target, String path, String token) throws IOException {
+        try (Http1 http = new Http1(target, "127.0.0.1")) {
             Http1.Response response = http.send("GET", path, token, null);
             if (response.status() != 200) {
                 throw new IOException("GET " + path + " answered " + response.status() + ": " + response.body());
@@ -607,7 +779,7 @@ public final class LoadHarness {
     /** Heap after a GC (bench server only) and RSS of the server processes, in bytes. */
     private Map<String, Long> serverMemory(boolean gc) {
         Map<String, Long> memory = new LinkedHashMap<>();
-        if (serverProcess != null) {
+        if (serverProcess != null && nodes == 1) { // with two nodes, a heap per stream of one node would mislead
             try {
                 String stats = get("/bench/stats" + (gc ? "?gc=1" : ""), null);
                 memory.put("heap_used", jsonLong(stats, "heap_used"));
@@ -657,17 +829,19 @@ public final class LoadHarness {
             if (ips.isEmpty()) {
                 ips.add(localIps[i % localIps.length]);
             }
+            // with two nodes the first half of the clients read from node B (cross-node), the rest from A
+            int node = nodes == 2 && i < (clients + 1) / 2 ? 1 : 0;
             List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + opts.getOrDefault("client-heap", "512m"),
                     "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=4", "-cp", System.getProperty("java.class.path"),
                     LoadClient.class.getName(), "--mode", nchan ? "nchan" : "tracking", "--host", server.getHostString(),
-                    "--port", Integer.toString(server.getPort()), "--base", base, "--run", run,
+                    "--port", Integer.toString(server.getPort() + node), "--base", base, "--run", run,
                     "--secret", secret, "--orders", Integer.toString(orders), "--first", Integer.toString(first),
                     "--count", Integer.toString(count), "--local-ips", String.join(",", ips),
                     "--connect-rate", Integer.toString(Math.max(1, connectRate)),
                     "--churn-ms", opts.getOrDefault("churn-ms", "0"),
                     "--max-seconds", Integer.toString(intOpt("max-seconds", 900))));
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            Child child = new Child(i, process);
+            Child child = new Child(i, process, node);
             children.add(child);
             child.readInBackground();
         }
@@ -699,18 +873,85 @@ public final class LoadHarness {
         return merged;
     }
 
+    /** The percentiles the results report, in milliseconds, of a histogram in microseconds. */
+    static Map<String, Object> latencyMillis(Histogram micros) {
+        Map<String, Object> ms = new LinkedHashMap<>();
+        ms.put("p50", round(micros.getValueAtPercentile(50) / 1000.0));
+        ms.put("p99", round(micros.getValueAtPercentile(99) / 1000.0));
+        ms.put("p99_9", round(micros.getValueAtPercentile(99.9) / 1000.0));
+        ms.put("max", round(micros.getMaxValue() / 1000.0));
+        return ms;
+    }
+
+    /** The histograms {@code which} picks from each child, merged; a missing one adds nothing. */
+    static <T> Histogram merge(List<T> from, java.util.function.Function<T, Histogram> which) {
+        Histogram merged = new Histogram(60_000_000L, 3);
+        for (T t : from) {
+            Histogram h = which.apply(t);
+            if (h != null) {
+                merged.add(h);
+            }
+        }
+        return merged;
+    }
+
+    private Map<String, Long> counters(java.util.function.Predicate<Child> which) {
+        Map<String, Long> totals = new LinkedHashMap<>();
+        for (Child child : children) {
+            if (which.test(child)) {
+                child.last.forEach((k, v) -> totals.merge(k, v, Long::sum));
+            }
+        }
+        return totals;
+    }
+
+    /** The server counters of {@code GET /metrics} the mix reports, summed over the nodes. */
+    private Map<String, Long> serverMetrics() {
+        Map<String, Long> sum = new LinkedHashMap<>();
+        String operator = jwt.issue(Role.OPERATOR, "bench", Duration.ofSeconds(600));
+        for (int i = 0; i < nodes; i++) {
+            try {
+                String metrics = get(new InetSocketAddress(server.getHostString(), server.getPort() + i),
+                        base + "/metrics", operator);
+                metricCounters(metrics).forEach((k, v) -> sum.merge(k, v, Long::sum));
+            } catch (IOException e) {
+                log.println("no metrics from node " + i + ": " + e);
+            }
+        }
+        return sum;
+    }
+
+    /** Reads the counters the mix reports from a {@code GET /metrics} answer. */
+    static Map<String, Long> metricCounters(String metrics) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        int events = metrics.indexOf("\"events\":{");
+        String ev = events < 0 ? "" : metrics.substring(events, metrics.indexOf('}', events));
+        int fixes = metrics.indexOf("\"fixes\":{");
+        String fx = fixes < 0 ? "" : metrics.substring(fixes, metrics.indexOf('}', fixes));
+        counters.put("events_status", jsonLong(ev, "status"));
+        counters.put("events_location", jsonLong(ev, "location"));
+        counters.put("events_dropped", jsonLong(ev, "dropped"));
+        counters.put("slow_disconnects", jsonLong(ev, "slow_disconnects"));
+        counters.put("fixes_applied", jsonLong(fx, "applied"));
+        counters.put("fixes_rejected", jsonLong(fx, "rejected"));
+        counters.put("fixes_published", jsonLong(fx, "published"));
+        return counters;
+    }
+
     private void shutdown() {
         for (Child child : children) {
             child.process.destroy();
         }
-        if (serverProcess != null) {
-            serverProcess.destroy();
+        // node B first: node A drops the tables they share
+        for (int i = serverProcesses.size() - 1; i >= 0; i--) {
+            Process process = serverProcesses.get(i);
+            process.destroy();
             try {
-                if (!serverProcess.waitFor(20, TimeUnit.SECONDS)) {
-                    serverProcess.destroyForcibly();
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
                 }
             } catch (InterruptedException e) {
-                serverProcess.destroyForcibly();
+                process.destroyForcibly();
             }
         }
     }
@@ -723,6 +964,7 @@ public final class LoadHarness {
     private final class Child {
         final int index;
         final Process process;
+        final int node;
         final CountDownLatch ready = new CountDownLatch(1);
         final CountDownLatch done = new CountDownLatch(1);
         final PrintStream in;
@@ -730,10 +972,12 @@ public final class LoadHarness {
         volatile long statusEvents;
         volatile Map<String, Long> last = new LinkedHashMap<>();
         volatile Histogram histogram;
+        volatile Histogram locationHistogram;
 
-        Child(int index, Process process) {
+        Child(int index, Process process, int node) {
             this.index = index;
             this.process = process;
+            this.node = node;
             this.in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
         }
 
@@ -766,6 +1010,9 @@ public final class LoadHarness {
                         } else if (line.startsWith("HIST ")) {
                             histogram = Histogram.decodeFromCompressedByteBuffer(
                                     ByteBuffer.wrap(Base64.getDecoder().decode(line.substring(5))), 0);
+                        } else if (line.startsWith("LHIST ")) {
+                            locationHistogram = Histogram.decodeFromCompressedByteBuffer(
+                                    ByteBuffer.wrap(Base64.getDecoder().decode(line.substring(6))), 0);
                         } else if (line.equals("DONE")) {
                             done.countDown();
                         } else {
@@ -785,7 +1032,11 @@ public final class LoadHarness {
 
     // ---------------------------------------------------------------- publishers
 
-    /** Posts status transitions at a fixed rate, round-robin over the orders, preparing ⇄ ready. */
+    /**
+     * Posts status transitions at a fixed rate, round-robin over the orders, preparing ⇄ ready; in the
+     * mix, pairs {@code ready} then {@code picked_up} on one order, one after the other on one
+     * connection (so the pair never races), which leaves every order picked up between pairs.
+     */
     private final class StatusPublisher {
         final int rate;
         final AtomicBoolean running;
@@ -807,7 +1058,7 @@ public final class LoadHarness {
         }
 
         List<Thread> start(int threads) {
-            long interval = 1_000_000_000L / rate;
+            long interval = (mix ? 2_000_000_000L : 1_000_000_000L) / rate;
             slot.set(System.nanoTime());
             String operator = jwt.issue(Role.OPERATOR, "bench", Duration.ofSeconds(3600));
             List<Thread> started = new ArrayList<>();
@@ -822,6 +1073,11 @@ public final class LoadHarness {
                                 LockSupport.parkNanos(wait);
                             }
                             int k = (int) (next.getAndIncrement() % orders);
+                            if (mix) {
+                                post(http, operator, k, "ready");
+                                post(http, operator, k, "picked_up");
+                                continue;
+                            }
                             boolean toReady = ready.get(k) == 0;
                             ready.set(k, toReady ? 1 : 0);
                             long micros = LoadClient.micros();
@@ -856,6 +1112,23 @@ public final class LoadHarness {
                 started.add(thread);
             }
             return started;
+        }
+
+        private void post(Http1 http, String operator, int k, String status) {
+            try {
+                Http1.Response response = http.send("POST", base + "/orders/" + orderId(k) + "/transitions", operator,
+                        "{\"status\":\"" + status + "\",\"reason\":\"t=" + LoadClient.micros() + "\"}");
+                if (response.status() / 100 == 2) {
+                    sent.increment();
+                } else {
+                    errors.increment();
+                    if (errors.sum() < 3) {
+                        log.println("publish answered " + response);
+                    }
+                }
+            } catch (IOException e) {
+                errors.increment();
+            }
         }
     }
 
@@ -1017,6 +1290,175 @@ public final class LoadHarness {
             }, "ws-fixes");
             thread.start();
             return thread;
+        }
+    }
+
+    /**
+     * The realistic mix's drivers: {@code drivers} of them, driver {@code d} delivering order {@code d}
+     * (picked up during setup), each sending one fix every {@code intervalMillis}, the sends of all
+     * drivers spread evenly over the interval. The first {@code wsShare} of them send over their driver
+     * WebSocket (JDK client, one frame per fix, acks counted), the others {@code POST} a batch of that one
+     * fix to the batch endpoint. Fixes follow {@link Trace} ({@code stepMeters} apart) and carry their
+     * send instant, to the microsecond, as {@code recorded_at}: what the clients measure location
+     * latency from.
+     */
+    private final class MixDrivers {
+        final int drivers;
+        final int wsDrivers;
+        final long intervalMillis;
+        final double stepMeters;
+        final AtomicBoolean running;
+        final long[] fixesOf;
+        final AtomicLong wsSent = new AtomicLong();
+        final AtomicLong wsAcks = new AtomicLong();
+        final AtomicLong wsErrors = new AtomicLong();
+        final LongAdder batchSent = new LongAdder();
+        final LongAdder batchApplied = new LongAdder();
+        final LongAdder batchRejected = new LongAdder();
+        final LongAdder batchErrors = new LongAdder();
+
+        MixDrivers(int drivers, long intervalMillis, double wsShare, double stepMeters, AtomicBoolean running) {
+            if (drivers < 1 || intervalMillis < 1 || !(wsShare >= 0 && wsShare <= 1) || !(stepMeters >= 0)) {
+                throw new IllegalArgumentException("--drivers and --fix-interval-ms must be positive, --ws-share in [0, 1],"
+                        + " --step-m not negative");
+            }
+            this.drivers = drivers;
+            this.wsDrivers = (int) Math.round(drivers * wsShare);
+            this.intervalMillis = intervalMillis;
+            this.stepMeters = stepMeters;
+            this.running = running;
+            this.fixesOf = new long[drivers];
+        }
+
+        long sent() {
+            return wsSent.get() + batchSent.sum();
+        }
+
+        /** The next fix of driver {@code d} as JSON, recorded now; one thread per driver at a time. */
+        private String nextFix(int d) {
+            long j = fixesOf[d]++;
+            return "{\"lat\":" + Trace.lat(d, j, stepMeters) + ",\"lon\":" + Trace.lon(d)
+                    + ",\"accuracy\":8,\"recorded_at\":\"" + LoadClient.ofMicros(LoadClient.micros()) + "\"}";
+        }
+
+        /** Opens the sockets (before the warm-up starts), then starts the senders. */
+        List<Thread> start(int batchThreads) throws InterruptedException {
+            List<Thread> started = new ArrayList<>();
+            if (wsDrivers > 0) {
+                HttpClient client = HttpClient.newHttpClient();
+                List<java.util.concurrent.CompletableFuture<WebSocket>> opening = new ArrayList<>();
+                for (int d = 0; d < wsDrivers; d++) {
+                    String id = mixDriverId(d);
+                    URI uri = URI.create("ws://" + server.getHostString() + ":" + server.getPort() + base + "/drivers/"
+                            + id + "/socket?access_token=" + jwt.issue(Role.DRIVER, id, Duration.ofSeconds(3600)));
+                    opening.add(client.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                            String text = data.toString();
+                            if (text.contains("\"ack\"")) {
+                                wsAcks.incrementAndGet();
+                            } else if (text.contains("\"error\"")) {
+                                wsErrors.incrementAndGet();
+                                if (wsErrors.get() < 3) {
+                                    log.println("driver socket answered " + text);
+                                }
+                            }
+                            ws.request(1);
+                            return null;
+                        }
+                    }));
+                }
+                WebSocket[] sockets = new WebSocket[wsDrivers];
+                for (int d = 0; d < wsDrivers; d++) {
+                    try {
+                        sockets[d] = opening.get(d).get(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        wsErrors.incrementAndGet();
+                        if (wsErrors.get() < 3) {
+                            log.println("driver socket failed: " + e);
+                        }
+                    }
+                }
+                log.printf("mix: %d driver sockets open%n", wsDrivers - wsErrors.get());
+                Thread thread = new Thread(() -> {
+                    long slot = intervalMillis * 1_000_000L / wsDrivers;
+                    long at = System.nanoTime();
+                    for (long n = 0; running.get(); n++) {
+                        at += slot;
+                        long wait = at - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        int d = (int) (n % wsDrivers);
+                        if (sockets[d] == null) {
+                            continue;
+                        }
+                        try {
+                            sockets[d].sendText("{\"type\":\"location\",\"fix\":" + nextFix(d) + "}", true)
+                                    .get(5, TimeUnit.SECONDS);
+                            wsSent.incrementAndGet();
+                        } catch (Exception e) {
+                            wsErrors.incrementAndGet();
+                        }
+                    }
+                    for (WebSocket socket : sockets) {
+                        if (socket != null) {
+                            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+                        }
+                    }
+                }, "mix-ws-drivers");
+                thread.start();
+                started.add(thread);
+            }
+            int batchDrivers = drivers - wsDrivers;
+            if (batchDrivers > 0) {
+                String[] tokens = new String[batchDrivers];
+                for (int i = 0; i < batchDrivers; i++) {
+                    tokens[i] = jwt.issue(Role.DRIVER, mixDriverId(wsDrivers + i), Duration.ofSeconds(3600));
+                }
+                long slot = intervalMillis * 1_000_000L / batchDrivers;
+                AtomicLong next = new AtomicLong();
+                long start = System.nanoTime();
+                for (int t = 0; t < Math.max(1, batchThreads); t++) {
+                    int index = t;
+                    Thread thread = new Thread(() -> {
+                        try (Http1 http = new Http1(server, localIps[(index + 5) % localIps.length])) {
+                            while (running.get()) {
+                                long n = next.getAndIncrement();
+                                long wait = start + n * slot - System.nanoTime();
+                                if (wait > 0) {
+                                    LockSupport.parkNanos(wait);
+                                }
+                                int i = (int) (n % batchDrivers);
+                                int d = wsDrivers + i;
+                                String body;
+                                synchronized (fixesOf) { // two threads may hold slots of one driver
+                                    body = "{\"fixes\":[" + nextFix(d) + "]}";
+                                }
+                                try {
+                                    Http1.Response response = http.send("POST", base + "/drivers/" + mixDriverId(d)
+                                            + "/locations", tokens[i], body);
+                                    batchSent.increment();
+                                    if (response.status() == 200) {
+                                        batchApplied.add(jsonLong(response.body(), "applied"));
+                                        batchRejected.add(count(response.body(), "\"index\""));
+                                    } else {
+                                        batchErrors.increment();
+                                        if (batchErrors.sum() < 3) {
+                                            log.println("mix batch answered " + response);
+                                        }
+                                    }
+                                } catch (IOException e) {
+                                    batchErrors.increment();
+                                }
+                            }
+                        }
+                    }, "mix-batch-drivers-" + t);
+                    thread.start();
+                    started.add(thread);
+                }
+            }
+            return started;
         }
     }
 
