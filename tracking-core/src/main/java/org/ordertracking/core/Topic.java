@@ -20,7 +20,9 @@ public record Topic(Kind kind, String id) {
         /** Status events of every order of one restaurant: its dashboard. */
         RESTAURANT("restaurant"),
         /** Messages to one driver, such as assignments: its socket, on whichever node holds it. */
-        DRIVER("driver");
+        DRIVER("driver"),
+        /** Operator-wide events of the whole system (one topic, {@link Topic#operations()}). */
+        OPERATIONS("operations");
 
         private final String prefix;
 
@@ -49,6 +51,11 @@ public record Topic(Kind kind, String id) {
 
     public static Topic driver(String driverId) {
         return new Topic(Kind.DRIVER, driverId);
+    }
+
+    /** Returns the one topic of operator-wide events, {@code operations:all}. */
+    public static Topic operations() {
+        return new Topic(Kind.OPERATIONS, "all");
     }
 
     /** Returns the channel name, e.g. {@code "order:o-42"}. Bus implementations may prefix it. */
