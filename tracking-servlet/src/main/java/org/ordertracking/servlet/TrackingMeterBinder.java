@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.LocationIngestor;
+import org.ordertracking.core.OrderTracker;
 import org.ordertracking.servlet.internal.Metrics;
 import org.ordertracking.servlet.internal.StreamHub;
 
@@ -35,6 +36,8 @@ import org.ordertracking.servlet.internal.StreamHub;
  *       <td>stream opens and driver sockets refused by the caps and the open rate</td></tr>
  *   <tr><td>{@code tracking.fixes.published}</td><td>counter</td><td>location events the configured
  *       {@code LocationIngestor} published; only if one is configured</td></tr>
+ *   <tr><td>{@code tracking.orders.at_risk}</td><td>gauge</td><td>active orders at risk of a scheduled
+ *       power cut ({@code OrderTracker.ordersAtRisk()}); only if the tracker has a power schedule</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -107,6 +110,11 @@ public final class TrackingMeterBinder implements MeterBinder, AutoCloseable {
         for (String limit : Metrics.STREAM_LIMITS) {
             counter(registry, "tracking.streams.refused", metrics, m -> m.streamsRefused(limit), "limit", limit,
                     "stream opens and driver sockets refused by a limit");
+        }
+        OrderTracker tracker = servlet.config().tracker();
+        if (tracker.powerSchedule().isPresent()) {
+            add(registry, Gauge.builder("tracking.orders.at_risk", tracker, OrderTracker::ordersAtRisk).tags(tags)
+                    .description("active orders at risk of a scheduled power cut").register(registry));
         }
         LocationIngestor ingestor = servlet.config().locationIngestor();
         if (ingestor != null) {
