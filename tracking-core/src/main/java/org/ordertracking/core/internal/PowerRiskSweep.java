@@ -1,6 +1,7 @@
 package org.ordertracking.core.internal;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -47,24 +48,26 @@ public final class PowerRiskSweep {
     public int run() {
         PowerPlan plan = schedule.plan();
         Instant at = now.get();
-        int count = 0;
+        List<PowerRisk> found = new ArrayList<>();
         for (OrderStatus status : OrderStatus.values()) {
             if (status.isTerminal()) {
                 continue;
             }
-            List<TrackedOrder> orders = repository.findByStatus(status, null, maxOrders);
-            for (TrackedOrder order : orders) {
+            for (TrackedOrder order : repository.findByStatus(status, null, maxOrders)) {
                 PowerRisk risk = policy.assess(order, plan, at);
                 if (risk != null) {
-                    count++;
-                    if (schedule.claimAnnouncement(order.orderId(), at)) {
-                        announce.accept(risk);
-                    }
+                    found.add(risk);
                 }
             }
         }
-        atRisk.set(count);
-        return count;
+        // the count first, so whoever hears an announcement reads a gauge that includes it
+        atRisk.set(found.size());
+        for (PowerRisk risk : found) {
+            if (schedule.claimAnnouncement(risk.orderId(), at)) {
+                announce.accept(risk);
+            }
+        }
+        return found.size();
     }
 
     /** Counts one more at-risk order found between sweeps (the next sweep recounts them all). */
