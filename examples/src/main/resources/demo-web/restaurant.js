@@ -1,6 +1,8 @@
 // The restaurant dashboard: the board is the JSON list of active orders (fetched with ETag, so a
 // refresh costs a 304 when nothing changed), refreshed whenever the restaurant's SSE stream
-// carries an event. Buttons post transitions with the restaurant's token.
+// carries an event. Buttons post transitions with the restaurant's token. With a power schedule
+// (--power-schedule), an order at risk of a scheduled cut carries power_risk and its card says when
+// the cut starts, counted down on this page from cut_start.
 const params = new URLSearchParams(location.search);
 const token = params.get('access_token') || '';
 const restaurantId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop());
@@ -38,6 +40,13 @@ function render() {
       card.innerHTML = `<b></b><span class="muted"></span><div></div>`;
       card.querySelector('b').textContent = order.order_id;
       card.querySelector('span').textContent = `customer ${order.customer_id}` + (order.driver_id ? ` · driver ${order.driver_id}` : '');
+      if (order.power_risk) {
+        card.classList.add('at-risk');
+        const risk = document.createElement('p');
+        risk.className = 'risk';
+        risk.textContent = riskText(order.power_risk);
+        card.insertBefore(risk, card.querySelector('div'));
+      }
       for (const [status, label, cls, reason] of ACTIONS[order.status] || []) {
         const button = document.createElement('button');
         button.textContent = label;
@@ -48,6 +57,14 @@ function render() {
       column.appendChild(card);
     }
   }
+}
+
+// "Power cut in 3 min (hamra, until 14:02)": minutes rounded up, as the server counts them
+function riskText(risk) {
+  const minutes = Math.ceil((Date.parse(risk.cut_start) - Date.now()) / 60000);
+  const until = new Date(risk.cut_end).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const when = minutes > 0 ? `in ${minutes} min` : minutes === 0 ? 'now' : `started ${-minutes} min ago`;
+  return `\u26A1 Power cut ${when} (${risk.area}, until ${until})`;
 }
 
 async function move(orderId, status, reason) {
@@ -92,7 +109,9 @@ const source = new EventSource(url);
 source.onopen = () => { $('live').textContent = 'live'; refresh(); };
 source.onerror = () => { $('live').textContent = 'reconnecting…'; };
 source.addEventListener('status', () => refresh());
+source.addEventListener('order_at_risk', () => refresh());
 refresh();
 metrics();
 setInterval(refresh, 10000); // the polling fallback, cheap thanks to the ETag
 setInterval(metrics, 5000);
+setInterval(render, 15000); // the power-cut countdowns

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.ordertracking.core.internal.AcceptanceSweeper;
 import org.ordertracking.core.internal.Checks;
 import org.ordertracking.core.internal.OutboxRelay;
+import org.ordertracking.core.internal.PowerRiskSweep;
 import org.ordertracking.core.internal.PublishMarks;
 import org.ordertracking.core.internal.RetentionPurger;
 import org.slf4j.Logger;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@code received} longer than {@link Builder#acceptanceTimeout}, judged from stored timestamps so
  * it holds across restarts. The {@linkplain Builder#retention retention policy} purges finished orders
  * after a while (on by default for the in-memory repository, off for a database) and announces each
- * purge on {@link Topic#operations()}.
+ * purge on {@link Topic#operations()}. With a {@link Builder#powerSchedule power schedule}, it tells
+ * which orders are at risk of a scheduled power cut ({@link #powerRisk}) and announces each once.
  *
  * <p>Background work runs on a scheduler: the one of the {@link Builder#resources resources} or
  * {@link Builder#scheduler given} to the builder, which the tracker never shuts down, or by default
@@ -69,6 +71,18 @@ public final class OrderTracker implements AutoCloseable {
      * relay does not race the normal publish path of a live node.
      */
     public static final Duration DEFAULT_RELAY_GRACE = Duration.ofSeconds(10);
+
+    /**
+     * Default period of the power-risk sweep (when a {@link Builder#powerSchedule power schedule} is
+     * set): 30 seconds. The sweep recounts the at-risk orders and announces those that became at risk
+     * because the schedule changed after they were placed.
+     *
+     * @since 0.1.0
+     */
+    public static final Duration DEFAULT_POWER_RISK_INTERVAL = Duration.ofSeconds(30);
+
+    /** Most active orders per status one power-risk sweep reads. */
+    private static final int POWER_SWEEP_MAX_ORDERS = 10_000;
 
     /** The reason recorded when the acceptance timeout fails an order. */
     public static final String ACCEPTANCE_TIMEOUT_REASON = "acceptance_timeout";
@@ -102,6 +116,10 @@ public final class OrderTracker implements AutoCloseable {
     /** Null when the retention policy is disabled. */
     private final RetentionPurger purger;
     private final AtomicLong purgedOrders = new AtomicLong();
+    private final PowerSchedule powerSchedule;
+    private final PowerRiskPolicy powerRiskPolicy;
+    private final Duration powerRiskInterval;
+    private final PowerRiskSweep powerSweep;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
@@ -137,6 +155,11 @@ public final class OrderTracker implements AutoCloseable {
         this.retention = builder.retention != null ? builder.retention
                 : Objects.requireNonNull(repository.defaultRetention(), "the repository's defaultRetention() is null");
         this.purger = retention.enabled() ? new RetentionPurger(repository, this::now, retention) : null;
+        this.powerSchedule = builder.powerSchedule;
+        this.powerRiskPolicy = builder.powerRiskPolicy;
+        this.powerRiskInterval = builder.powerRiskInterval;
+        this.powerSweep = powerSchedule == null ? null : new PowerRiskSweep(repository, powerSchedule,
+                powerRiskPolicy, this::now, POWER_SWEEP_MAX_ORDERS, this::announceRisk);
     }
 
     /** Returns a builder; every setting has a default (in-memory repository and bus, system clock). */
@@ -168,6 +191,11 @@ public final class OrderTracker implements AutoCloseable {
                 tasks.add(scheduler.scheduleWithFixedDelay(() -> runQuietly("retention purge", this::purgeExpired),
                         every, every, TimeUnit.MILLISECONDS));
             }
+            if (powerSweep != null) {
+                long every = powerRiskInterval.toMillis();
+                tasks.add(scheduler.scheduleWithFixedDelay(() -> runQuietly("power risk sweep", powerSweep::run),
+                        0, every, TimeUnit.MILLISECONDS));
+            }
         }
         return this;
     }
@@ -187,7 +215,109 @@ public final class OrderTracker implements AutoCloseable {
         ensureOpen();
         TransitionResult result = repository.create(order, now(), actor);
         publish(result.order(), result.event());
+        if (powerSchedule != null) {
+            announceIfAtRisk(result.order());
+        }
         return result.order();
+    }
+
+    /** Assesses a new order and announces its risk (claimed, so once); never throws. */
+    private void announceIfAtRisk(TrackedOrder order) {
+        try {
+            PowerRisk risk = powerRiskPolicy.assess(order, powerSchedule.plan(), now());
+            if (risk != null) {
+                powerSweep.found();
+                if (powerSchedule.claimAnnouncement(order.orderId(), risk.assessedAt())) {
+                    announceRisk(risk);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not assess the power-cut risk of order {}; the next sweep tries again", order.orderId(), e);
+        }
+    }
+
+    /** Publishes {@code order_at_risk} on the operations topic and the restaurant's topic; never throws. */
+    private void announceRisk(PowerRisk risk) {
+        Envelope toOperations = Envelope.of(Topic.operations(), new TrackingMessage.OrderAtRisk(risk));
+        for (Envelope envelope : List.of(toOperations, toOperations.withTopic(Topic.restaurant(risk.restaurantId())))) {
+            CompletableFuture<Void> published;
+            try {
+                published = bus.publish(envelope).toCompletableFuture();
+            } catch (RuntimeException e) {
+                published = CompletableFuture.failedFuture(e);
+            }
+            if (!isAccepted(published)) {
+                published.whenComplete((ok, error) -> {
+                    if (error != null) {
+                        LOG.warn("could not publish order_at_risk of order {} on {}; snapshots still show the risk",
+                                risk.orderId(), envelope.topic(), error);
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * Returns why an order is at risk of a scheduled power cut now, judged by the
+     * {@link Builder#powerRiskPolicy policy} against the schedule's current plan on this tracker's
+     * clock; empty without a {@link Builder#powerSchedule schedule}, for a terminal order, or when no
+     * cut qualifies. A schedule that fails to answer reads as no risk (and is logged).
+     *
+     * @since 0.1.0
+     */
+    public Optional<PowerRisk> powerRisk(TrackedOrder order) {
+        Objects.requireNonNull(order, "order must not be null");
+        if (powerSchedule == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(powerRiskPolicy.assess(order, powerSchedule.plan(), now()));
+        } catch (RuntimeException e) {
+            LOG.warn("could not assess the power-cut risk of order {}", order.orderId(), e);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Returns the power schedule, or empty if none was configured.
+     *
+     * @since 0.1.0
+     */
+    public Optional<PowerSchedule> powerSchedule() {
+        return Optional.ofNullable(powerSchedule);
+    }
+
+    /**
+     * Returns the policy that decides which orders are at risk.
+     *
+     * @since 0.1.0
+     */
+    public PowerRiskPolicy powerRiskPolicy() {
+        return powerRiskPolicy;
+    }
+
+    /**
+     * Returns how many active orders are at risk of a power cut, as counted by the last sweep plus the
+     * at-risk orders registered since; 0 without a schedule. The gauge {@code tracking.orders.at_risk}.
+     *
+     * @since 0.1.0
+     */
+    public int ordersAtRisk() {
+        return powerSweep == null ? 0 : powerSweep.atRisk();
+    }
+
+    /**
+     * Runs the power-risk sweep now: assesses every active order, recounts {@link #ordersAtRisk()} and
+     * announces {@code order_at_risk} for each at-risk order not announced before (by any tracker
+     * sharing the schedule's store). {@link #start()} runs it at once and then every
+     * {@link Builder#powerRiskInterval power-risk interval}; calling it directly is safe.
+     *
+     * @return how many active orders are at risk (0 without a schedule)
+     * @since 0.1.0
+     */
+    public int sweepPowerRisk() {
+        ensureOpen();
+        return powerSweep == null ? 0 : powerSweep.run();
     }
 
     /** Registers an order with no actor; see {@link #register(NewOrder, String)}. */
@@ -625,6 +755,9 @@ public final class OrderTracker implements AutoCloseable {
         private Duration relayGrace = DEFAULT_RELAY_GRACE;
         private ScheduledExecutorService scheduler;
         private RetentionConfig retention;
+        private PowerSchedule powerSchedule;
+        private PowerRiskPolicy powerRiskPolicy = PowerRiskPolicy.defaults();
+        private Duration powerRiskInterval = DEFAULT_POWER_RISK_INTERVAL;
         private final List<TrackerListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -714,6 +847,42 @@ public final class OrderTracker implements AutoCloseable {
          */
         public Builder retention(RetentionConfig retention) {
             this.retention = Objects.requireNonNull(retention, "retention must not be null");
+            return this;
+        }
+
+        /**
+         * The scheduled power cuts: with a schedule, each order is assessed against it (see
+         * {@link PowerRiskPolicy}), an order at risk is announced once as {@code order_at_risk} on
+         * {@link Topic#operations()} and its restaurant's topic, and a sweep keeps
+         * {@link OrderTracker#ordersAtRisk()} current. Default none: no order is ever at risk. Never
+         * closed by the tracker.
+         *
+         * @since 0.1.0
+         */
+        public Builder powerSchedule(PowerSchedule schedule) {
+            this.powerSchedule = Objects.requireNonNull(schedule, "powerSchedule must not be null");
+            return this;
+        }
+
+        /**
+         * When an order counts as at risk; default {@link PowerRiskPolicy#defaults()} (lead 10 minutes,
+         * expected preparation and delivery 45 minutes).
+         *
+         * @since 0.1.0
+         */
+        public Builder powerRiskPolicy(PowerRiskPolicy policy) {
+            this.powerRiskPolicy = Objects.requireNonNull(policy, "powerRiskPolicy must not be null");
+            return this;
+        }
+
+        /**
+         * Period of the power-risk sweep; default {@link OrderTracker#DEFAULT_POWER_RISK_INTERVAL} (30
+         * seconds). Used only with a {@link #powerSchedule}.
+         *
+         * @since 0.1.0
+         */
+        public Builder powerRiskInterval(Duration interval) {
+            this.powerRiskInterval = Checks.requirePositive(interval, "powerRiskInterval");
             return this;
         }
 

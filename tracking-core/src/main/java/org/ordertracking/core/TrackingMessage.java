@@ -14,8 +14,8 @@ public sealed interface TrackingMessage {
 
     /**
      * Returns the message type: {@code status}, {@code location}, {@code signal}, {@code assignment},
-     * {@code unassigned}, {@code cancelled}, or one of the operators' messages such as
-     * {@code retention_purged}.
+     * {@code unassigned}, {@code cancelled}, {@code order_at_risk}, or one of the operators'
+     * messages such as {@code retention_purged}.
      */
     String type();
 
@@ -193,6 +193,32 @@ public sealed interface TrackingMessage {
         @Override
         public String orderId() {
             return null;
+        }
+    }
+
+    /**
+     * An active order is at risk of a scheduled power cut. Published once per order, on
+     * {@link Topic#operations()} and on its restaurant's topic, by the tracker that found the risk
+     * first (at registration, or in a sweep after the schedule changed).
+     *
+     * @param risk the risk as assessed when it was published
+     * @since 0.1.0
+     */
+    record OrderAtRisk(PowerRisk risk) implements TrackingMessage {
+        public static final String TYPE = "order_at_risk";
+
+        public OrderAtRisk {
+            Objects.requireNonNull(risk, "risk must not be null");
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        @Override
+        public String orderId() {
+            return risk.orderId();
         }
     }
 }

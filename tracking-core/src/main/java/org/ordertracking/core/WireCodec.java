@@ -14,9 +14,9 @@ import org.ordertracking.core.internal.JsonCodec;
 
 /**
  * The JSON wire format of the design, in one place: status, location, signal, the driver
- * instructions assignment, unassigned and cancelled (each {@code {"order_id","driver_id"}}) and the
- * operators' {@code retention_purged} ({@code {"purged","finished_before","at"}}) as messages, orders,
- * and driver location fixes. Field names are {@code snake_case}, statuses their
+ * instructions assignment, unassigned and cancelled (each {@code {"order_id","driver_id"}}), the
+ * operators' {@code retention_purged} ({@code {"purged","finished_before","at"}}) and order_at_risk as
+ * messages, orders, and driver location fixes. Field names are {@code snake_case}, statuses their
  * wire names, instants ISO-8601 UTC ({@code 2026-11-24T10:00:00Z}).
  *
  * <p>Stateless and thread-safe. Encoding streams straight to text without reflection. The codec is
@@ -85,11 +85,19 @@ public final class WireCodec {
                         text(node, "order_id"), text(node, "driver_id"));
                 case TrackingMessage.RetentionPurged.TYPE -> new TrackingMessage.RetentionPurged(
                         wholeNumber(node, "purged"), instant(node, "finished_before"), instant(node, "at"));
+                case TrackingMessage.OrderAtRisk.TYPE -> new TrackingMessage.OrderAtRisk(readPowerRisk(node));
                 default -> throw new IllegalArgumentException("unknown message type '" + type + "'");
             };
         } catch (InvalidFixException e) {
             throw new IllegalArgumentException("invalid location in message: " + e.getMessage(), e);
         }
+    }
+
+    private static PowerRisk readPowerRisk(JsonNode node) {
+        PowerCut cut = new PowerCut(text(node, "area"), instant(node, "cut_start"), instant(node, "cut_end"),
+                PowerCut.Kind.fromWireName(text(node, "cut_kind")));
+        return new PowerRisk(text(node, "order_id"), text(node, "restaurant_id"), instant(node, "placed_at"), cut,
+                PowerRisk.Reason.fromWireName(text(node, "reason")), instant(node, "assessed_at"));
     }
 
     /** Reads an event from its JSON object. */

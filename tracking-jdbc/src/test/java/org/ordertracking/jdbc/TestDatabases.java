@@ -85,7 +85,8 @@ final class TestDatabases {
             if (!connection.getAutoCommit()) {
                 connection.setAutoCommit(true);
             }
-            for (String table : new String[] {"order_events", "orders", "notifications", "locks", "schema_version"}) {
+            for (String table : new String[] {"order_events", "orders", "notifications", "power_windows",
+                    "power_restaurants", "power_announcements", "power_areas", "power_plan", "locks", "schema_version"}) {
                 statement.execute("DROP TABLE IF EXISTS " + prefix + table);
             }
         }

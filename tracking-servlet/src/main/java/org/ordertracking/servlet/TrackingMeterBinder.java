@@ -38,6 +38,8 @@ import org.ordertracking.servlet.internal.StreamHub;
  *       {@code LocationIngestor} published; only if one is configured</td></tr>
  *   <tr><td>{@code tracking.retention.purged}</td><td>counter</td><td>finished orders the tracker's retention
  *       policy purged on this node ({@code OrderTracker.purgedOrders()})</td></tr>
+ *   <tr><td>{@code tracking.orders.at_risk}</td><td>gauge</td><td>active orders at risk of a scheduled
+ *       power cut ({@code OrderTracker.ordersAtRisk()}); only if the tracker has a power schedule</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -113,6 +115,11 @@ public final class TrackingMeterBinder implements MeterBinder, AutoCloseable {
         }
         counter(registry, "tracking.retention.purged", servlet.config().tracker(), OrderTracker::purgedOrders, null,
                 null, "finished orders purged by the retention policy on this node");
+        OrderTracker tracker = servlet.config().tracker();
+        if (tracker.powerSchedule().isPresent()) {
+            add(registry, Gauge.builder("tracking.orders.at_risk", tracker, OrderTracker::ordersAtRisk).tags(tags)
+                    .description("active orders at risk of a scheduled power cut").register(registry));
+        }
         LocationIngestor ingestor = servlet.config().locationIngestor();
         if (ingestor != null) {
             counter(registry, "tracking.fixes.published", ingestor, i -> i.stats().published(), null, null,

@@ -22,6 +22,7 @@ import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.NotificationDispatcher;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.PowerSchedule;
 import org.ordertracking.core.PushNotifier;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
@@ -67,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * ({@code EventBus.inMemory(resources)}) or other nodes, and never closed by the node.
  *
  * <p>The node never closes what the host handed in: the repository, the bus, the location store, the
- * push notifier, a scheduler, resources. Thread-safe; {@link #close()} is idempotent.
+ * push notifier, a power schedule, a scheduler, resources. Thread-safe; {@link #close()} is idempotent.
  *
  * @since 0.1.0
  */
@@ -108,6 +109,9 @@ public final class TrackingNode implements AutoCloseable {
             OrderTracker.Builder trackerBuilder = OrderTracker.builder();
             b.trackerConfig.accept(trackerBuilder);
             trackerBuilder.repository(b.repository).eventBus(b.bus).resources(resources).clock(clock);
+            if (b.powerSchedule != null) {
+                trackerBuilder.powerSchedule(b.powerSchedule);
+            }
             if (b.scheduler != null) {
                 trackerBuilder.scheduler(b.scheduler);
             }
@@ -353,6 +357,7 @@ public final class TrackingNode implements AutoCloseable {
         private ScheduledExecutorService scheduler;
         private TrackingResources resources;
         private PushNotifier pushNotifier;
+        private PowerSchedule powerSchedule;
         private StalenessClassifier classifier = StalenessClassifier.defaults();
         private Consumer<OrderTracker.Builder> trackerConfig = b -> { };
         private Consumer<LocationIngestor.Builder> ingestorConfig = b -> { };
@@ -420,6 +425,21 @@ public final class TrackingNode implements AutoCloseable {
         /** Sends the five push notifications through {@code notifier}; without it none is sent. */
         public Builder pushNotifier(PushNotifier notifier) {
             this.pushNotifier = Objects.requireNonNull(notifier, "pushNotifier must not be null");
+            return this;
+        }
+
+        /**
+         * The scheduled power cuts: the tracker assesses each order against them, announces an at-risk
+         * order once as {@code order_at_risk} (operations topic and the restaurant's board) and counts
+         * them ({@code tracking.orders.at_risk}); order snapshots and the board carry {@code power_risk}
+         * for the servlet's {@link TrackingServletConfig.Builder#powerRiskRoles power-risk roles}. Tune
+         * the lead and the expected duration with {@code trackerConfig(b -> b.powerRiskPolicy(…))}.
+         * Without it nothing is ever at risk. Never closed by the node.
+         *
+         * @since 0.1.0
+         */
+        public Builder powerSchedule(PowerSchedule schedule) {
+            this.powerSchedule = Objects.requireNonNull(schedule, "powerSchedule must not be null");
             return this;
         }
 

@@ -1,7 +1,10 @@
 package org.ordertracking.servlet;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.EtaEstimator;
@@ -114,6 +117,18 @@ public final class TrackingServletConfig {
      */
     public static final Duration DEFAULT_STREAM_OPEN_WINDOW = Duration.ofSeconds(1);
 
+    /**
+     * Default roles whose order documents carry {@code power_risk}: restaurants and operators, who can
+     * act on a coming power cut (prioritise the order, call the customer, send a driver early). Not
+     * customers: a customer cannot change the schedule, and "your order may be hit by a power cut" on
+     * the tracking page invites cancellations and calls to the restaurant, the very load tracking is
+     * meant to take away. Not drivers, whose app reads only its orders.
+     *
+     * @since 0.1.0
+     */
+    public static final Set<Role> DEFAULT_POWER_RISK_ROLES =
+            Collections.unmodifiableSet(EnumSet.of(Role.RESTAURANT, Role.OPERATOR));
+
     private final OrderTracker tracker;
     private final Authorizer authorizer;
     private final JwtIssuer trackingTokens;
@@ -142,8 +157,10 @@ public final class TrackingServletConfig {
     private final StalenessClassifier stalenessClassifier;
     private final EtaEstimator etaEstimator;
     private final ConnectionRegistry connectionRegistry;
+    private final Set<Role> powerRiskRoles;
 
     private TrackingServletConfig(Builder b) {
+        this.powerRiskRoles = Collections.unmodifiableSet(EnumSet.copyOf(b.powerRiskRoles));
         this.leakSweepInterval = b.leakSweepInterval;
         this.locationIngestor = b.locationIngestor;
         this.locationStore = b.locationStore;
@@ -313,6 +330,16 @@ public final class TrackingServletConfig {
         return etaEstimator;
     }
 
+    /**
+     * Returns the roles whose order snapshots and restaurant board carry {@code power_risk} (when the
+     * tracker has a power schedule); see {@link Builder#powerRiskRoles}.
+     *
+     * @since 0.1.0
+     */
+    public Set<Role> powerRiskRoles() {
+        return powerRiskRoles;
+    }
+
     /** Returns the caller's connection registry, or {@code null} if the servlet creates its own. */
     public ConnectionRegistry connectionRegistry() {
         return connectionRegistry;
@@ -362,6 +389,7 @@ public final class TrackingServletConfig {
         private StalenessClassifier stalenessClassifier = StalenessClassifier.defaults();
         private EtaEstimator etaEstimator = EtaEstimator.greatCircle();
         private ConnectionRegistry connectionRegistry;
+        private Set<Role> powerRiskRoles = EnumSet.copyOf(DEFAULT_POWER_RISK_ROLES);
 
         private Builder(OrderTracker tracker, Authorizer authorizer) {
             this.tracker = Objects.requireNonNull(tracker, "tracker must not be null");
@@ -555,6 +583,23 @@ public final class TrackingServletConfig {
         /** Estimator of the snapshot's {@code eta_seconds}; default {@link EtaEstimator#greatCircle()}. */
         public Builder etaEstimator(EtaEstimator estimator) {
             this.etaEstimator = Objects.requireNonNull(estimator, "etaEstimator must not be null");
+            return this;
+        }
+
+        /**
+         * The roles whose documents carry {@code power_risk} when the tracker has a power schedule:
+         * {@code GET /orders/{id}}, and the snapshot, {@code order_at_risk} events and order list of
+         * the restaurant board. Default {@link #DEFAULT_POWER_RISK_ROLES} (restaurant and operator); an
+         * empty set shows it to nobody. Without a power schedule no document has the field.
+         *
+         * @since 0.1.0
+         */
+        public Builder powerRiskRoles(Set<Role> roles) {
+            Objects.requireNonNull(roles, "powerRiskRoles must not be null");
+            for (Role role : roles) {
+                Objects.requireNonNull(role, "powerRiskRoles must not contain null");
+            }
+            this.powerRiskRoles = roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles);
             return this;
         }
 

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -30,6 +32,9 @@ import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.NotificationMoment;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.PowerPlan;
+import org.ordertracking.core.PowerRiskPolicy;
+import org.ordertracking.core.PowerSchedule;
 import org.ordertracking.core.PushNotifier;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
@@ -110,6 +115,31 @@ class TrackingNodeIT {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
                     .until(() -> tuned.tracker().find("tn-ret").isEmpty());
             assertEquals(1, tuned.tracker().purgedOrders());
+        }
+    }
+
+    @Test
+    void powerSchedule_reachesTheTracker_withThePolicyOfTrackerConfig() throws Exception {
+        // 10:00Z is 12:00 in Beirut (winter, +02:00); hamra's daily cut starts at 12:10 (10:10Z)
+        SettableClock clock = SettableClock.at(Instant.parse("2026-12-02T10:00:00Z"));
+        PowerSchedule schedule = PowerSchedule.inMemory(PowerPlan.builder().area("hamra", ZoneId.of("Asia/Beirut"))
+                .daily("hamra", LocalTime.of(12, 10), LocalTime.of(13, 0)).restaurant("r-1", "hamra").build());
+        try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(clock)) {
+            BlockingQueue<Envelope> announced = new LinkedBlockingQueue<>();
+            try (Subscription s = bus.subscribe(Topic.operations(), announced::add);
+                    TrackingNode node = TrackingNode.builder(OrderRepository.inMemory(), bus, locations, SECRET)
+                            .clock(clock).powerSchedule(schedule)
+                            .trackerConfig(t -> t.powerRiskPolicy(PowerRiskPolicy.of(Duration.ofMinutes(5), Duration.ZERO)))
+                            .build()) {
+                assertSame(schedule, node.tracker().powerSchedule().orElseThrow());
+                var early = node.tracker().register(new NewOrder("tn-p1", "r-1", "c-1", new GeoPoint(33.9, 35.5)));
+                assertFalse(node.tracker().powerRisk(early).isPresent(), "the cut is 10 min away, the lead 5");
+                clock.set(Instant.parse("2026-12-02T10:06:00Z"));
+                node.tracker().register(new NewOrder("tn-p2", "r-1", "c-1", new GeoPoint(33.9, 35.5)));
+                Envelope envelope = announced.poll(20, TimeUnit.SECONDS);
+                assertEquals("order_at_risk", envelope.type());
+                assertEquals("tn-p2", envelope.message().orderId());
+            }
         }
     }
 

@@ -26,6 +26,8 @@ import org.ordertracking.core.EventBus;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.PowerCut;
+import org.ordertracking.core.PowerRisk;
 import org.ordertracking.core.SignalState;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
@@ -117,6 +119,23 @@ public abstract class EventBusContract {
                 assertEquals(Envelope.of(topic, message).json(), got.json());
                 assertEquals(message.orderId(), got.message().orderId());
             }
+        }
+    }
+
+    @Test
+    void publish_orderAtRisk_onTheOperationsTopic_arrivesWhole() {
+        String orderId = "bus-" + runId + "-risk";
+        PowerRisk risk = new PowerRisk(orderId, "r-1", T0, new PowerCut("hamra", T0.plusSeconds(600),
+                T0.plusSeconds(2400), PowerCut.Kind.DAILY), PowerRisk.Reason.PLACED_BEFORE_CUT, T0.plusSeconds(5));
+        TrackingMessage message = new TrackingMessage.OrderAtRisk(risk);
+        RecordingListener listener = new RecordingListener();
+        try (Subscription ignored = bus.subscribe(Topic.operations(), listener)) {
+            publish(Topic.operations(), message);
+            Envelope got = listener.next();
+            assertEquals(Topic.operations(), got.topic());
+            assertEquals("order_at_risk", got.type());
+            assertEquals(Envelope.of(Topic.operations(), message).json(), got.json());
+            assertEquals(message, got.message());
         }
     }
 

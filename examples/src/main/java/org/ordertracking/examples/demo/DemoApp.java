@@ -3,6 +3,7 @@ package org.ordertracking.examples.demo;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,11 +35,14 @@ import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.NotificationDispatcher;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.PowerPlan;
+import org.ordertracking.core.PowerRiskPolicy;
 import org.ordertracking.core.PushNotifier;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
 import org.ordertracking.core.TrackingResources;
 import org.ordertracking.jdbc.JdbcOrderRepository;
+import org.ordertracking.jdbc.JdbcPowerSchedule;
 import org.ordertracking.jdbc.JdbcSchema;
 import org.ordertracking.redis.RedisEventBus;
 import org.ordertracking.redis.RedisEventBusConfig;
@@ -111,7 +115,17 @@ public final class DemoApp implements AutoCloseable {
                 locations = push(LocationStore.inMemory(shared));
             }
 
-            tracker = push(OrderTracker.builder().resources(shared).repository(repository).eventBus(bus).build());
+            OrderTracker.Builder trackerBuilder = OrderTracker.builder().resources(shared).repository(repository)
+                    .eventBus(bus);
+            if (options.powerSchedule()) {
+                // in the demo's database, so instances sharing --jdbc share the plan and announce each order once
+                JdbcPowerSchedule schedule = JdbcPowerSchedule.create(dataSource);
+                schedule.replace(demoPowerPlan());
+                trackerBuilder.powerSchedule(schedule)
+                        .powerRiskPolicy(DEMO_POWER_RISK)
+                        .powerRiskInterval(Duration.ofSeconds(10));
+            }
+            tracker = push(trackerBuilder.build());
             NotificationDispatcher notifications = push(NotificationDispatcher.builder(repository, loggingNotifier())
                     .resources(shared).build());
             LocationIngestor ingestor = LocationIngestor.builder(locations, repository, bus).resources(shared)
@@ -167,6 +181,23 @@ public final class DemoApp implements AutoCloseable {
         } catch (Exception | Error e) {
             close();
             throw e;
+        }
+    }
+
+    /**
+     * When a demo order counts as at risk of a power cut: a cut starting within a minute of its placement,
+     * or within three minutes (about how long the simulator's orders take from kitchen to door). The
+     * library's defaults (10 and 45 minutes) would flag every order against a cut every six minutes.
+     */
+    static final PowerRiskPolicy DEMO_POWER_RISK = PowerRiskPolicy.of(Duration.ofMinutes(1), Duration.ofMinutes(3));
+
+    /** Reads the shipped schedule: each area has a two-minute cut every six minutes, staggered by two. */
+    static PowerPlan demoPowerPlan() throws IOException {
+        try (InputStream in = DemoApp.class.getResourceAsStream(DemoOptions.POWER_SCHEDULE_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(DemoOptions.POWER_SCHEDULE_RESOURCE + " is missing from the classpath");
+            }
+            return PowerPlan.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
     }
 
@@ -241,6 +272,9 @@ public final class DemoApp implements AutoCloseable {
                         : "in memory (this process)").append('\n')
                 .append("  Simulator:           ").append(options.simulator() ? "on (new orders every 15-30 s)"
                         : "off").append('\n')
+                .append("  Power cuts:          ").append(options.powerSchedule()
+                        ? "demo schedule: a 2-minute cut every 6 minutes per area; boards flag orders at risk"
+                        : "no schedule (--power-schedule loads the demo's)").append('\n')
                 .append("\nStop with Ctrl-C; start again with the same command and every order is still there.\n");
         return text.toString();
     }

@@ -19,6 +19,7 @@ import java.util.Objects;
  * --redis URI       REDIS_URL             use Redis for the bus and the location store
  * --jdbc URL        JDBC_URL              use this database instead of the H2 file (PostgreSQL, MariaDB or H2)
  * --no-simulator    NO_SIMULATOR=true     do not start the simulated restaurant and drivers
+ * --power-schedule  POWER_SCHEDULE=true   load the shipped power-cut schedule of the demo's Beirut areas
  *                   TRACKING_JWT_SECRET   HS256 secret for tokens (generated into DATA_DIR/jwt-secret when unset)
  * </pre>
  *
@@ -31,9 +32,14 @@ import java.util.Objects;
  * @param staleAfter when a driver's position turns "low coverage" (default 30 s; shorter in tests)
  * @param lostAfter when it turns "connection lost" (default 2 min; shorter in tests)
  * @param host the interface to listen on: {@value #DEFAULT_HOST} (this machine only) unless widened
+ * @param powerSchedule whether to load the shipped power-cut schedule ({@value #POWER_SCHEDULE_RESOURCE}):
+ *     a two-minute cut every six minutes in each of the demo's areas, so at-risk orders show up on the boards
  */
 public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUrl, boolean simulator, String jwtSecret,
-        Duration staleAfter, Duration lostAfter, String host) {
+        Duration staleAfter, Duration lostAfter, String host, boolean powerSchedule) {
+
+    /** The classpath resource of the demo's power-cut schedule. */
+    public static final String POWER_SCHEDULE_RESOURCE = "/demo-power-schedule.json";
 
     public static final int DEFAULT_PORT = 8080;
     /** Loopback: a demo on a shared office network is reachable only from the machine it runs on. */
@@ -59,6 +65,12 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
             throw new IllegalArgumentException("TRACKING_JWT_SECRET must be at least 32 characters, but was "
                     + jwtSecret.length());
         }
+    }
+
+    /** The options without the power-cut schedule. */
+    public DemoOptions(int port, Path dataDir, String redisUri, String jdbcUrl, boolean simulator, String jwtSecret,
+            Duration staleAfter, Duration lostAfter, String host) {
+        this(port, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, staleAfter, lostAfter, host, false);
     }
 
     /** The options listening on {@value #DEFAULT_HOST}. */
@@ -92,6 +104,7 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
         String jdbc = blankToNull(env.get("JDBC_URL"));
         boolean simulator = !"true".equalsIgnoreCase(env.getOrDefault("NO_SIMULATOR", "false"));
         String secret = blankToNull(env.get("TRACKING_JWT_SECRET"));
+        boolean power = "true".equalsIgnoreCase(env.getOrDefault("POWER_SCHEDULE", "false"));
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
             String option = rest.remove(0);
@@ -102,6 +115,7 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
                 case "--redis" -> redis = value(option, rest);
                 case "--jdbc" -> jdbc = value(option, rest);
                 case "--no-simulator" -> simulator = false;
+                case "--power-schedule" -> power = true;
                 case "--help", "-h" -> throw new HelpRequested();
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'; see --help");
             }
@@ -111,7 +125,7 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
         }
         DemoOptions defaults = defaults();
         return new DemoOptions(port, dataDir, redis, jdbc, simulator, secret, defaults.staleAfter,
-                defaults.lostAfter, host);
+                defaults.lostAfter, host, power);
     }
 
     /** The JDBC URL prefixes of the drivers the demo bundles. */
@@ -136,19 +150,25 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
 
     /** Returns a copy with other staleness thresholds (tests use seconds, not minutes). */
     public DemoOptions withStaleness(Duration stale, Duration lost) {
-        return new DemoOptions(port, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, stale, lost, host);
+        return new DemoOptions(port, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, stale, lost, host,
+                powerSchedule);
     }
 
     /** Returns a copy on another port. */
     public DemoOptions withPort(int newPort) {
         return new DemoOptions(newPort, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, staleAfter, lostAfter,
-                host);
+                host, powerSchedule);
     }
 
     /** Returns a copy listening on another interface. */
     public DemoOptions withHost(String newHost) {
         return new DemoOptions(port, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, staleAfter, lostAfter,
-                newHost);
+                newHost, powerSchedule);
+    }
+
+    /** Returns a copy with the shipped power-cut schedule on or off. */
+    public DemoOptions withPowerSchedule(boolean on) {
+        return new DemoOptions(port, dataDir, redisUri, jdbcUrl, simulator, jwtSecret, staleAfter, lostAfter, host, on);
     }
 
     public static final String USAGE = """
@@ -163,6 +183,8 @@ public record DemoOptions(int port, Path dataDir, String redisUri, String jdbcUr
                                jdbc:postgresql://127.0.0.1:5432/test?user=postgres
                                jdbc:mariadb://127.0.0.1:3306/test?user=root
               --no-simulator   no simulated restaurant and drivers (env NO_SIMULATOR=true)
+              --power-schedule a power cut every few minutes in the demo's Beirut areas, so the boards
+                               flag orders at risk of one (env POWER_SCHEDULE=true)
 
               TRACKING_JWT_SECRET  token secret (at least 32 characters); when unset, one is generated
                                    into DATA_DIR/jwt-secret (owner-only) and kept across restarts

@@ -37,6 +37,17 @@ class DemoOptionsTest {
     }
 
     @Test
+    void parse_powerSchedule_isOffByDefault_andOnByOptionOrEnvironment() {
+        assertFalse(DemoOptions.parse(new String[0], Map.of()).powerSchedule());
+        assertTrue(DemoOptions.parse(new String[] {"--power-schedule"}, Map.of()).powerSchedule());
+        assertTrue(DemoOptions.parse(new String[0], Map.of("POWER_SCHEDULE", "true")).powerSchedule());
+        DemoOptions options = DemoOptions.parse(new String[] {"--power-schedule", "--port", "7070"}, Map.of());
+        assertTrue(options.withPort(0).powerSchedule(), "kept by the copies");
+        assertFalse(options.withPowerSchedule(false).powerSchedule());
+        assertTrue(DemoOptions.USAGE.contains("--power-schedule"));
+    }
+
+    @Test
     void parse_optionsWinOverEnvironment() {
         DemoOptions options = DemoOptions.parse(new String[] {"--port", "7070", "--no-simulator", "--data-dir", "here"},
                 Map.of("PORT", "9090"));

@@ -12,6 +12,7 @@ import org.ordertracking.core.FixRejection;
 import org.ordertracking.core.InvalidFixException;
 import org.ordertracking.core.LocationFix;
 import org.ordertracking.core.OrderEvent;
+import org.ordertracking.core.PowerRisk;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.WireCodec;
@@ -66,6 +67,8 @@ public final class JsonCodec {
             g.writeStringField("finished_before", purged.finishedBefore().toString());
             g.writeStringField("at", purged.at().toString());
             g.writeEndObject();
+        } else if (message instanceof TrackingMessage.OrderAtRisk atRisk) {
+            writePowerRisk(g, atRisk.risk());
         } else {
             throw new IllegalArgumentException("unknown message " + message);
         }
@@ -75,6 +78,26 @@ public final class JsonCodec {
         g.writeStartObject();
         g.writeStringField("order_id", orderId);
         g.writeStringField("driver_id", driverId);
+        g.writeEndObject();
+    }
+
+    /**
+     * Writes a power risk's JSON object: {@code order_id}, {@code restaurant_id}, {@code area},
+     * {@code placed_at}, {@code cut_start}, {@code cut_end}, {@code cut_kind}, {@code reason},
+     * {@code minutes_until}, {@code assessed_at}.
+     */
+    public static void writePowerRisk(JsonGenerator g, PowerRisk risk) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("order_id", risk.orderId());
+        g.writeStringField("restaurant_id", risk.restaurantId());
+        g.writeStringField("area", risk.area());
+        g.writeStringField("placed_at", risk.placedAt().toString());
+        g.writeStringField("cut_start", risk.cut().start().toString());
+        g.writeStringField("cut_end", risk.cut().end().toString());
+        g.writeStringField("cut_kind", risk.cut().kind().wireName());
+        g.writeStringField("reason", risk.reason().wireName());
+        g.writeNumberField("minutes_until", risk.minutesUntil());
+        g.writeStringField("assessed_at", risk.assessedAt().toString());
         g.writeEndObject();
     }
 
@@ -93,6 +116,12 @@ public final class JsonCodec {
     /** Writes an order's JSON object to a generator. */
     public static void writeOrder(JsonGenerator g, TrackedOrder order) throws IOException {
         g.writeStartObject();
+        writeOrderFields(g, order);
+        g.writeEndObject();
+    }
+
+    /** Writes an order's fields into an object the caller opened (and closes, perhaps after more fields). */
+    public static void writeOrderFields(JsonGenerator g, TrackedOrder order) throws IOException {
         g.writeStringField("order_id", order.orderId());
         g.writeStringField("restaurant_id", order.restaurantId());
         g.writeStringField("customer_id", order.customerId());
@@ -105,7 +134,6 @@ public final class JsonCodec {
         g.writeNumberField("seq", order.seq());
         g.writeStringField("created_at", order.createdAt().toString());
         g.writeStringField("updated_at", order.updatedAt().toString());
-        g.writeEndObject();
     }
 
     /**

@@ -31,6 +31,7 @@ public final class Migrations {
     public static final List<Migration> ALL = List.of(
             new Migration(1, "tracking_schema"),
             new Migration(2, "driver_active_orders"),
+            new Migration(3, "power_schedule"),
             new Migration(5, "retention_locks"));
 
     private Migrations() {

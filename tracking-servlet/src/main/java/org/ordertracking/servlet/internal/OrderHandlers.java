@@ -101,7 +101,8 @@ final class OrderHandlers {
         guard.authorize(ex.caller(), Access.toOrder(Action.READ_ORDER, order));
         List<OrderEvent> events = tracker().history(id);
         TrackedOrder current = tracker().find(id).orElse(order);
-        Responses.jsonWithEtag(ex.request(), ex.response(), snapshots.orderSnapshotJson(current, events));
+        boolean showRisk = config.powerRiskRoles().contains(ex.caller().role());
+        Responses.jsonWithEtag(ex.request(), ex.response(), snapshots.orderSnapshotJson(current, events, showRisk));
     }
 
     void transition(RouteTable.Exchange ex) throws IOException {

@@ -17,12 +17,15 @@ import org.slf4j.LoggerFactory;
 /**
  * A restaurant's stream: subscribes first, then sends one {@code snapshot} of its active orders,
  * then every live {@code status} event of its orders whose seq is newer than what the snapshot or
- * an earlier event showed. A bus gap sends a fresh snapshot. The stream does not end by itself.
+ * an earlier event showed. A bus gap sends a fresh snapshot. With {@code showRisk} (a power schedule
+ * and a caller who may see it), the snapshot's orders carry {@code power_risk} and every
+ * {@code order_at_risk} of its orders is forwarded. The stream does not end by itself.
  */
 public final class RestaurantStream extends SseStream {
     private static final Logger LOG = LoggerFactory.getLogger(RestaurantStream.class);
 
     private final String restaurantId;
+    private final boolean showRisk;
     // guarded by lock
     private final Map<String, Long> seen = new HashMap<>();
     private boolean filling = true;
@@ -30,9 +33,11 @@ public final class RestaurantStream extends SseStream {
     private static final int PENDING_LIMIT = 4096;
     private List<Envelope> pending = new ArrayList<>();
 
-    public RestaurantStream(StreamHub hub, AsyncContext async, ServletOutputStream out, String restaurantId) {
+    public RestaurantStream(StreamHub hub, AsyncContext async, ServletOutputStream out, String restaurantId,
+            boolean showRisk) {
         super(hub, async, out);
         this.restaurantId = restaurantId;
+        this.showRisk = showRisk;
     }
 
     @Override
@@ -94,6 +99,9 @@ public final class RestaurantStream extends SseStream {
             }
             seen.put(status.orderId(), seq);
             offerLocked(hub.frames().frame(envelope, SharedFrames.Form.RESTAURANT_STATUS, 0));
+        } else if (showRisk && envelope.message() instanceof TrackingMessage.OrderAtRisk) {
+            // never dropped (a status-kind frame), once per order: the tracker announces each risk once
+            offerLocked(Frame.event(Frame.Kind.STATUS, null, TrackingMessage.OrderAtRisk.TYPE, envelope.json()));
         }
     }
 
@@ -102,7 +110,7 @@ public final class RestaurantStream extends SseStream {
         String snapshot;
         try {
             orders = hub.tracker().activeOrdersOfRestaurant(restaurantId);
-            snapshot = hub.snapshots().restaurantSnapshotJson(restaurantId, orders);
+            snapshot = hub.snapshots().restaurantSnapshotJson(restaurantId, orders, showRisk);
         } catch (RuntimeException e) {
             LOG.warn("could not read the orders of restaurant {} for its stream; closing it", restaurantId, e);
             close();

@@ -5,16 +5,58 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 import org.ordertracking.core.OrderEvent;
+import org.ordertracking.core.PowerRisk;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.internal.JsonCodec;
 
-/** Builds the snapshot documents: the stream's {@code snapshot} event and {@code GET /orders/{id}}. Thread-safe. */
+/**
+ * Builds the snapshot documents: the stream's {@code snapshot} event, {@code GET /orders/{id}}, the
+ * restaurant board's snapshot and order list. With a {@link RiskView} (a tracker with a power
+ * schedule), the documents for callers who may see it carry {@code power_risk}. Thread-safe.
+ */
 public final class Snapshots {
     private final LiveView live;
+    private final RiskView risks;
 
     public Snapshots(LiveView live) {
+        this(live, null);
+    }
+
+    /**
+     * Snapshots with the power risk of orders.
+     *
+     * @param risks the power risk of an order, or {@code null} when there is no power schedule (no field at all)
+     */
+    public Snapshots(LiveView live, RiskView risks) {
         this.live = live;
+        this.risks = risks;
+    }
+
+    /** The power risk of an order now (the tracker's {@code powerRisk}). */
+    @FunctionalInterface
+    public interface RiskView {
+        Optional<PowerRisk> riskOf(TrackedOrder order);
+    }
+
+    /** Whether the documents can carry {@code power_risk} at all (a power schedule is configured). */
+    public boolean hasRisk() {
+        return risks != null;
+    }
+
+    /** Writes {@code "power_risk": {…}} or {@code null}; nothing without a risk view or when not shown. */
+    private void writeRisk(JsonGenerator g, TrackedOrder order, boolean show) throws IOException {
+        if (risks == null || !show) {
+            return;
+        }
+        Optional<PowerRisk> risk = risks.riskOf(order);
+        g.writeFieldName("power_risk");
+        if (risk.isPresent()) {
+            JsonCodec.writePowerRisk(g, risk.get());
+        } else {
+            g.writeNull();
+        }
     }
 
     /** The current location, signal and ETA of an order being delivered. */
@@ -44,8 +86,16 @@ public final class Snapshots {
         });
     }
 
-    /** {@code {"order", "events", "location", "signal", "eta_seconds"}}. */
+    /** {@code {"order", "events", "location", "signal", "eta_seconds"}}, without {@code power_risk}. */
     public String orderSnapshotJson(TrackedOrder order, List<OrderEvent> events) {
+        return orderSnapshotJson(order, events, false);
+    }
+
+    /**
+     * {@code {"order", "events", "location", "signal", "eta_seconds"}}, and {@code "power_risk"} when
+     * {@code showRisk} and a power schedule is configured.
+     */
+    public String orderSnapshotJson(TrackedOrder order, List<OrderEvent> events, boolean showRisk) {
         return write(g -> {
             g.writeStartObject();
             g.writeFieldName("order");
@@ -57,19 +107,43 @@ public final class Snapshots {
             } else {
                 live.write(g, order);
             }
+            writeRisk(g, order, showRisk);
             g.writeEndObject();
         });
     }
 
-    /** {@code {"restaurant_id", "orders":[…]}}. */
-    public String restaurantSnapshotJson(String restaurantId, List<TrackedOrder> orders) {
+    /**
+     * {@code {"restaurant_id", "orders":[…]}}; each order carries {@code power_risk} when
+     * {@code showRisk} and a power schedule is configured.
+     */
+    public String restaurantSnapshotJson(String restaurantId, List<TrackedOrder> orders, boolean showRisk) {
         return write(g -> {
             g.writeStartObject();
             g.writeStringField("restaurant_id", restaurantId);
             g.writeFieldName("orders");
-            writeOrders(g, orders);
+            writeBoardOrders(g, orders, showRisk);
             g.writeEndObject();
         });
+    }
+
+    /** A JSON array of a restaurant's orders, each with {@code power_risk} as in {@link #restaurantSnapshotJson}. */
+    public String restaurantOrdersJson(List<TrackedOrder> orders, boolean showRisk) {
+        return write(g -> writeBoardOrders(g, orders, showRisk));
+    }
+
+    private void writeBoardOrders(JsonGenerator g, List<TrackedOrder> orders, boolean showRisk) throws IOException {
+        if (risks == null || !showRisk) {
+            writeOrders(g, orders);
+            return;
+        }
+        g.writeStartArray();
+        for (TrackedOrder order : orders) {
+            g.writeStartObject();
+            JsonCodec.writeOrderFields(g, order);
+            writeRisk(g, order, true);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /** A JSON array of orders. */

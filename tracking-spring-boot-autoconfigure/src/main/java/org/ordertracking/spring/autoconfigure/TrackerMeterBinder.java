@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code tracking.deliveries.signal{band}} — deliveries (picked-up orders) per signal band,
  *       classified as the staleness monitor does;</li>
  *   <li>{@code tracking.push.attempts} and {@code tracking.push.failures} — calls of the
- *       application's push notifier and those that threw.</li>
+ *       application's push notifier and those that threw;</li>
+ *   <li>{@code tracking.orders.at_risk} — active orders at risk of a scheduled power cut (only with a
+ *       power schedule; the servlet's binder registers the same gauge, and the registry keeps one).</li>
  * </ul>
  * Gauges that query the repository or the store are computed at most once per second. Thread-safe.
  *
@@ -97,6 +99,11 @@ public class TrackerMeterBinder implements MeterBinder {
             Gauge.builder("tracking.deliveries.signal", this, binder -> binder.bands().getOrDefault(band, 0))
                     .description("Deliveries in progress by the signal band of their driver")
                     .tag("band", band.wireName())
+                    .register(registry);
+        }
+        if (tracker.powerSchedule().isPresent()) {
+            Gauge.builder("tracking.orders.at_risk", tracker, OrderTracker::ordersAtRisk)
+                    .description("active orders at risk of a scheduled power cut")
                     .register(registry);
         }
         if (pushes != null) {

@@ -8,20 +8,28 @@ import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.NotificationDispatcher;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.PowerPlan;
+import org.ordertracking.core.PowerRiskPolicy;
+import org.ordertracking.core.PowerSchedule;
 import org.ordertracking.core.PushNotifier;
 import org.ordertracking.core.RetentionConfig;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
 import org.ordertracking.core.TrackerListener;
 import org.ordertracking.core.TrackingResources;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.ResourceLoader;
 
 /**
  * The tracker and its location pipeline: every bean is {@link ConditionalOnMissingBean}, so an
@@ -97,9 +105,10 @@ public class TrackingAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public OrderTracker orderTracker(OrderRepository repository, EventBus bus, TrackingResources resources,
-            TrackingProperties properties) {
+            TrackingProperties properties, ObjectProvider<PowerSchedule> powerSchedule) {
         TrackingProperties.Tracker tracker = properties.getTracker();
-        return OrderTracker.builder()
+        TrackingProperties.Power power = properties.getPower();
+        OrderTracker.Builder builder = OrderTracker.builder()
                 .resources(resources)
                 .repository(repository)
                 .eventBus(bus)
@@ -107,7 +116,42 @@ public class TrackingAutoConfiguration {
                 .sweepInterval(tracker.getSweepInterval())
                 .relayGrace(tracker.getRelayGrace())
                 .retention(retention(properties.getRetention(), repository))
-                .build();
+                .powerRiskPolicy(PowerRiskPolicy.of(power.getLead(), power.getExpectedDuration()))
+                .powerRiskInterval(power.getRiskInterval());
+        powerSchedule.ifAvailable(builder::powerSchedule);
+        return builder.build();
+    }
+
+    /**
+     * The power-cut schedule read from {@code tracking.power.schedule} (a JSON document), in memory; when
+     * {@code tracking.power.jdbc} is true the JDBC auto-configuration's schedule is used instead.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "tracking.power.schedule")
+    public PowerSchedule trackingPowerSchedule(TrackingProperties properties, ResourceLoader resources) {
+        return PowerSchedule.inMemory(readPowerPlan(properties.getPower().getSchedule(), resources));
+    }
+
+    /**
+     * Reads a JSON power plan from a Spring resource location.
+     *
+     * @throws IllegalArgumentException naming the location and the bad field
+     * @throws IllegalStateException if the resource cannot be read
+     */
+    static PowerPlan readPowerPlan(String location, ResourceLoader resources) {
+        Resource resource = resources.getResource(location);
+        String json;
+        try {
+            json = resource.getContentAsString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not read tracking.power.schedule=" + location + ": " + e.getMessage(), e);
+        }
+        try {
+            return PowerPlan.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tracking.power.schedule=" + location + ": " + e.getMessage(), e);
+        }
     }
 
     /** {@code tracking.retention.*}; with {@code enabled} unset, the repository decides whether it is on. */

@@ -6,17 +6,22 @@ import java.time.InstantSource;
 import java.util.Locale;
 import javax.sql.DataSource;
 import org.ordertracking.core.OrderRepository;
+import org.ordertracking.core.PowerPlan;
+import org.ordertracking.core.PowerSchedule;
 import org.ordertracking.jdbc.JdbcConfig;
 import org.ordertracking.jdbc.JdbcOrderRepository;
+import org.ordertracking.jdbc.JdbcPowerSchedule;
 import org.ordertracking.jdbc.JdbcSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ResourceLoader;
 
 /**
  * Orders in the application's {@link DataSource} ({@code tracking-jdbc}): a
@@ -44,6 +49,31 @@ public class TrackingJdbcAutoConfiguration {
                     applied);
         }
         return JdbcOrderRepository.builder(dataSource).config(config).build();
+    }
+
+    /**
+     * The power-cut schedule in the database when {@code tracking.power.jdbc} is true, so every node
+     * sees the same one; {@code tracking.power.schedule}, when set, is written into it at startup.
+     * Depends on the repository bean, so the schema is migrated first.
+     */
+    @Bean
+    @ConditionalOnMissingBean(PowerSchedule.class)
+    @ConditionalOnProperty(name = "tracking.power.jdbc", havingValue = "true")
+    public JdbcPowerSchedule trackingJdbcPowerSchedule(DataSource dataSource, OrderRepository repository,
+            TrackingProperties properties, ResourceLoader resources) {
+        String prefix = repository instanceof JdbcOrderRepository jdbc ? jdbc.config().tablePrefix()
+                : properties.getJdbc().getTablePrefix();
+        TrackingProperties.Power power = properties.getPower();
+        JdbcPowerSchedule schedule = JdbcPowerSchedule.builder(dataSource)
+                .config(JdbcConfig.builder().tablePrefix(prefix).build())
+                .refreshInterval(power.getRefreshInterval())
+                .build();
+        if (power.getSchedule() != null) {
+            PowerPlan plan = TrackingAutoConfiguration.readPowerPlan(power.getSchedule(), resources);
+            schedule.replace(plan);
+            LOG.info("Power schedule {} written to the database: {}", power.getSchedule(), plan);
+        }
+        return schedule;
     }
 
     /** Counts the outbox backlog for the meters and the health indicator. */

@@ -32,6 +32,7 @@ public class TrackingProperties implements Validator {
     private final Notifications notifications = new Notifications();
     private final Health health = new Health();
     private final Resources resources = new Resources();
+    private final Power power = new Power();
 
     public Jwt getJwt() {
         return jwt;
@@ -71,6 +72,10 @@ public class TrackingProperties implements Validator {
 
     public Health getHealth() {
         return health;
+    }
+
+    public Power getPower() {
+        return power;
     }
 
     public Resources getResources() {
@@ -161,6 +166,15 @@ public class TrackingProperties implements Validator {
         positive(errors, "notifications.initialBackoff", p.notifications.initialBackoff);
         positive(errors, "notifications.maxBackoff", p.notifications.maxBackoff);
         positive(errors, "health.outboxBacklogThreshold", p.health.outboxBacklogThreshold);
+        notNegative(errors, "power.lead", p.power.lead);
+        notNegative(errors, "power.expectedDuration", p.power.expectedDuration);
+        positive(errors, "power.riskInterval", p.power.riskInterval);
+        notNegative(errors, "power.refreshInterval", p.power.refreshInterval);
+        if (p.power.schedule != null && p.power.schedule.isBlank()) {
+            errors.rejectValue("power.schedule", "tracking.invalid",
+                    "must be the location of a JSON power schedule such as classpath:power-schedule.json or "
+                            + "file:/etc/tracking/power-schedule.json, or unset, but was blank");
+        }
         if (p.resources.schedulerThreads != null) {
             positive(errors, "resources.schedulerThreads", p.resources.schedulerThreads);
         }
@@ -572,6 +586,82 @@ public class TrackingProperties implements Validator {
 
         public void setDeliveryThreads(Integer deliveryThreads) {
             this.deliveryThreads = deliveryThreads;
+        }
+    }
+
+    /** The power-cut schedule and when an order counts as at risk of a cut (docs/operations.md). */
+    public static class Power {
+        /**
+         * Location of a JSON power schedule (classpath:…, file:…): areas with daily and one-off cut windows
+         * and the area of each restaurant. Unset: no schedule, unless tracking.power.jdbc is true or the
+         * application has a PowerSchedule bean.
+         */
+        private String schedule;
+
+        /**
+         * Whether the schedule lives in the database (JdbcPowerSchedule, migration 3), so every node sees the
+         * same one; tracking.power.schedule, when set, is written into it at startup.
+         */
+        private boolean jdbc = false;
+
+        /** How long after an order's placement a cut's start makes it at risk (placed_before_cut). */
+        private Duration lead = Duration.ofMinutes(10);
+
+        /** Expected preparation and delivery time: a cut starting within it makes an order at risk. */
+        private Duration expectedDuration = Duration.ofMinutes(45);
+
+        /** Period of the sweep that recounts at-risk orders and announces those the schedule put at risk later. */
+        private Duration riskInterval = Duration.ofSeconds(30);
+
+        /** Longest age of the database schedule a node answers with (tracking.power.jdbc). */
+        private Duration refreshInterval = Duration.ofSeconds(10);
+
+        public String getSchedule() {
+            return schedule;
+        }
+
+        public void setSchedule(String schedule) {
+            this.schedule = schedule;
+        }
+
+        public boolean isJdbc() {
+            return jdbc;
+        }
+
+        public void setJdbc(boolean jdbc) {
+            this.jdbc = jdbc;
+        }
+
+        public Duration getLead() {
+            return lead;
+        }
+
+        public void setLead(Duration lead) {
+            this.lead = lead;
+        }
+
+        public Duration getExpectedDuration() {
+            return expectedDuration;
+        }
+
+        public void setExpectedDuration(Duration expectedDuration) {
+            this.expectedDuration = expectedDuration;
+        }
+
+        public Duration getRiskInterval() {
+            return riskInterval;
+        }
+
+        public void setRiskInterval(Duration riskInterval) {
+            this.riskInterval = riskInterval;
+        }
+
+        public Duration getRefreshInterval() {
+            return refreshInterval;
+        }
+
+        public void setRefreshInterval(Duration refreshInterval) {
+            this.refreshInterval = refreshInterval;
         }
     }
 

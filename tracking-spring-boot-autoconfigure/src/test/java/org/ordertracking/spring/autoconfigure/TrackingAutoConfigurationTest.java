@@ -21,6 +21,8 @@ import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.PowerRiskPolicy;
+import org.ordertracking.core.PowerSchedule;
 import org.ordertracking.core.PushNotifier;
 import org.ordertracking.core.RetentionConfig;
 import org.ordertracking.core.StalenessClassifier;
@@ -311,8 +313,60 @@ class TrackingAutoConfigurationTest {
     }
 
     @Test
+    void noPowerSchedule_meansNoRisk_andNoGauge() {
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
+            assertThat(context).doesNotHaveBean(PowerSchedule.class);
+            assertThat(context.getBean(OrderTracker.class).powerSchedule()).isEmpty();
+            context.getBean(TrackerMeterBinder.class).bindTo(context.getBean(MeterRegistry.class));
+            assertThat(context.getBean(MeterRegistry.class).find("tracking.orders.at_risk").gauge()).isNull();
+        });
+    }
+
+    @Test
+    void powerScheduleProperty_givesTheTrackerTheScheduleAndPolicy_andTheGauge() {
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("tracking.power.schedule=classpath:power-test.json", "tracking.power.lead=5m",
+                        "tracking.power.expected-duration=30m")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(PowerSchedule.class);
+                    OrderTracker tracker = context.getBean(OrderTracker.class);
+                    assertThat(tracker.powerSchedule()).containsSame(context.getBean(PowerSchedule.class));
+                    assertThat(tracker.powerRiskPolicy())
+                            .isEqualTo(PowerRiskPolicy.of(Duration.ofMinutes(5), Duration.ofMinutes(30)));
+                    assertThat(context.getBean(PowerSchedule.class).plan().areaOf("r-1")).contains("hamra");
+                    context.getBean(TrackerMeterBinder.class).bindTo(context.getBean(MeterRegistry.class));
+                    assertThat(context.getBean(MeterRegistry.class).get("tracking.orders.at_risk").gauge().value())
+                            .isEqualTo(0.0);
+                });
+    }
+
+    @Test
+    void badPowerSchedule_stopsStartup_namingTheFileAndTheField() {
+        runner.withPropertyValues("tracking.power.schedule=classpath:power-bad.json").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(findCause(context.getStartupFailure(), IllegalArgumentException.class).getMessage())
+                    .contains("tracking.power.schedule=classpath:power-bad.json",
+                            "areas[0].daily[0].end must be a local time HH:MM or HH:MM:SS, but was '26:00'");
+        });
+    }
+
+    @Test
+    void negativePowerLead_isRejected() {
+        runner.withPropertyValues("tracking.power.lead=-1m").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(findCause(context.getStartupFailure(), BindValidationException.class).getMessage())
+                    .contains("power.lead", "must be zero or positive, but was PT-1M");
+        });
+    }
+
+    @Test
     void defaults_areTheLibrarysOwnDefaults() {
         TrackingProperties defaults = new TrackingProperties();
+        assertThat(defaults.getPower().getLead()).isEqualTo(PowerRiskPolicy.DEFAULT_LEAD);
+        assertThat(defaults.getPower().getExpectedDuration()).isEqualTo(PowerRiskPolicy.DEFAULT_EXPECTED_DURATION);
+        assertThat(defaults.getPower().getRiskInterval()).isEqualTo(OrderTracker.DEFAULT_POWER_RISK_INTERVAL);
+        assertThat(defaults.getPower().getRefreshInterval())
+                .isEqualTo(org.ordertracking.jdbc.JdbcPowerSchedule.DEFAULT_REFRESH_INTERVAL);
         assertThat(defaults.getTracker().getAcceptanceTimeout()).isEqualTo(OrderTracker.DEFAULT_ACCEPTANCE_TIMEOUT);
         assertThat(defaults.getTracker().getSweepInterval()).isEqualTo(OrderTracker.DEFAULT_SWEEP_INTERVAL);
         assertThat(defaults.getTracker().getRelayGrace()).isEqualTo(OrderTracker.DEFAULT_RELAY_GRACE);

@@ -25,9 +25,11 @@ import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.PowerSchedule;
 import org.ordertracking.core.Subscription;
 import org.ordertracking.core.Topic;
 import org.ordertracking.jdbc.JdbcOrderRepository;
+import org.ordertracking.jdbc.JdbcPowerSchedule;
 import org.ordertracking.redis.RedisEventBus;
 import org.ordertracking.redis.RedisLocationStore;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -58,7 +60,8 @@ class TrackingInfrastructureIT {
     void dropTables() throws Exception {
         try (Connection connection = DriverManager.getConnection(POSTGRES);
                 Statement statement = connection.createStatement()) {
-            for (String table : List.of("notifications", "order_events", "orders", "locks", "schema_version",
+            for (String table : List.of("notifications", "order_events", "orders", "power_windows",
+                    "power_restaurants", "power_announcements", "power_areas", "power_plan", "locks", "schema_version",
                     "schema_history")) {
                 statement.execute("DROP TABLE IF EXISTS " + prefix + table + " CASCADE");
             }
@@ -109,6 +112,25 @@ class TrackingInfrastructureIT {
                         assertThat(count("SELECT COUNT(*) FROM " + prefix + "orders WHERE order_id = 'o-3'")).isZero();
                     });
                     assertThat(count("SELECT COUNT(*) FROM " + prefix + "order_events WHERE order_id = 'o-3'")).isZero();
+                });
+    }
+
+    @Test
+    void powerJdbc_writesTheScheduleIntoTheDatabase_forEveryNodeToRead() {
+        runner.withPropertyValues("tracking.jdbc.initialize-schema=always", "tracking.power.jdbc=true",
+                "tracking.power.schedule=classpath:power-test.json", "tracking.power.refresh-interval=0s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    PowerSchedule schedule = context.getBean(PowerSchedule.class);
+                    assertThat(schedule).isInstanceOf(JdbcPowerSchedule.class);
+                    assertThat(context.getBean(OrderTracker.class).powerSchedule()).containsSame(schedule);
+                    assertThat(count("SELECT COUNT(*) FROM " + prefix + "power_restaurants WHERE restaurant_id = 'r-1'"))
+                            .isEqualTo(1);
+                    assertThat(count("SELECT COUNT(*) FROM " + prefix + "power_windows")).isEqualTo(1);
+                    // another node on the same tables reads the same plan
+                    JdbcPowerSchedule other = JdbcPowerSchedule.builder(context.getBean(javax.sql.DataSource.class))
+                            .config(org.ordertracking.jdbc.JdbcConfig.builder().tablePrefix(prefix).build()).build();
+                    assertThat(other.plan()).isEqualTo(schedule.plan());
                 });
     }
 
