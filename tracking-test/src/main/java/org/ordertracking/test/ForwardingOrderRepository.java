@@ -15,6 +15,8 @@ import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderStateMachine;
 import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.OutboxBacklog;
+import org.ordertracking.core.RestaurantPresence;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TransitionRequest;
 import org.ordertracking.core.TransitionResult;
@@ -107,5 +109,35 @@ public abstract class ForwardingOrderRepository implements OrderRepository {
     @Override
     public boolean claimNotification(String orderId, NotificationMoment moment, Instant at) {
         return delegate.claimNotification(orderId, moment, at);
+    }
+
+    @Override
+    public void restaurantSeen(String restaurantId, Instant at) {
+        delegate.restaurantSeen(restaurantId, at);
+    }
+
+    @Override
+    public List<RestaurantPresence> restaurantPresence() {
+        return delegate.restaurantPresence();
+    }
+
+    @Override
+    public boolean claimRestaurantOffline(String restaurantId, Instant notSeenSince, Instant at) {
+        return delegate.claimRestaurantOffline(restaurantId, notSeenSince, at);
+    }
+
+    @Override
+    public boolean claimRestaurantOnline(String restaurantId, Instant at) {
+        return delegate.claimRestaurantOnline(restaurantId, at);
+    }
+
+    @Override
+    public boolean claimStuck(String orderId, OrderStatus status, Instant at) {
+        return delegate.claimStuck(orderId, status, at);
+    }
+
+    @Override
+    public OutboxBacklog outboxBacklog() {
+        return delegate.outboxBacklog();
     }
 }
