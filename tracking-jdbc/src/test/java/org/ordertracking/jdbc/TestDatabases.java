@@ -85,7 +85,8 @@ final class TestDatabases {
             if (!connection.getAutoCommit()) {
                 connection.setAutoCommit(true);
             }
-            for (String table : new String[] {"order_events", "orders", "notifications", "schema_version"}) {
+            for (String table : new String[] {"order_events", "orders", "notifications", "restaurant_presence",
+                    "stuck_orders", "schema_version"}) {
                 statement.execute("DROP TABLE IF EXISTS " + prefix + table);
             }
         }

@@ -27,7 +27,8 @@ public final class Migrations {
     /** Every migration, in version order. Add new ones at the end, never edit a released one. */
     public static final List<Migration> ALL = List.of(
             new Migration(1, "tracking_schema"),
-            new Migration(2, "driver_active_orders"));
+            new Migration(2, "driver_active_orders"),
+            new Migration(4, "operations_watch"));
 
     private Migrations() {
     }

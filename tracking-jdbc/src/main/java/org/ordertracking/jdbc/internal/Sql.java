@@ -15,6 +15,8 @@ public final class Sql {
     public final String orders;
     public final String events;
     public final String notifications;
+    public final String presence;
+    public final String stuckOrders;
 
     public final String insertOrder;
     public final String insertEvent;
@@ -33,11 +35,23 @@ public final class Sql {
     public final String relay;
     public final String markPublished;
     public final String claimNotification;
+    public final String seenUpdate;
+    public final String seenInsert;
+    public final String waitingByRestaurant;
+    private final String presenceOfOpen;
+    public final String offlineRestaurants;
+    public final String offlineUpdate;
+    public final String offlineInsert;
+    public final String onlineUpdate;
+    public final String claimStuck;
+    public final String outboxBacklog;
 
     public Sql(String prefix, Dialect dialect) {
         orders = prefix + "orders";
         events = prefix + "order_events";
         notifications = prefix + "notifications";
+        presence = prefix + "restaurant_presence";
+        stuckOrders = prefix + "stuck_orders";
 
         insertOrder = "INSERT INTO " + orders + " (" + ORDER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         insertEvent = "INSERT INTO " + events + " (" + EVENT_COLUMNS + ", published) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)";
@@ -66,6 +80,41 @@ public final class Sql {
             case MARIADB -> "INSERT IGNORE" + claim;
             case H2 -> "INSERT" + claim;
         };
+        // restaurant presence: an insert that skips an existing row (H2 raises a constraint violation instead)
+        String insertIgnore = dialect == Dialect.MARIADB ? "INSERT IGNORE INTO " : "INSERT INTO ";
+        String onConflict = dialect == Dialect.POSTGRESQL ? " ON CONFLICT (restaurant_id) DO NOTHING" : "";
+        seenUpdate = "UPDATE " + presence + " SET last_seen_at = ? WHERE restaurant_id = ?"
+                + " AND (last_seen_at IS NULL OR last_seen_at < ?)";
+        seenInsert = insertIgnore + presence + " (restaurant_id, last_seen_at, offline, changed_at)"
+                + " VALUES (?, ?, FALSE, NULL)" + onConflict;
+        waitingByRestaurant = "SELECT restaurant_id, COUNT(*), MIN(created_at) FROM " + orders
+                + " WHERE status IN ('received', 'accepted', 'preparing', 'ready') GROUP BY restaurant_id";
+        presenceOfOpen = "SELECT restaurant_id, last_seen_at, offline, changed_at FROM " + presence
+                + " WHERE restaurant_id IN (";
+        offlineRestaurants = "SELECT restaurant_id, last_seen_at, offline, changed_at FROM " + presence
+                + " WHERE offline = TRUE";
+        offlineUpdate = "UPDATE " + presence + " SET offline = TRUE, changed_at = ? WHERE restaurant_id = ?"
+                + " AND offline = FALSE AND (last_seen_at IS NULL OR last_seen_at <= ?)";
+        offlineInsert = insertIgnore + presence + " (restaurant_id, last_seen_at, offline, changed_at)"
+                + " VALUES (?, NULL, TRUE, ?)" + onConflict;
+        onlineUpdate = "UPDATE " + presence + " SET offline = FALSE, changed_at = ? WHERE restaurant_id = ?"
+                + " AND offline = TRUE";
+        String stuck = " INTO " + stuckOrders + " (order_id, status, claimed_at) VALUES (?, ?, ?)";
+        claimStuck = switch (dialect) {
+            case POSTGRESQL -> "INSERT" + stuck + " ON CONFLICT (order_id, status) DO NOTHING";
+            case MARIADB -> "INSERT IGNORE" + stuck;
+            case H2 -> "INSERT" + stuck;
+        };
+        outboxBacklog = "SELECT COUNT(*), MIN(occurred_at) FROM " + events + " WHERE " + dialect.unpublishedPredicate();
+    }
+
+    /** Selects the presence rows of {@code count} restaurants, one bind parameter each ({@code count} at least 1). */
+    public String presenceOf(int count) {
+        StringBuilder sql = new StringBuilder(presenceOfOpen.length() + 3 * count).append(presenceOfOpen).append('?');
+        for (int i = 1; i < count; i++) {
+            sql.append(", ?");
+        }
+        return sql.append(')').toString();
     }
 
     private String active(String column) {

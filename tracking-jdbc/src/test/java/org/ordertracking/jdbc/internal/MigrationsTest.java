@@ -33,15 +33,18 @@ class MigrationsTest {
         for (Migrations.Migration migration : Migrations.ALL.subList(1, Migrations.ALL.size())) {
             for (String statement : Migrations.statements(dialect, migration, "shop_")) {
                 assertFalse(statement.contains("tracking_"), migration + ": " + statement);
-                assertTrue(statement.contains("shop_orders"), migration + ": " + statement);
+                assertTrue(statement.contains("shop_"), migration + ": " + statement);
             }
         }
     }
 
     @org.junit.jupiter.api.Test
-    void all_versionsAreConsecutiveFromOne() {
-        for (int i = 0; i < Migrations.ALL.size(); i++) {
-            assertEquals(i + 1, Migrations.ALL.get(i).version());
+    void all_versionsStartAtOneAndIncrease() {
+        // versions of issue 15 are numbered per feature (3 power schedule, 4 operations watch, 5 retention)
+        // and may reach a branch out of order: they must increase, and the list ends at CURRENT_VERSION
+        assertEquals(1, Migrations.ALL.get(0).version());
+        for (int i = 1; i < Migrations.ALL.size(); i++) {
+            assertTrue(Migrations.ALL.get(i).version() > Migrations.ALL.get(i - 1).version(), Migrations.ALL.toString());
         }
     }
 
