@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A restaurant's stream: subscribes first, then sends one {@code snapshot} of its active orders,
  * then every live {@code status} event of its orders whose seq is newer than what the snapshot or
- * an earlier event showed. A bus gap sends a fresh snapshot. The stream does not end by itself.
+ * an earlier event showed, and the restaurant's {@code restaurant_offline} / {@code restaurant_online}
+ * changes. A bus gap sends a fresh snapshot. The stream does not end by itself.
  */
 public final class RestaurantStream extends SseStream {
     private static final Logger LOG = LoggerFactory.getLogger(RestaurantStream.class);
@@ -94,6 +95,10 @@ public final class RestaurantStream extends SseStream {
             }
             seen.put(status.orderId(), seq);
             offerLocked(hub.frames().frame(envelope, SharedFrames.Form.RESTAURANT_STATUS, 0));
+        } else if (envelope.message() instanceof TrackingMessage.RestaurantOffline
+                || envelope.message() instanceof TrackingMessage.RestaurantOnline) {
+            // whoever watches the board (an operator, a second screen) learns that the restaurant went dark
+            offerLocked(Frame.event(Frame.Kind.STATUS, null, envelope.type(), envelope.json()));
         }
     }
 

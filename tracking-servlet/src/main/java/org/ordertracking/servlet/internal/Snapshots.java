@@ -6,15 +6,32 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 import org.ordertracking.core.OrderEvent;
+import org.ordertracking.core.RestaurantPresenceMonitor;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.internal.JsonCodec;
 
-/** Builds the snapshot documents: the stream's {@code snapshot} event and {@code GET /orders/{id}}. Thread-safe. */
+/**
+ * Builds the snapshot documents: the stream's {@code snapshot} event and {@code GET /orders/{id}}, each
+ * with {@code restaurant_offline} (whether the order's restaurant is counted offline, from the presence
+ * monitor's last check; false for a terminal order or without a monitor). Thread-safe.
+ */
 public final class Snapshots {
     private final LiveView live;
+    private final RestaurantPresenceMonitor presence;
 
     public Snapshots(LiveView live) {
+        this(live, null);
+    }
+
+    /** @param presence the monitor of restaurants that went dark, or {@code null} */
+    public Snapshots(LiveView live, RestaurantPresenceMonitor presence) {
         this.live = live;
+        this.presence = presence;
+    }
+
+    private void writeRestaurantOffline(JsonGenerator g, TrackedOrder order) throws IOException {
+        g.writeBooleanField("restaurant_offline", order != null && order.isActive() && presence != null
+                && presence.isOffline(order.restaurantId()));
     }
 
     /** The current location, signal and ETA of an order being delivered. */
@@ -30,7 +47,10 @@ public final class Snapshots {
         };
     }
 
-    /** {@code {"order_id", "location", "signal", "eta_seconds"}}; all null when {@code order} is null (terminal). */
+    /**
+     * {@code {"order_id", "location", "signal", "eta_seconds", "restaurant_offline"}}; null and false when
+     * {@code order} is null (terminal).
+     */
     public String streamSnapshotJson(String orderId, TrackedOrder order) {
         return write(g -> {
             g.writeStartObject();
@@ -40,11 +60,12 @@ public final class Snapshots {
             } else {
                 live.write(g, order);
             }
+            writeRestaurantOffline(g, order);
             g.writeEndObject();
         });
     }
 
-    /** {@code {"order", "events", "location", "signal", "eta_seconds"}}. */
+    /** {@code {"order", "events", "location", "signal", "eta_seconds", "restaurant_offline"}}. */
     public String orderSnapshotJson(TrackedOrder order, List<OrderEvent> events) {
         return write(g -> {
             g.writeStartObject();
@@ -57,6 +78,7 @@ public final class Snapshots {
             } else {
                 live.write(g, order);
             }
+            writeRestaurantOffline(g, order);
             g.writeEndObject();
         });
     }
