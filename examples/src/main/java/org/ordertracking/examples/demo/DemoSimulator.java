@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * <li>Each restaurant's kitchen tablet polls its orders every 20 s, as a board does: its heartbeat.
  * The kitchen at Verdun loses power for {@value #DARK_MINUTES} minutes every {@value #DARK_EVERY_MINUTES}
  * minutes (the first time {@value #FIRST_DARK_MINUTES} minutes after the start): no poll, no step of its
- * orders, so after 3 minutes the operators' page shows it offline and its customers' pages say it may be
- * without power, until it comes back.</li>
+ * orders, and a customer orders from it as the power goes, so 3 minutes into the cut the operators' page
+ * shows it offline and that customer's page says it may be without power, until the tablet polls again
+ * (within 20 s of the power's return); the order is then accepted.</li>
  * <li>Driver {@code d-2} loses signal for 45 s and driver {@code d-3} for 3 minutes on every
  * delivery: their {@link Radio} refuses every connection, so the client's journal buffers the fixes
  * and flushes them as one batch when the signal returns. A demo restarted mid-dead-zone finds the
@@ -226,6 +227,12 @@ public final class DemoSimulator implements AutoCloseable {
             nextCutAt = now.plus(Duration.ofMinutes(DARK_EVERY_MINUTES));
             LOG.info("demo: the kitchen of {} lost power for {} minutes (no board, no cooking)", DARK_RESTAURANT,
                     DARK_MINUTES);
+            // customers keep ordering: this order waits for a kitchen that cannot see it, so the restaurant
+            // counts as dark 3 minutes into the cut, until its tablet polls again
+            Kitchen waiting = placeOrder(now, DARK_RESTAURANT, 5, false);
+            if (waiting != null) {
+                LOG.info("demo: order {} waits for {} in the dark", waiting.orderId, DARK_RESTAURANT);
+            }
         }
     }
 
