@@ -53,3 +53,23 @@ select.addEventListener('change', () => {
   start(select.value);
 });
 start(select.value);
+
+// A restaurant that has shown no sign of life for a while (its board neither streaming nor polling) is
+// counted offline by the server, and the order's snapshot says so: tell the customer why nothing moves.
+const dark = document.getElementById('restaurant-dark');
+async function checkRestaurant() {
+  try {
+    const res = await fetch(`/tracking/orders/${encodeURIComponent(orderId)}`, { headers: { Authorization: `Bearer ${token}` } });
+    if (!res.ok) return;
+    const snapshot = await res.json();
+    const status = snapshot.order.status;
+    if (snapshot.restaurant_offline && status === 'received') {
+      dark.textContent = 'The restaurant has not confirmed your order yet; it may be without power.';
+    } else if (snapshot.restaurant_offline) {
+      dark.textContent = 'The restaurant seems to be offline (it may be without power); your order may be delayed.';
+    }
+    dark.hidden = !snapshot.restaurant_offline;
+  } catch (e) { /* the next check tries again */ }
+}
+checkRestaurant();
+setInterval(checkRestaurant, 30000);

@@ -71,7 +71,13 @@ public final class ConnectionRegistry implements TrackerListener {
         /** A restaurant's SSE stream; its subject is the restaurant id. */
         RESTAURANT_STREAM,
         /** A driver's WebSocket; its subject is the driver id. */
-        DRIVER_SOCKET;
+        DRIVER_SOCKET,
+        /**
+         * An operator's SSE stream of the operations topic; its subject is the operator's id.
+         *
+         * @since 0.1.0
+         */
+        OPERATIONS_STREAM;
 
         private final String wireName = name().toLowerCase(Locale.ROOT);
 

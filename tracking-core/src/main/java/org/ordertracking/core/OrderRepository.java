@@ -202,4 +202,60 @@ public interface OrderRepository {
     default RetentionConfig defaultRetention() {
         return RetentionConfig.disabled();
     }
+
+    /**
+     * Records a sign of life of a restaurant's board at {@code at} (its board stream is open, or it
+     * polled its orders). The stored last-seen instant only moves forward: an older {@code at} than the
+     * stored one changes nothing. {@link RestaurantPresenceMonitor} calls it, throttled per node.
+     *
+     * @since 0.1.0
+     */
+    void restaurantSeen(String restaurantId, Instant at);
+
+    /**
+     * Returns, for every restaurant that has orders waiting for it
+     * ({@link RestaurantPresence#WAITING_STATUSES}) or is counted offline, its stored presence facts,
+     * sorted by restaurant id. Restaurants with neither are absent.
+     *
+     * @since 0.1.0
+     */
+    List<RestaurantPresence> restaurantPresence();
+
+    /**
+     * Counts a restaurant offline, unless it already is or it was seen after {@code notSeenSince}: a
+     * compare-and-set on the stored facts, so that of several nodes deciding at once exactly one
+     * announces the change.
+     *
+     * @param notSeenSince the restaurant must not have been seen after this instant
+     * @param at when the change is made (stored as its change time)
+     * @return {@code true} if this call made the change (the caller announces it)
+     * @since 0.1.0
+     */
+    boolean claimRestaurantOffline(String restaurantId, Instant notSeenSince, Instant at);
+
+    /**
+     * Counts a restaurant online again, if it is counted offline: a compare-and-set, as
+     * {@link #claimRestaurantOffline}.
+     *
+     * @return {@code true} if this call made the change (the caller announces it)
+     * @since 0.1.0
+     */
+    boolean claimRestaurantOnline(String restaurantId, Instant at);
+
+    /**
+     * Records that an order was announced stuck in {@code status}, unless it already was (on any node):
+     * the claim that makes {@link StuckOrderWatchdog} announce each order and status once.
+     *
+     * @return {@code true} if this call recorded it (the caller announces it)
+     * @since 0.1.0
+     */
+    boolean claimStuck(String orderId, OrderStatus status, Instant at);
+
+    /**
+     * Returns how many events are committed but not yet marked published, and the commit time of the
+     * oldest: the outbox backlog the operators' view shows.
+     *
+     * @since 0.1.0
+     */
+    OutboxBacklog outboxBacklog();
 }

@@ -226,7 +226,7 @@ public final class OrderTracker implements AutoCloseable {
         try {
             PowerRisk risk = powerRiskPolicy.assess(order, powerSchedule.plan(), now());
             if (risk != null) {
-                powerSweep.found();
+                powerSweep.found(risk);
                 if (powerSchedule.claimAnnouncement(order.orderId(), risk.assessedAt())) {
                     announceRisk(risk);
                 }
@@ -304,6 +304,17 @@ public final class OrderTracker implements AutoCloseable {
      */
     public int ordersAtRisk() {
         return powerSweep == null ? 0 : powerSweep.atRisk();
+    }
+
+    /**
+     * Returns the active orders at risk of a power cut, sorted by order id, as found by the last sweep
+     * plus the at-risk orders registered since (what {@link #ordersAtRisk()} counts); empty without a
+     * schedule. The operators' view lists them.
+     *
+     * @since 0.1.0
+     */
+    public List<PowerRisk> powerRisks() {
+        return powerSweep == null ? List.of() : powerSweep.risks();
     }
 
     /**

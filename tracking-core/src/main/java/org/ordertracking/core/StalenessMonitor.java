@@ -178,6 +178,23 @@ public final class StalenessMonitor implements AutoCloseable {
         return published;
     }
 
+    /**
+     * Returns how many active deliveries this monitor's last check found in each band, every band
+     * present (0 before the first check): what the operators' view shows.
+     *
+     * @since 0.1.0
+     */
+    public synchronized Map<SignalState, Integer> bandCounts() {
+        Map<SignalState, Integer> counts = new java.util.EnumMap<>(SignalState.class);
+        for (SignalState band : SignalState.values()) {
+            counts.put(band, 0);
+        }
+        for (SignalState band : bands.values()) {
+            counts.merge(band, 1, Integer::sum);
+        }
+        return java.util.Collections.unmodifiableMap(counts);
+    }
+
     /** Stops the periodic check; stops the scheduler if the monitor created it. Idempotent. */
     @Override
     public void close() {

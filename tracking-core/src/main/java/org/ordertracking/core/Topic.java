@@ -5,10 +5,11 @@ import org.ordertracking.core.internal.Checks;
 
 /**
  * A channel of the {@link EventBus}: everything about one order, one restaurant's orders, what
- * is addressed to one driver, or the operators' messages ({@link #operations()}).
+ * is addressed to one driver, or the one {@linkplain #operations() operations topic} that operators
+ * watch.
  *
  * @param kind what the id names
- * @param id the order, restaurant or driver id ({@code all} for the operations topic)
+ * @param id the order, restaurant or driver id; {@value #OPERATIONS_ID} for the operations topic
  * @since 0.1.0
  */
 public record Topic(Kind kind, String id) {
@@ -21,7 +22,12 @@ public record Topic(Kind kind, String id) {
         RESTAURANT("restaurant"),
         /** Messages to one driver, such as assignments: its socket, on whichever node holds it. */
         DRIVER("driver"),
-        /** What operators watch across the platform; one topic, {@link Topic#operations()}. */
+        /**
+         * What operators watch: restaurants that went dark or came back, stuck orders, orders at risk of
+         * a power cut, retention purges. There is one such topic, {@link Topic#operations()}.
+         *
+         * @since 0.1.0
+         */
         OPERATIONS("operations");
 
         private final String prefix;
@@ -36,9 +42,20 @@ public record Topic(Kind kind, String id) {
         }
     }
 
+    /**
+     * The id of the one operations topic, {@code operations:all}.
+     *
+     * @since 0.1.0
+     */
+    public static final String OPERATIONS_ID = "all";
+
     public Topic {
         Objects.requireNonNull(kind, "kind must not be null");
         Checks.requireId(id, kind.prefix + " id");
+        if (kind == Kind.OPERATIONS && !OPERATIONS_ID.equals(id)) {
+            throw new IllegalArgumentException("the operations topic is operations:" + OPERATIONS_ID
+                    + ", but the id was '" + id + "'");
+        }
     }
 
     public static Topic order(String orderId) {
@@ -53,10 +70,16 @@ public record Topic(Kind kind, String id) {
         return new Topic(Kind.DRIVER, driverId);
     }
 
-    /** Returns the one operations topic, {@code operations:all}. */
+    /**
+     * Returns the one operations topic, {@code operations:all}: what the operators' stream shows.
+     *
+     * @since 0.1.0
+     */
     public static Topic operations() {
-        return new Topic(Kind.OPERATIONS, "all");
+        return OPERATIONS_TOPIC;
     }
+
+    private static final Topic OPERATIONS_TOPIC = new Topic(Kind.OPERATIONS, OPERATIONS_ID);
 
     /** Returns the channel name, e.g. {@code "order:o-42"}. Bus implementations may prefix it. */
     public String channel() {

@@ -14,12 +14,16 @@ public sealed interface TrackingMessage {
 
     /**
      * Returns the message type: {@code status}, {@code location}, {@code signal}, {@code assignment},
-     * {@code unassigned}, {@code cancelled}, {@code order_at_risk}, or one of the operators'
-     * messages such as {@code retention_purged}.
+     * {@code unassigned}, {@code cancelled}, or one of the operations messages
+     * ({@code restaurant_offline}, {@code restaurant_online}, {@code order_stuck}, {@code order_at_risk},
+     * {@code retention_purged}).
      */
     String type();
 
-    /** Returns the order this message is about, or {@code null} for an operators' message about no one order. */
+    /**
+     * Returns the order this message is about, or {@code null} for a message about a whole restaurant
+     * ({@code restaurant_offline}, {@code restaurant_online}) or about many orders ({@code retention_purged}).
+     */
     String orderId();
 
     /**
@@ -219,6 +223,125 @@ public sealed interface TrackingMessage {
         @Override
         public String orderId() {
             return risk.orderId();
+        }
+    }
+
+    /**
+     * A restaurant with open orders has shown no sign of life — no open board stream, no poll of its
+     * orders — for the configured time ({@link RestaurantPresenceMonitor}), and is now counted offline:
+     * it may be without power. Published once per change across nodes, on {@link Topic#operations()}
+     * and on the restaurant's topic.
+     *
+     * @param restaurantId the restaurant
+     * @param silentSince since when it has had open orders without being seen: the later of its last
+     *     sign of life and the placement of its oldest open order
+     * @param lastSeenAt its last sign of life, or {@code null} if it was never seen
+     * @param openOrders how many of its orders wait for it (received, accepted, preparing, ready)
+     * @param at when it was found offline (server time)
+     * @since 0.1.0
+     */
+    record RestaurantOffline(String restaurantId, Instant silentSince, Instant lastSeenAt, int openOrders,
+            Instant at) implements TrackingMessage {
+        public static final String TYPE = "restaurant_offline";
+
+        public RestaurantOffline {
+            Checks.requireId(restaurantId, "restaurantId");
+            Objects.requireNonNull(silentSince, "silentSince must not be null");
+            Objects.requireNonNull(at, "at must not be null");
+            if (openOrders < 0) {
+                throw new IllegalArgumentException("openOrders must not be negative, but was " + openOrders);
+            }
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        /** Returns {@code null}: the message is about a restaurant, not one order. */
+        @Override
+        public String orderId() {
+            return null;
+        }
+    }
+
+    /**
+     * A restaurant counted offline is not any more: it was seen again (its board stream opened, it
+     * polled), or it has no open order left to wait for it. Published once per change across nodes, on
+     * {@link Topic#operations()} and on the restaurant's topic.
+     *
+     * @param restaurantId the restaurant
+     * @param lastSeenAt its last sign of life, or {@code null} if it was never seen
+     * @param reason {@value #REASON_SEEN} or {@value #REASON_NO_OPEN_ORDERS}
+     * @param at when it was found online again (server time)
+     * @since 0.1.0
+     */
+    record RestaurantOnline(String restaurantId, Instant lastSeenAt, String reason, Instant at)
+            implements TrackingMessage {
+        public static final String TYPE = "restaurant_online";
+        /** The restaurant was seen again. */
+        public static final String REASON_SEEN = "seen";
+        /** No open order waits for the restaurant any more; whether it has power is unknown. */
+        public static final String REASON_NO_OPEN_ORDERS = "no_open_orders";
+
+        public RestaurantOnline {
+            Checks.requireId(restaurantId, "restaurantId");
+            if (!REASON_SEEN.equals(reason) && !REASON_NO_OPEN_ORDERS.equals(reason)) {
+                throw new IllegalArgumentException("reason must be " + REASON_SEEN + " or " + REASON_NO_OPEN_ORDERS
+                        + ", but was '" + reason + "'");
+            }
+            Objects.requireNonNull(at, "at must not be null");
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        /** Returns {@code null}: the message is about a restaurant, not one order. */
+        @Override
+        public String orderId() {
+            return null;
+        }
+    }
+
+    /**
+     * An order has stayed in one status longer than that status's limit ({@link StuckOrderWatchdog}).
+     * Published once per order and status across nodes, on {@link Topic#operations()}.
+     *
+     * @param orderId the order
+     * @param restaurantId its restaurant
+     * @param driverId its driver, or {@code null} if none is assigned
+     * @param status the status it is stuck in
+     * @param since when it entered that status (its stored {@code updated_at})
+     * @param limitSeconds the limit of that status, in seconds
+     * @param at when it was found stuck (server time)
+     * @since 0.1.0
+     */
+    record OrderStuck(String orderId, String restaurantId, String driverId, OrderStatus status, Instant since,
+            long limitSeconds, Instant at) implements TrackingMessage {
+        public static final String TYPE = "order_stuck";
+
+        public OrderStuck {
+            Checks.requireId(orderId, "orderId");
+            Checks.requireId(restaurantId, "restaurantId");
+            if (driverId != null) {
+                Checks.requireId(driverId, "driverId");
+            }
+            Objects.requireNonNull(status, "status must not be null");
+            if (status.isTerminal()) {
+                throw new IllegalArgumentException("a terminal order is never stuck, but status was " + status);
+            }
+            Objects.requireNonNull(since, "since must not be null");
+            if (limitSeconds < 0) {
+                throw new IllegalArgumentException("limitSeconds must not be negative, but was " + limitSeconds);
+            }
+            Objects.requireNonNull(at, "at must not be null");
+        }
+
+        @Override
+        public String type() {
+            return TYPE;
         }
     }
 }

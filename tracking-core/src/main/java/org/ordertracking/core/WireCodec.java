@@ -15,8 +15,9 @@ import org.ordertracking.core.internal.JsonCodec;
 /**
  * The JSON wire format of the design, in one place: status, location, signal, the driver
  * instructions assignment, unassigned and cancelled (each {@code {"order_id","driver_id"}}), the
- * operators' {@code retention_purged} ({@code {"purged","finished_before","at"}}) and order_at_risk as
- * messages, orders, and driver location fixes. Field names are {@code snake_case}, statuses their
+ * operations messages restaurant_offline, restaurant_online, order_stuck, order_at_risk and
+ * retention_purged ({@code {"purged","finished_before","at"}}) as messages, orders, and driver location
+ * fixes. Field names are {@code snake_case}, statuses their
  * wire names, instants ISO-8601 UTC ({@code 2026-11-24T10:00:00Z}).
  *
  * <p>Stateless and thread-safe. Encoding streams straight to text without reflection. The codec is
@@ -86,6 +87,16 @@ public final class WireCodec {
                 case TrackingMessage.RetentionPurged.TYPE -> new TrackingMessage.RetentionPurged(
                         wholeNumber(node, "purged"), instant(node, "finished_before"), instant(node, "at"));
                 case TrackingMessage.OrderAtRisk.TYPE -> new TrackingMessage.OrderAtRisk(readPowerRisk(node));
+                case TrackingMessage.RestaurantOffline.TYPE -> new TrackingMessage.RestaurantOffline(
+                        text(node, "restaurant_id"), instant(node, "silent_since"),
+                        optionalInstant(node, "last_seen_at"), wholeInt(node, "open_orders"), instant(node, "at"));
+                case TrackingMessage.RestaurantOnline.TYPE -> new TrackingMessage.RestaurantOnline(
+                        text(node, "restaurant_id"), optionalInstant(node, "last_seen_at"), text(node, "reason"),
+                        instant(node, "at"));
+                case TrackingMessage.OrderStuck.TYPE -> new TrackingMessage.OrderStuck(
+                        text(node, "order_id"), text(node, "restaurant_id"), optionalText(node, "driver_id"),
+                        OrderStatus.fromWireName(text(node, "status")), instant(node, "since"),
+                        wholeLong(node, "limit_seconds"), instant(node, "at"));
                 default -> throw new IllegalArgumentException("unknown message type '" + type + "'");
             };
         } catch (InvalidFixException e) {
@@ -160,6 +171,27 @@ public final class WireCodec {
             throw new IllegalArgumentException(field + " must be a string");
         }
         return value.asText();
+    }
+
+    private static String optionalText(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : text(node, field);
+    }
+
+    private static long wholeLong(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw new IllegalArgumentException(field + " must be a whole number");
+        }
+        return value.asLong();
+    }
+
+    private static int wholeInt(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw new IllegalArgumentException(field + " must be a whole number");
+        }
+        return value.asInt();
     }
 
     private static double number(JsonNode node, String field) {

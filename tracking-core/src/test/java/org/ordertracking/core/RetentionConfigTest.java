@@ -73,6 +73,37 @@ class RetentionConfigTest {
             }
 
             @Override
+            public void restaurantSeen(String restaurantId, java.time.Instant at) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public java.util.List<RestaurantPresence> restaurantPresence() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean claimRestaurantOffline(String restaurantId, java.time.Instant notSeenSince,
+                    java.time.Instant at) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean claimRestaurantOnline(String restaurantId, java.time.Instant at) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean claimStuck(String orderId, OrderStatus status, java.time.Instant at) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public OutboxBacklog outboxBacklog() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public DriverChange changeDriver(String orderId, String driverId, java.time.Instant at) {
                 throw new UnsupportedOperationException();
             }

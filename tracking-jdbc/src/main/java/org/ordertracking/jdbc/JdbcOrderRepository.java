@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -30,7 +31,9 @@ import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderStateMachine;
 import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.OutboxBacklog;
 import org.ordertracking.core.PurgeResult;
+import org.ordertracking.core.RestaurantPresence;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TransitionRequest;
 import org.ordertracking.core.TransitionResult;
@@ -429,7 +432,7 @@ public final class JdbcOrderRepository implements OrderRepository {
      * {@code FOR UPDATE SKIP LOCKED} (no row: another node holds it, and the call returns busy at once),
      * selects up to {@code max} terminal orders finished before the cut-off that have no unpublished event,
      * locks their rows and checks again that they are terminal ({@code SELECT … FOR UPDATE}, as a
-     * transition locks its order), then deletes their notification claims, their events and the orders
+     * transition locks its order), then deletes their notification claims, their stuck-order claims, their events and the orders
      * themselves, 500 ids per statement, and commits. A crash midway rolls everything back.
      * On MariaDB the transaction runs at READ COMMITTED, so InnoDB takes no gap locks that would hold up
      * the inserts of live orders' events.
@@ -476,6 +479,7 @@ public final class JdbcOrderRepository implements OrderRepository {
                     continue;
                 }
                 deleteIn(connection, sql.deleteNotifications(chunk.size()), chunk);
+                deleteIn(connection, sql.deleteStuck(chunk.size()), chunk);
                 deleteIn(connection, sql.deleteEvents(chunk.size()), chunk);
                 purged += deleteIn(connection, sql.deleteOrders(chunk.size()), chunk);
             }
@@ -540,6 +544,210 @@ public final class JdbcOrderRepository implements OrderRepository {
                 delete.setString(i + 1, ids.get(i));
             }
             return delete.executeUpdate();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code UPDATE … SET last_seen_at = ? WHERE … last_seen_at < ?}; if no row changed, an insert that
+     * skips an existing row; if that inserted nothing either (a row appeared meanwhile), the update again.
+     * Each statement commits on its own.
+     */
+    @Override
+    public void restaurantSeen(String restaurantId, Instant at) {
+        Checks.requireId(restaurantId, "restaurantId");
+        Objects.requireNonNull(at, "at must not be null");
+        long when = Millis.of(at, "at");
+        try (Connection connection = autoCommit(dataSource.getConnection())) {
+            if (seenUpdate(connection, restaurantId, when) == 0
+                    && insertIgnoringDuplicate(connection, sql.seenInsert, restaurantId, when) == 0) {
+                seenUpdate(connection, restaurantId, when);
+            }
+        } catch (SQLException e) {
+            throw failure("could not record that restaurant '" + restaurantId + "' was seen", e);
+        }
+    }
+
+    private int seenUpdate(Connection connection, String restaurantId, long when) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(sql.seenUpdate)) {
+            update.setLong(1, when);
+            update.setString(2, restaurantId);
+            update.setLong(3, when);
+            return update.executeUpdate();
+        }
+    }
+
+    /** Runs an insert of (restaurant id, instant) that skips an existing row; returns the rows inserted. */
+    private int insertIgnoringDuplicate(Connection connection, String insert, String restaurantId, long when)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(insert)) {
+            statement.setString(1, restaurantId);
+            statement.setLong(2, when);
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            if (isConstraintViolation(e)) { // H2 has no insert-or-skip for this table
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Three reads on one connection: the waiting orders grouped by restaurant (the status index), the
+     * presence rows of those restaurants ({@code IN (…)} per 500), and the rows counted offline.
+     */
+    @Override
+    public List<RestaurantPresence> restaurantPresence() {
+        try (Connection connection = dataSource.getConnection()) {
+            Map<String, long[]> waiting = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement(sql.waitingByRestaurant);
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    waiting.put(rows.getString(1), new long[] {rows.getLong(2), rows.getLong(3)});
+                }
+            }
+            Map<String, Object[]> stored = new HashMap<>();
+            List<String> ids = new ArrayList<>(waiting.keySet());
+            for (int from = 0; from < ids.size(); from += FIND_ALL_CHUNK) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + FIND_ALL_CHUNK));
+                try (PreparedStatement select = connection.prepareStatement(sql.presenceOf(chunk.size()))) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        select.setString(i + 1, chunk.get(i));
+                    }
+                    readPresence(select, stored);
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement(sql.offlineRestaurants)) {
+                readPresence(select, stored);
+            }
+            TreeMap<String, RestaurantPresence> result = new TreeMap<>();
+            for (Map.Entry<String, long[]> e : waiting.entrySet()) {
+                Object[] p = stored.get(e.getKey());
+                result.put(e.getKey(), new RestaurantPresence(e.getKey(), p == null ? null : (Instant) p[0],
+                        (int) e.getValue()[0], Millis.toInstant(e.getValue()[1]), p != null && (Boolean) p[1],
+                        p == null ? null : (Instant) p[2]));
+            }
+            for (Map.Entry<String, Object[]> e : stored.entrySet()) {
+                Object[] p = e.getValue();
+                if ((Boolean) p[1] && !result.containsKey(e.getKey())) {
+                    result.put(e.getKey(), new RestaurantPresence(e.getKey(), (Instant) p[0], 0, null, true,
+                            (Instant) p[2]));
+                }
+            }
+            return List.copyOf(result.values());
+        } catch (SQLException e) {
+            throw failure("could not read the restaurants' presence from " + sql.presence, e);
+        }
+    }
+
+    /** Reads presence rows into {@code into}: id to {last seen, offline, changed at}. */
+    private static void readPresence(PreparedStatement select, Map<String, Object[]> into) throws SQLException {
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                long seen = rows.getLong(2);
+                Instant lastSeen = rows.wasNull() ? null : Millis.toInstant(seen);
+                boolean offline = rows.getBoolean(3);
+                long changed = rows.getLong(4);
+                Instant changedAt = rows.wasNull() ? null : Millis.toInstant(changed);
+                into.put(rows.getString(1), new Object[] {lastSeen, offline, changedAt});
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code UPDATE … SET offline = TRUE WHERE offline = FALSE AND (last_seen_at IS NULL OR last_seen_at <= ?)};
+     * for a restaurant without a row, an insert that skips an existing one. Of two nodes claiming at
+     * once, the database lets exactly one change the row.
+     */
+    @Override
+    public boolean claimRestaurantOffline(String restaurantId, Instant notSeenSince, Instant at) {
+        Checks.requireId(restaurantId, "restaurantId");
+        Objects.requireNonNull(notSeenSince, "notSeenSince must not be null");
+        Objects.requireNonNull(at, "at must not be null");
+        long when = Millis.of(at, "at");
+        long cutoff = Millis.of(notSeenSince, "notSeenSince");
+        try (Connection connection = autoCommit(dataSource.getConnection())) {
+            try (PreparedStatement update = connection.prepareStatement(sql.offlineUpdate)) {
+                update.setLong(1, when);
+                update.setString(2, restaurantId);
+                update.setLong(3, cutoff);
+                if (update.executeUpdate() == 1) {
+                    return true;
+                }
+            }
+            return insertIgnoringDuplicate(connection, sql.offlineInsert, restaurantId, when) == 1;
+        } catch (SQLException e) {
+            throw failure("could not count restaurant '" + restaurantId + "' offline", e);
+        }
+    }
+
+    @Override
+    public boolean claimRestaurantOnline(String restaurantId, Instant at) {
+        Checks.requireId(restaurantId, "restaurantId");
+        Objects.requireNonNull(at, "at must not be null");
+        long when = Millis.of(at, "at");
+        try (Connection connection = autoCommit(dataSource.getConnection());
+                PreparedStatement update = connection.prepareStatement(sql.onlineUpdate)) {
+            update.setLong(1, when);
+            update.setString(2, restaurantId);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw failure("could not count restaurant '" + restaurantId + "' online", e);
+        }
+    }
+
+    @Override
+    public boolean claimStuck(String orderId, OrderStatus status, Instant at) {
+        Checks.requireId(orderId, "orderId");
+        Objects.requireNonNull(status, "status must not be null");
+        Objects.requireNonNull(at, "at must not be null");
+        long when = Millis.of(at, "at");
+        try (Connection connection = autoCommit(dataSource.getConnection());
+                PreparedStatement insert = connection.prepareStatement(sql.claimStuck)) {
+            insert.setString(1, orderId);
+            insert.setString(2, status.wireName());
+            insert.setLong(3, when);
+            return insert.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if (isConstraintViolation(e)) {
+                return false;
+            }
+            throw failure("could not claim the stuck announcement of order '" + orderId + "' in " + status.wireName(),
+                    e);
+        }
+    }
+
+    /** {@inheritDoc} <p>One {@code SELECT COUNT(*), MIN(occurred_at)} over the outbox index. */
+    @Override
+    public OutboxBacklog outboxBacklog() {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(sql.outboxBacklog);
+                ResultSet rows = select.executeQuery()) {
+            rows.next();
+            long events = rows.getLong(1);
+            long oldest = rows.getLong(2);
+            boolean none = rows.wasNull();
+            return events == 0 || none ? OutboxBacklog.EMPTY : new OutboxBacklog(events, Millis.toInstant(oldest));
+        } catch (SQLException e) {
+            throw failure("could not read the outbox backlog", e);
+        }
+    }
+
+    /** Puts a borrowed connection in auto-commit (a pool may hand one out without), for one-statement writes. */
+    private static Connection autoCommit(Connection connection) throws SQLException {
+        try {
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true);
+            }
+            return connection;
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
         }
     }
 

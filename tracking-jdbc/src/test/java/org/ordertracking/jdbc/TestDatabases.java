@@ -86,7 +86,8 @@ final class TestDatabases {
                 connection.setAutoCommit(true);
             }
             for (String table : new String[] {"order_events", "orders", "notifications", "power_windows",
-                    "power_restaurants", "power_announcements", "power_areas", "power_plan", "locks", "schema_version"}) {
+                    "power_restaurants", "power_announcements", "power_areas", "power_plan", "restaurant_presence",
+                    "stuck_orders", "locks", "schema_version"}) {
                 statement.execute("DROP TABLE IF EXISTS " + prefix + table);
             }
         }

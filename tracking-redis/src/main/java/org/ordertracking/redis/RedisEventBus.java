@@ -324,8 +324,9 @@ public final class RedisEventBus implements EventBus {
             Topic topic = Topic.parse(channel.substring(prefix.length()));
             String type = payload.substring(0, newline);
             TrackingMessage message = WireCodec.readMessage(type, payload.substring(newline + 1));
-            if (topic.kind() == Topic.Kind.ORDER && !topic.id().equals(message.orderId())) {
-                dropMalformed(channel, "a message of another order");
+            String misplaced = misplaced(topic, message);
+            if (misplaced != null) {
+                dropMalformed(channel, misplaced);
                 return;
             }
             // re-encoded from the decoded message (once per node, on first read): listeners never see
@@ -336,6 +337,36 @@ public final class RedisEventBus implements EventBus {
             return;
         }
         fanout.deliver(envelope);
+    }
+
+    /**
+     * Returns why a well-formed message does not belong on its channel's topic, or {@code null} when it
+     * does: an order topic carries only that order's messages; a restaurant's presence changes only that
+     * restaurant's; the operations topic no order-stream or driver message (its stream forwards any
+     * other type to operators as it is).
+     */
+    static String misplaced(Topic topic, TrackingMessage message) {
+        switch (topic.kind()) {
+            case ORDER:
+                return topic.id().equals(message.orderId()) ? null : "a message of another order";
+            case RESTAURANT:
+                if (message instanceof TrackingMessage.RestaurantOffline offline
+                        && !topic.id().equals(offline.restaurantId())
+                        || message instanceof TrackingMessage.RestaurantOnline online
+                        && !topic.id().equals(online.restaurantId())) {
+                    return "a presence change of another restaurant";
+                }
+                return null;
+            case OPERATIONS:
+                return message instanceof TrackingMessage.StatusUpdate || message instanceof TrackingMessage.LocationUpdate
+                        || message instanceof TrackingMessage.SignalUpdate
+                        || message instanceof TrackingMessage.DriverAssigned
+                        || message instanceof TrackingMessage.DriverUnassigned
+                        || message instanceof TrackingMessage.OrderCancelled
+                        ? "a " + message.type() + " message on the operations topic" : null;
+            default:
+                return null;
+        }
     }
 
     /** Counts a dropped message; logs at most once per {@link #MALFORMED_LOG_INTERVAL_NANOS}. */
@@ -351,7 +382,8 @@ public final class RedisEventBus implements EventBus {
 
     /**
      * Returns how many received messages this bus dropped as malformed: undecodable, of an unknown
-     * type, with a line break outside their JSON, or of another order than their channel's.
+     * type, with a line break outside their JSON, of another order (or restaurant) than their
+     * channel's, or an order or driver message on the operations channel.
      *
      * @since 0.1.0
      */

@@ -209,6 +209,40 @@ abstract class AbstractRedisEventBusIT extends EventBusContract {
     }
 
     @Test
+    void operationsTopic_reachesEveryNode_andMisplacedMessagesAreDropped() {
+        RedisEventBus nodeB = otherNode(config());
+        RedisEventBus redisBus = (RedisEventBus) bus;
+        java.time.Instant at = java.time.Instant.parse("2026-12-02T12:00:00Z");
+        TrackingMessage offline = new TrackingMessage.RestaurantOffline("r-1", at.minusSeconds(180), null, 2, at);
+        TrackingMessage stuck = new TrackingMessage.OrderStuck("o-1", "r-1", null,
+                org.ordertracking.core.OrderStatus.READY, at.minusSeconds(900), 900, at);
+        RecordingListener operators = new RecordingListener();
+        RecordingListener board = new RecordingListener();
+        try (Subscription a = nodeB.subscribe(Topic.operations(), operators);
+                Subscription b = nodeB.subscribe(Topic.restaurant("r-1"), board)) {
+            // an order's status on the operations channel, another restaurant's change on r-1's, trailing data
+            rawPublish(redisBus.channelOf(Topic.operations()), "status\n" + Envelope.of(Topic.order("o-1"),
+                    status("o-1", 1)).json());
+            rawPublish(redisBus.channelOf(Topic.restaurant("r-1")), "restaurant_offline\n"
+                    + Envelope.of(Topic.restaurant("r-2"), new TrackingMessage.RestaurantOffline("r-2", at, null, 1, at))
+                            .json());
+            rawPublish(redisBus.channelOf(Topic.operations()), "order_stuck\n{\"order_id\":\"o-1\"}");
+            bus.publish(Topic.operations(), offline).toCompletableFuture().join();
+            bus.publish(Topic.restaurant("r-1"), offline).toCompletableFuture().join();
+            bus.publish(Topic.operations(), stuck).toCompletableFuture().join();
+
+            Envelope first = operators.next();
+            assertEquals("restaurant_offline", first.type());
+            assertEquals(offline, first.message());
+            assertEquals(stuck, operators.next().message());
+            assertEquals(offline, board.next().message());
+            assertNull(operators.poll());
+            assertNull(board.poll());
+            await().atMost(Duration.ofSeconds(10)).until(() -> nodeB.malformedDropped() == 3);
+        }
+    }
+
+    @Test
     void listenerOverItsLag_dropsAndSignalsAGap_withoutDelayingOtherListeners() throws Exception {
         RedisEventBus small = otherNode(config().toBuilder().bufferSize(2).build());
         Topic topic = newTopic();

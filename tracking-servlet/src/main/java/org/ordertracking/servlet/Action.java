@@ -37,5 +37,12 @@ public enum Action {
      */
     LIST_DRIVER_ORDERS,
     /** {@code GET /metrics}. */
-    READ_METRICS
+    READ_METRICS,
+    /**
+     * {@code GET /operations/stream}: the operators' stream of offline restaurants, stuck and at-risk
+     * orders and the node's figures. Operators only, by default.
+     *
+     * @since 0.1.0
+     */
+    WATCH_OPERATIONS
 }

@@ -52,8 +52,8 @@ public interface Authorizer {
 
     /**
      * The roles of {@link #defaultRules}, without the resource: a customer may only watch and read
-     * orders; a restaurant may not assign drivers, report positions, open a driver socket or read the
-     * metrics; a driver may watch, read and move orders, report positions, open its socket and list its
+     * orders; a restaurant may not assign drivers, report positions, open a driver socket, read the
+     * metrics or watch operations; a driver may watch, read and move orders, report positions, open its socket and list its
      * orders; an
      * operator may do everything but report positions and open a driver socket. Whenever
      * {@code defaultRules(caller, access)} is true, {@code defaultMayAttempt(caller, access.action())} is.
@@ -82,7 +82,8 @@ public interface Authorizer {
     /**
      * The authorization table of the design:
      * <ul>
-     *   <li>operator: everything except reporting a driver's position and opening a driver socket;</li>
+     *   <li>operator: everything except reporting a driver's position and opening a driver socket; the
+     *       operations stream ({@link Action#WATCH_OPERATIONS}) is theirs alone;</li>
      *   <li>customer: watch and read the one order its token is bound to;</li>
      *   <li>restaurant: watch and read its orders, register orders for itself, move its orders to
      *       {@code accepted}, {@code preparing}, {@code ready}, or {@code failed} (reject/cancel) while

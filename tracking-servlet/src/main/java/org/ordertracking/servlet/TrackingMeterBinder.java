@@ -14,6 +14,9 @@ import java.util.function.ToDoubleFunction;
 import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.OrderStatus;
+import org.ordertracking.core.RestaurantPresenceMonitor;
+import org.ordertracking.core.StuckOrderWatchdog;
 import org.ordertracking.servlet.internal.Metrics;
 import org.ordertracking.servlet.internal.StreamHub;
 
@@ -40,6 +43,13 @@ import org.ordertracking.servlet.internal.StreamHub;
  *       policy purged on this node ({@code OrderTracker.purgedOrders()})</td></tr>
  *   <tr><td>{@code tracking.orders.at_risk}</td><td>gauge</td><td>active orders at risk of a scheduled
  *       power cut ({@code OrderTracker.ordersAtRisk()}); only if the tracker has a power schedule</td></tr>
+ *   <tr><td>{@code tracking.restaurants.offline}</td><td>gauge</td><td>restaurants counted offline at the
+ *       presence monitor's last check; only if one is configured</td></tr>
+ *   <tr><td>{@code tracking.orders.stuck{status}}</td><td>counter</td><td>stuck orders this node announced,
+ *       per status ({@code accepted}, {@code preparing}, {@code ready}, {@code picked_up}); only with a
+ *       stuck-order watchdog</td></tr>
+ *   <tr><td>{@code tracking.orders.stuck.open}</td><td>gauge</td><td>orders stuck at the watchdog's last
+ *       check</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -68,6 +78,10 @@ public final class TrackingMeterBinder implements MeterBinder, AutoCloseable {
 
     private record Bound(MeterRegistry registry, Meter meter) {
     }
+
+    /** The statuses a stuck-order watchdog can watch: one counter each, whatever is configured. */
+    private static final List<OrderStatus> STUCK_STATUSES = List.of(OrderStatus.ACCEPTED, OrderStatus.PREPARING,
+            OrderStatus.READY, OrderStatus.PICKED_UP);
 
     /** A binder for {@code servlet}'s meters, without extra tags. */
     public TrackingMeterBinder(TrackingServlet servlet) {
@@ -124,6 +138,21 @@ public final class TrackingMeterBinder implements MeterBinder, AutoCloseable {
         if (ingestor != null) {
             counter(registry, "tracking.fixes.published", ingestor, i -> i.stats().published(), null, null,
                     "location events the ingestor published to the bus");
+        }
+        RestaurantPresenceMonitor presence = servlet.config().restaurantPresence();
+        if (presence != null) {
+            add(registry, Gauge.builder("tracking.restaurants.offline", presence, RestaurantPresenceMonitor::offlineCount)
+                    .tags(tags).description("restaurants with waiting orders and no sign of life, counted offline")
+                    .register(registry));
+        }
+        StuckOrderWatchdog watchdog = servlet.config().stuckOrders();
+        if (watchdog != null) {
+            for (OrderStatus status : STUCK_STATUSES) {
+                counter(registry, "tracking.orders.stuck", watchdog, w -> w.announced(status), "status",
+                        status.wireName(), "stuck orders announced by this node");
+            }
+            add(registry, Gauge.builder("tracking.orders.stuck.open", watchdog, StuckOrderWatchdog::openCount)
+                    .tags(tags).description("orders stuck in their status at the last check").register(registry));
         }
     }
 

@@ -24,8 +24,10 @@ import org.ordertracking.core.OrderRepository;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.PowerSchedule;
 import org.ordertracking.core.PushNotifier;
+import org.ordertracking.core.RestaurantPresenceMonitor;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
+import org.ordertracking.core.StuckOrderWatchdog;
 import org.ordertracking.core.TrackingResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the {@link NotificationDispatcher}, if a {@link PushNotifier} is given, registered as a tracker
  *       listener and handed to the ingestor (the "about to arrive" push);</li>
  *   <li>the {@link ConnectionRegistry}, registered as a tracker listener;</li>
+ *   <li>the {@link RestaurantPresenceMonitor} (started), fed by the restaurants' board streams and polls,
+ *       and the {@link StuckOrderWatchdog} (started): what the operators' stream shows;</li>
  *   <li>the {@link TrackingServlet}, which serves the HTTP surface and the driver WebSocket.</li>
  * </ul>
  *
@@ -83,6 +87,8 @@ public final class TrackingNode implements AutoCloseable {
     private final StalenessMonitor stalenessMonitor;
     private final NotificationDispatcher notifications;
     private final ConnectionRegistry connectionRegistry;
+    private final RestaurantPresenceMonitor restaurantPresence;
+    private final StuckOrderWatchdog stuckOrders;
     private final TrackingServlet servlet;
     private final TrackingResources resources;
     private final boolean ownsResources;
@@ -160,6 +166,24 @@ public final class TrackingNode implements AutoCloseable {
             stalenessMonitor = mb.build();
             closeOrder.push(stalenessMonitor);
 
+            RestaurantPresenceMonitor.Builder pb = RestaurantPresenceMonitor.builder(b.repository, b.bus);
+            b.presenceConfig.accept(pb);
+            pb.resources(resources).clock(clock).connections(connectionRegistry);
+            if (b.scheduler != null) {
+                pb.scheduler(b.scheduler);
+            }
+            restaurantPresence = pb.build();
+            closeOrder.push(restaurantPresence);
+
+            StuckOrderWatchdog.Builder wb = StuckOrderWatchdog.builder(b.repository, b.bus);
+            b.stuckConfig.accept(wb);
+            wb.resources(resources).clock(clock);
+            if (b.scheduler != null) {
+                wb.scheduler(b.scheduler);
+            }
+            stuckOrders = wb.build();
+            closeOrder.push(stuckOrders);
+
             if (tuned.trackingTokens() == null) { // an issuer from servletConfig wins, e.g. one that writes iss/aud
                 sb.trackingTokens(JwtIssuer.of(b.secret));
             }
@@ -167,6 +191,9 @@ public final class TrackingNode implements AutoCloseable {
                     .locationStore(b.store)
                     .stalenessClassifier(b.classifier)
                     .connectionRegistry(connectionRegistry)
+                    .restaurantPresence(restaurantPresence)
+                    .stuckOrders(stuckOrders)
+                    .stalenessMonitor(stalenessMonitor)
                     .resources(resources);
             if (b.scheduler != null) {
                 sb.scheduler(b.scheduler);
@@ -176,6 +203,8 @@ public final class TrackingNode implements AutoCloseable {
 
             tracker.start();
             stalenessMonitor.start();
+            restaurantPresence.start();
+            stuckOrders.start();
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -214,6 +243,24 @@ public final class TrackingNode implements AutoCloseable {
     /** Returns the started staleness monitor. */
     public StalenessMonitor stalenessMonitor() {
         return stalenessMonitor;
+    }
+
+    /**
+     * Returns the started monitor of restaurants that went dark.
+     *
+     * @since 0.1.0
+     */
+    public RestaurantPresenceMonitor restaurantPresence() {
+        return restaurantPresence;
+    }
+
+    /**
+     * Returns the started stuck-order watchdog.
+     *
+     * @since 0.1.0
+     */
+    public StuckOrderWatchdog stuckOrders() {
+        return stuckOrders;
     }
 
     /** Returns the notification dispatcher, present when a {@link PushNotifier} was given. */
@@ -363,6 +410,8 @@ public final class TrackingNode implements AutoCloseable {
         private Consumer<LocationIngestor.Builder> ingestorConfig = b -> { };
         private Consumer<StalenessMonitor.Builder> stalenessConfig = b -> { };
         private Consumer<NotificationDispatcher.Builder> notificationConfig = b -> { };
+        private Consumer<RestaurantPresenceMonitor.Builder> presenceConfig = b -> { };
+        private Consumer<StuckOrderWatchdog.Builder> stuckConfig = b -> { };
         private Consumer<TrackingServletConfig.Builder> servletConfig = b -> { };
 
         private Builder(OrderRepository repository, EventBus bus, LocationStore store, byte[] secret) {
@@ -465,6 +514,26 @@ public final class TrackingNode implements AutoCloseable {
         /** Tunes the location ingestor ({@code LocationConfig}, ETA estimator). */
         public Builder ingestorConfig(Consumer<LocationIngestor.Builder> config) {
             this.ingestorConfig = Objects.requireNonNull(config, "ingestorConfig must not be null");
+            return this;
+        }
+
+        /**
+         * Tunes the monitor of restaurants that went dark (offline after, check interval, heartbeat interval).
+         *
+         * @since 0.1.0
+         */
+        public Builder presenceConfig(Consumer<RestaurantPresenceMonitor.Builder> config) {
+            this.presenceConfig = Objects.requireNonNull(config, "presenceConfig must not be null");
+            return this;
+        }
+
+        /**
+         * Tunes the stuck-order watchdog (per-status limits, check interval).
+         *
+         * @since 0.1.0
+         */
+        public Builder stuckConfig(Consumer<StuckOrderWatchdog.Builder> config) {
+            this.stuckConfig = Objects.requireNonNull(config, "stuckConfig must not be null");
             return this;
         }
 

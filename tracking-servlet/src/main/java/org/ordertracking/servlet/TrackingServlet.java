@@ -22,13 +22,15 @@ import org.ordertracking.servlet.internal.HttpApi;
  *   <tr><td>{@code GET /restaurants/{id}/orders}</td><td>active orders, with ETag / 304</td></tr>
  *   <tr><td>{@code POST /drivers/{id}/locations}</td><td>a batch of fixes</td></tr>
  *   <tr><td>{@code GET /metrics}</td><td>connections, leaks, counters</td></tr>
+ *   <tr><td>{@code GET /operations/stream}</td><td>SSE for operators: offline restaurants, stuck and
+ *       at-risk orders, the node's figures, then every change</td></tr>
  * </table>
  *
  * <p>Each request goes through a route table (method and path pattern; an unknown path is 404, a
  * known path with another method 405 with {@code Allow}), is authenticated once, then served by the
  * small handler of its resource; whatever a handler throws is mapped to an RFC 9457 problem by
  * exception type ({@link ProblemType}). The token comes as {@code Authorization: Bearer …}; only the
- * two stream GETs also take it as the {@code access_token} query parameter (an {@code EventSource}
+ * stream GETs also take it as the {@code access_token} query parameter (an {@code EventSource}
  * cannot send a header), and any other request carrying that parameter is refused with 401.
  *
  * <p>The driver WebSocket is a separate jakarta.websocket endpoint; see {@link DriverSocket}. The

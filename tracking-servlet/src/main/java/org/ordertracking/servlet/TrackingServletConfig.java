@@ -1,17 +1,24 @@
 package org.ordertracking.servlet;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.EtaEstimator;
 import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.RestaurantPresenceMonitor;
 import org.ordertracking.core.StalenessClassifier;
+import org.ordertracking.core.StalenessMonitor;
+import org.ordertracking.core.StuckOrderWatchdog;
+import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.TrackingResources;
 
 /**
@@ -116,6 +123,16 @@ public final class TrackingServletConfig {
      * @since 0.1.0
      */
     public static final Duration DEFAULT_STREAM_OPEN_WINDOW = Duration.ofSeconds(1);
+    /**
+     * Default period at which the operators' stream recomputes the node's figures (connections, leaks,
+     * staleness bands, outbox backlog) and sends a {@code figures} event when they changed: 5 seconds.
+     *
+     * @since 0.1.0
+     */
+    public static final Duration DEFAULT_OPERATIONS_REFRESH = Duration.ofSeconds(5);
+
+    /** No at-risk orders: what the operators' snapshot shows when no power schedule is configured. */
+    private static final Supplier<List<TrackingMessage>> NO_AT_RISK_ORDERS = List::of;
 
     /**
      * Default roles whose order documents carry {@code power_risk}: restaurants and operators, who can
@@ -157,9 +174,21 @@ public final class TrackingServletConfig {
     private final StalenessClassifier stalenessClassifier;
     private final EtaEstimator etaEstimator;
     private final ConnectionRegistry connectionRegistry;
+    private final RestaurantPresenceMonitor restaurantPresence;
+    private final StuckOrderWatchdog stuckOrders;
+    private final StalenessMonitor stalenessMonitor;
+    private final Supplier<? extends Collection<? extends TrackingMessage>> atRiskOrders;
+    private final Duration operationsRefresh;
     private final Set<Role> powerRiskRoles;
 
     private TrackingServletConfig(Builder b) {
+        this.restaurantPresence = b.restaurantPresence;
+        this.stuckOrders = b.stuckOrders;
+        this.stalenessMonitor = b.stalenessMonitor;
+        OrderTracker tracker = b.tracker;
+        this.atRiskOrders = b.atRiskOrders != NO_AT_RISK_ORDERS || tracker.powerSchedule().isEmpty() ? b.atRiskOrders
+                : () -> tracker.powerRisks().stream().map(TrackingMessage.OrderAtRisk::new).toList();
+        this.operationsRefresh = b.operationsRefresh;
         this.powerRiskRoles = Collections.unmodifiableSet(EnumSet.copyOf(b.powerRiskRoles));
         this.leakSweepInterval = b.leakSweepInterval;
         this.locationIngestor = b.locationIngestor;
@@ -346,6 +375,53 @@ public final class TrackingServletConfig {
     }
 
     /**
+     * Returns the monitor of restaurants that went dark, or {@code null}: it takes the board stream and
+     * polls as heartbeats, and flags its offline restaurants' orders in their snapshots.
+     *
+     * @since 0.1.0
+     */
+    public RestaurantPresenceMonitor restaurantPresence() {
+        return restaurantPresence;
+    }
+
+    /**
+     * Returns the stuck-order watchdog the operators' snapshot reads, or {@code null}.
+     *
+     * @since 0.1.0
+     */
+    public StuckOrderWatchdog stuckOrders() {
+        return stuckOrders;
+    }
+
+    /**
+     * Returns the staleness monitor whose band counts the operators' view shows, or {@code null}.
+     *
+     * @since 0.1.0
+     */
+    public StalenessMonitor stalenessMonitor() {
+        return stalenessMonitor;
+    }
+
+    /**
+     * Returns what lists the orders at risk of a power cut for the operators' snapshot; by default the
+     * tracker's {@link OrderTracker#powerRisks() at-risk orders}, or nothing without a power schedule.
+     *
+     * @since 0.1.0
+     */
+    public Supplier<? extends Collection<? extends TrackingMessage>> atRiskOrders() {
+        return atRiskOrders;
+    }
+
+    /**
+     * Returns the period of the operators' stream's {@code figures} check.
+     *
+     * @since 0.1.0
+     */
+    public Duration operationsRefresh() {
+        return operationsRefresh;
+    }
+
+    /**
      * Returns the scheduler the servlet runs on and never shuts down (the caller's, else that of the
      * {@link Builder#resources resources}), or {@code null} if the servlet creates (and stops) its own.
      */
@@ -389,6 +465,11 @@ public final class TrackingServletConfig {
         private StalenessClassifier stalenessClassifier = StalenessClassifier.defaults();
         private EtaEstimator etaEstimator = EtaEstimator.greatCircle();
         private ConnectionRegistry connectionRegistry;
+        private RestaurantPresenceMonitor restaurantPresence;
+        private StuckOrderWatchdog stuckOrders;
+        private StalenessMonitor stalenessMonitor;
+        private Supplier<? extends Collection<? extends TrackingMessage>> atRiskOrders = NO_AT_RISK_ORDERS;
+        private Duration operationsRefresh = DEFAULT_OPERATIONS_REFRESH;
         private Set<Role> powerRiskRoles = EnumSet.copyOf(DEFAULT_POWER_RISK_ROLES);
 
         private Builder(OrderTracker tracker, Authorizer authorizer) {
@@ -610,6 +691,66 @@ public final class TrackingServletConfig {
          */
         public Builder connectionRegistry(ConnectionRegistry registry) {
             this.connectionRegistry = Objects.requireNonNull(registry, "connectionRegistry must not be null");
+            return this;
+        }
+
+        /**
+         * The monitor of restaurants that went dark (never closed by the servlet): a restaurant's board
+         * stream opening and each poll of its orders count as its heartbeat ({@link RestaurantPresenceMonitor#seen}),
+         * and its offline restaurants' orders carry {@code "restaurant_offline": true} in their snapshots.
+         * Give the monitor this servlet's {@link #connectionRegistry connection registry} so that open board
+         * streams keep beating. Without it, no heartbeat is recorded and no order is flagged.
+         *
+         * @since 0.1.0
+         */
+        public Builder restaurantPresence(RestaurantPresenceMonitor monitor) {
+            this.restaurantPresence = Objects.requireNonNull(monitor, "restaurantPresence must not be null");
+            return this;
+        }
+
+        /**
+         * The stuck-order watchdog (never closed by the servlet) whose stuck orders the operators' snapshot
+         * lists; without it the list is empty.
+         *
+         * @since 0.1.0
+         */
+        public Builder stuckOrders(StuckOrderWatchdog watchdog) {
+            this.stuckOrders = Objects.requireNonNull(watchdog, "stuckOrders must not be null");
+            return this;
+        }
+
+        /**
+         * The staleness monitor (never closed by the servlet) whose band counts the operators' view shows;
+         * without it the counts are absent ({@code null}).
+         *
+         * @since 0.1.0
+         */
+        public Builder stalenessMonitor(StalenessMonitor monitor) {
+            this.stalenessMonitor = Objects.requireNonNull(monitor, "stalenessMonitor must not be null");
+            return this;
+        }
+
+        /**
+         * What lists the orders at risk of a power cut, as the {@code order_at_risk} messages that announce
+         * them, for the operators' snapshot ({@code at_risk_orders}); called once per snapshot, on a
+         * servlet thread, so it must be quick and thread-safe. Default: the tracker's
+         * {@link OrderTracker#powerRisks() at-risk orders} when it has a power schedule, otherwise none.
+         *
+         * @since 0.1.0
+         */
+        public Builder atRiskOrders(Supplier<? extends Collection<? extends TrackingMessage>> atRiskOrders) {
+            this.atRiskOrders = Objects.requireNonNull(atRiskOrders, "atRiskOrders must not be null");
+            return this;
+        }
+
+        /**
+         * Period at which the operators' stream recomputes the node's figures and sends a {@code figures}
+         * event when they changed; positive, default 5 seconds.
+         *
+         * @since 0.1.0
+         */
+        public Builder operationsRefresh(Duration refresh) {
+            this.operationsRefresh = positive(refresh, "operationsRefresh");
             return this;
         }
 

@@ -70,7 +70,8 @@ class AuthorizationMatrixIT {
         LIST_RESTAURANT_ORDERS("GET", "/restaurants/r-1/orders", null, null),
         REPORT_LOCATIONS("POST", "/drivers/d-1/locations", "{\"fixes\":[]}", null),
         LIST_DRIVER_ORDERS("GET", "/drivers/d-1/orders", null, null),
-        METRICS("GET", "/metrics", null, null);
+        METRICS("GET", "/metrics", null, null),
+        WATCH_OPERATIONS("GET", "/operations/stream", null, null);
 
         final String method;
         final String path;
@@ -101,6 +102,7 @@ class AuthorizationMatrixIT {
         "REPORT_LOCATIONS        403   403   403   403   200   403   403   401   401   401   401   401",
         "LIST_DRIVER_ORDERS      403   403   403   403   200   403   200   401   401   401   401   401",
         "METRICS                 403   403   403   403   403   403   200   401   401   401   401   401",
+        "WATCH_OPERATIONS        403   403   403   403   403   403   200   401   401   401   200   401",
     };
 
     @BeforeParameterizedClassInvocation

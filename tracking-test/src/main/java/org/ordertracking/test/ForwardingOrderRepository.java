@@ -17,6 +17,8 @@ import org.ordertracking.core.OrderStateMachine;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.PurgeResult;
 import org.ordertracking.core.RetentionConfig;
+import org.ordertracking.core.OutboxBacklog;
+import org.ordertracking.core.RestaurantPresence;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TransitionRequest;
 import org.ordertracking.core.TransitionResult;
@@ -120,5 +122,35 @@ public abstract class ForwardingOrderRepository implements OrderRepository {
     @Override
     public RetentionConfig defaultRetention() {
         return delegate.defaultRetention();
+    }
+
+    @Override
+    public void restaurantSeen(String restaurantId, Instant at) {
+        delegate.restaurantSeen(restaurantId, at);
+    }
+
+    @Override
+    public List<RestaurantPresence> restaurantPresence() {
+        return delegate.restaurantPresence();
+    }
+
+    @Override
+    public boolean claimRestaurantOffline(String restaurantId, Instant notSeenSince, Instant at) {
+        return delegate.claimRestaurantOffline(restaurantId, notSeenSince, at);
+    }
+
+    @Override
+    public boolean claimRestaurantOnline(String restaurantId, Instant at) {
+        return delegate.claimRestaurantOnline(restaurantId, at);
+    }
+
+    @Override
+    public boolean claimStuck(String orderId, OrderStatus status, Instant at) {
+        return delegate.claimStuck(orderId, status, at);
+    }
+
+    @Override
+    public OutboxBacklog outboxBacklog() {
+        return delegate.outboxBacklog();
     }
 }

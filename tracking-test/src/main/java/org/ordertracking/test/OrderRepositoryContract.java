@@ -43,6 +43,12 @@ import org.ordertracking.core.OrderStateMachine;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.PurgeResult;
 import org.ordertracking.core.TrackedOrder;
+import org.ordertracking.core.OutboxBacklog;
+import org.ordertracking.core.RestaurantPresence;
+import org.ordertracking.core.RestaurantPresenceMonitor;
+import org.ordertracking.core.StuckOrderWatchdog;
+import org.ordertracking.core.Topic;
+import org.ordertracking.core.TrackingMessage;
 import org.ordertracking.core.TransitionRequest;
 import org.ordertracking.core.TransitionResult;
 import org.ordertracking.core.UnknownOrderException;
@@ -1197,6 +1203,353 @@ public abstract class OrderRepositoryContract {
         old.forEach(this::assertPurged);
         finishing.forEach(this::assertPurged);
         live.forEach(id -> assertTrue(repository.find(id).isPresent(), id));
+    }
+
+    // ---- operations watch: restaurant presence, stuck claims, outbox backlog ----------------------
+
+    /** Returns the stored presence of one restaurant, or null when the repository lists none for it. */
+    protected RestaurantPresence presenceOf(String restaurantId) {
+        return repository.restaurantPresence().stream().filter(p -> p.restaurantId().equals(restaurantId))
+                .findFirst().orElse(null);
+    }
+
+    @Test
+    void restaurantPresence_countsOnlyOrdersWaitingForTheRestaurant() {
+        String restaurant = newId("r");
+        String first = newId("o");
+        repository.create(new NewOrder(first, restaurant, newId("c"), new GeoPoint(33.9, 35.5)), T0, null);
+        String second = createOrder(restaurant, newId("c"));
+        String onTheRoad = createOrder(restaurant, newId("c"));
+        String delivered = createOrder(restaurant, newId("c"));
+        walk(second, PATHS.get(OrderStatus.PREPARING));
+        walk(onTheRoad, PATHS.get(OrderStatus.PICKED_UP));
+        walk(delivered, HAPPY_PATH);
+        repository.create(new NewOrder(newId("o"), restaurant, newId("c"), new GeoPoint(33.9, 35.5)),
+                T0.plusSeconds(30), null);
+
+        RestaurantPresence presence = presenceOf(restaurant);
+
+        assertEquals(3, presence.openOrders(), "received, preparing and the later received; not picked up or delivered");
+        assertEquals(T0, presence.oldestOpenOrderAt());
+        assertEquals(null, presence.lastSeenAt());
+        assertFalse(presence.offline());
+        assertEquals(T0, presence.silentSince());
+    }
+
+    @Test
+    void restaurantPresence_restaurantWithNothingWaitingAndOnline_isNotListed() {
+        String restaurant = newId("r");
+        walk(createOrder(restaurant, newId("c")), HAPPY_PATH);
+        repository.restaurantSeen(restaurant, T0);
+
+        assertEquals(null, presenceOf(restaurant));
+    }
+
+    @Test
+    void restaurantSeen_onlyMovesForward() {
+        String restaurant = newId("r");
+        createOrder(restaurant, newId("c"));
+
+        repository.restaurantSeen(restaurant, T0.plusSeconds(10));
+        repository.restaurantSeen(restaurant, T0.plusSeconds(5));
+        assertEquals(T0.plusSeconds(10), presenceOf(restaurant).lastSeenAt());
+
+        repository.restaurantSeen(restaurant, T0.plusSeconds(20));
+        assertEquals(T0.plusSeconds(20), presenceOf(restaurant).lastSeenAt());
+        assertEquals(T0.plusSeconds(20), presenceOf(restaurant).silentSince());
+    }
+
+    @Test
+    void claimRestaurantOffline_isTrueOncePerChange() {
+        String restaurant = newId("r");
+        createOrder(restaurant, newId("c"));
+
+        assertTrue(repository.claimRestaurantOffline(restaurant, T0, T0.plusSeconds(1)), "never seen: offline");
+        assertFalse(repository.claimRestaurantOffline(restaurant, T0, T0.plusSeconds(2)), "already offline");
+        RestaurantPresence offline = presenceOf(restaurant);
+        assertTrue(offline.offline());
+        assertEquals(T0.plusSeconds(1), offline.changedAt());
+
+        assertTrue(repository.claimRestaurantOnline(restaurant, T0.plusSeconds(3)));
+        assertFalse(repository.claimRestaurantOnline(restaurant, T0.plusSeconds(4)), "already online");
+        assertFalse(presenceOf(restaurant).offline());
+        assertEquals(T0.plusSeconds(3), presenceOf(restaurant).changedAt());
+
+        assertTrue(repository.claimRestaurantOffline(restaurant, T0.plusSeconds(5), T0.plusSeconds(6)), "and again");
+    }
+
+    @Test
+    void claimRestaurantOffline_seenAfterTheCutoff_isRefused() {
+        String restaurant = newId("r");
+        createOrder(restaurant, newId("c"));
+        repository.restaurantSeen(restaurant, T0.plusSeconds(60));
+
+        assertFalse(repository.claimRestaurantOffline(restaurant, T0.plusSeconds(59), T0.plusSeconds(300)));
+        assertFalse(presenceOf(restaurant).offline());
+        assertTrue(repository.claimRestaurantOffline(restaurant, T0.plusSeconds(60), T0.plusSeconds(300)),
+                "seen exactly at the cutoff: not after it");
+    }
+
+    @Test
+    void claimRestaurantOnline_neverCountedOffline_isFalse() {
+        String restaurant = newId("r");
+        assertFalse(repository.claimRestaurantOnline(restaurant, T0));
+        repository.restaurantSeen(restaurant, T0);
+        assertFalse(repository.claimRestaurantOnline(restaurant, T0));
+    }
+
+    @Test
+    void restaurantPresence_offlineRestaurantWithoutWaitingOrders_isListedWithNone() {
+        String restaurant = newId("r");
+        repository.restaurantSeen(restaurant, T0);
+        assertTrue(repository.claimRestaurantOffline(restaurant, T0, T0.plusSeconds(200)));
+
+        RestaurantPresence presence = presenceOf(restaurant);
+
+        assertEquals(new RestaurantPresence(restaurant, T0, 0, null, true, T0.plusSeconds(200)), presence);
+        assertEquals(null, presence.silentSince());
+    }
+
+    @Test
+    void claimRestaurantOffline_racingThreads_exactlyOneWinsEachChange() throws Exception {
+        String restaurant = newId("r");
+        createOrder(restaurant, newId("c"));
+        repository.restaurantSeen(restaurant, T0);
+        assertEquals(1, race(() -> repository.claimRestaurantOffline(restaurant, T0, T0.plusSeconds(200))));
+        assertEquals(1, race(() -> repository.claimRestaurantOnline(restaurant, T0.plusSeconds(201))));
+        String neverSeen = newId("r");
+        assertEquals(1, race(() -> repository.claimRestaurantOffline(neverSeen, T0, T0.plusSeconds(200))),
+                "a restaurant without a row yet: one insert wins");
+    }
+
+    @Test
+    void claimStuck_isTrueOncePerOrderAndStatus() throws Exception {
+        String id = createOrder();
+        assertTrue(repository.claimStuck(id, OrderStatus.ACCEPTED, T0));
+        assertFalse(repository.claimStuck(id, OrderStatus.ACCEPTED, T0.plusSeconds(1)));
+        assertTrue(repository.claimStuck(id, OrderStatus.PREPARING, T0));
+        String other = createOrder();
+        assertEquals(1, race(() -> repository.claimStuck(other, OrderStatus.READY, T0)));
+    }
+
+    @Test
+    void operationsWatch_badIds_areRefusedAndChangeNothing() {
+        assertThrows(IllegalArgumentException.class, () -> repository.restaurantSeen("no spaces", T0));
+        assertThrows(IllegalArgumentException.class, () -> repository.claimRestaurantOffline("", T0, T0));
+        assertThrows(IllegalArgumentException.class, () -> repository.claimRestaurantOnline("a/b", T0));
+        assertThrows(IllegalArgumentException.class, () -> repository.claimStuck("x y", OrderStatus.READY, T0));
+        assertThrows(NullPointerException.class, () -> repository.restaurantSeen(newId("r"), null));
+        assertTrue(repository.restaurantPresence().stream().noneMatch(p -> p.restaurantId().contains(" ")));
+    }
+
+    @Test
+    void outboxBacklog_countsCommittedButUnpublishedEvents() {
+        OutboxBacklog before = repository.outboxBacklog();
+        String id = createOrder();
+        move(id, OrderStatus.ACCEPTED, T0.plusSeconds(1));
+
+        OutboxBacklog after = repository.outboxBacklog();
+        assertEquals(before.events() + 2, after.events());
+        assertFalse(after.oldestCommittedAt().isAfter(T0), "the order's first event is at most this old");
+
+        repository.markPublished(List.of(new EventRef(id, 1), new EventRef(id, 2)));
+        assertEquals(before.events(), repository.outboxBacklog().events());
+    }
+
+    /**
+     * Records every publish synchronously, so a test counts announcements without waiting; shared by the
+     * "nodes" of a test as one real bus would be.
+     */
+    protected static final class RecordingBus implements org.ordertracking.core.EventBus {
+        private final List<org.ordertracking.core.Envelope> published = new CopyOnWriteArrayList<>();
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> publish(org.ordertracking.core.Envelope envelope) {
+            published.add(envelope);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public org.ordertracking.core.Subscription subscribe(Topic topic, org.ordertracking.core.BusListener listener) {
+            throw new UnsupportedOperationException("a recording bus only records publishes");
+        }
+
+        @Override
+        public void close() {
+        }
+
+        /** Returns the messages published on {@code topic} that concern {@code subject} (an order or restaurant id). */
+        public List<String> on(Topic topic, String subject) {
+            List<String> result = new ArrayList<>();
+            for (org.ordertracking.core.Envelope e : published) {
+                if (e.topic().equals(topic) && e.json().contains("\"" + subject + "\"")) {
+                    result.add(e.type());
+                }
+            }
+            return result;
+        }
+    }
+
+    private RestaurantPresenceMonitor presenceNode(SettableClock clock, OrderRepository store, RecordingBus bus) {
+        return RestaurantPresenceMonitor.builder(store, bus).clock(clock).scheduler(NO_SCHEDULER).build();
+    }
+
+    /** A scheduler no test starts anything on: the tests call check() themselves. */
+    private static final java.util.concurrent.ScheduledExecutorService NO_SCHEDULER =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "contract-unused");
+                t.setDaemon(true);
+                return t;
+            });
+
+    @Test
+    void presenceMonitor_twoNodesFlapping_announceEachChangeOnce() {
+        SettableClock clock = SettableClock.at(T0);
+        RecordingBus bus = new RecordingBus();
+        String restaurant = newId("r");
+        createOrder(restaurant, newId("c"));
+        try (RestaurantPresenceMonitor a = presenceNode(clock, repository, bus);
+                RestaurantPresenceMonitor b = presenceNode(clock, repository, bus)) {
+            clock.set(T0.plus(Duration.ofMinutes(3)).minusMillis(1));
+            a.check();
+            b.check();
+            assertEquals(List.of(), bus.on(Topic.operations(), restaurant), "silent for less than 3 minutes");
+
+            clock.set(T0.plus(Duration.ofMinutes(3)));
+            b.check();
+            a.check();
+            assertEquals(List.of("restaurant_offline"), bus.on(Topic.operations(), restaurant),
+                    "exactly at 3 minutes, announced by one node");
+            assertEquals(List.of("restaurant_offline"), bus.on(Topic.restaurant(restaurant), restaurant));
+            assertTrue(a.isOffline(restaurant) && b.isOffline(restaurant), "both nodes know");
+
+            clock.advanceSeconds(10);
+            a.seen(restaurant);   // its board polls node A
+            b.check();
+            a.check();
+            assertEquals(List.of("restaurant_offline", "restaurant_online"), bus.on(Topic.operations(), restaurant));
+
+            clock.advance(Duration.ofMinutes(3));
+            a.check();
+            b.check();
+            clock.advanceSeconds(5);
+            b.seen(restaurant);   // back, through node B this time
+            a.check();
+            b.check();
+            clock.advance(Duration.ofMinutes(3));
+            b.check();
+            a.check();
+            assertEquals(List.of("restaurant_offline", "restaurant_online", "restaurant_offline", "restaurant_online",
+                    "restaurant_offline"), bus.on(Topic.operations(), restaurant));
+            assertEquals(bus.on(Topic.operations(), restaurant), bus.on(Topic.restaurant(restaurant), restaurant));
+        }
+        try (RestaurantPresenceMonitor restarted = presenceNode(clock, repository, bus)) {
+            restarted.check();
+            assertEquals(5, bus.on(Topic.operations(), restaurant).size(), "a restart announces nothing again");
+            assertTrue(restarted.isOffline(restaurant), "and knows it from the store");
+            assertEquals(List.of(restaurant), restarted.readOffline().stream()
+                    .map(TrackingMessage.RestaurantOffline::restaurantId).filter(restaurant::equals).toList());
+        }
+    }
+
+    @Test
+    void presenceMonitor_offlineRestaurantWhoseOrdersEnded_isOnlineWithoutBeingSeen() {
+        SettableClock clock = SettableClock.at(T0);
+        RecordingBus bus = new RecordingBus();
+        String restaurant = newId("r");
+        String order = createOrder(restaurant, newId("c"));
+        try (RestaurantPresenceMonitor monitor = presenceNode(clock, repository, bus)) {
+            clock.advance(Duration.ofMinutes(4));
+            monitor.check();
+            move(order, OrderStatus.FAILED, clock.instant());
+            monitor.check();
+            monitor.check();
+            assertEquals(List.of("restaurant_offline", "restaurant_online"), bus.on(Topic.operations(), restaurant));
+            assertTrue(bus.published.stream().anyMatch(e -> e.topic().equals(Topic.operations())
+                    && e.json().contains(restaurant) && e.json().contains("\"reason\":\"no_open_orders\"")),
+                    "it was not seen: its orders ended");
+            assertFalse(monitor.isOffline(restaurant));
+        }
+    }
+
+    @Test
+    void presenceMonitor_restaurantWithoutWaitingOrders_isNeverOffline() {
+        SettableClock clock = SettableClock.at(T0);
+        RecordingBus bus = new RecordingBus();
+        String restaurant = newId("r");
+        walk(createOrder(restaurant, newId("c")), PATHS.get(OrderStatus.PICKED_UP));
+        try (RestaurantPresenceMonitor monitor = presenceNode(clock, repository, bus)) {
+            clock.advance(Duration.ofHours(2));
+            monitor.check();
+            assertEquals(List.of(), bus.on(Topic.operations(), restaurant), "a picked-up order no longer waits for it");
+        }
+    }
+
+    @Test
+    void stuckWatchdog_twoNodesAndARestart_announceEachOrderAndStatusOnce() {
+        SettableClock clock = SettableClock.at(T0);
+        RecordingBus bus = new RecordingBus();
+        String order = createOrder();
+        move(order, OrderStatus.ACCEPTED, T0);
+        java.util.function.Supplier<StuckOrderWatchdog> node = () -> StuckOrderWatchdog.builder(repository, bus)
+                .clock(clock).scheduler(NO_SCHEDULER).maxPerStatus(100_000).build();
+        try (StuckOrderWatchdog a = node.get(); StuckOrderWatchdog b = node.get()) {
+            clock.set(T0.plus(Duration.ofMinutes(10)).minusMillis(1));
+            a.check();
+            b.check();
+            assertEquals(List.of(), bus.on(Topic.operations(), order), "accepted for less than 10 minutes");
+
+            clock.set(T0.plus(Duration.ofMinutes(10)));
+            b.check();
+            a.check();
+            b.check();
+            assertEquals(List.of("order_stuck"), bus.on(Topic.operations(), order), "exactly at the limit, once");
+            assertEquals(1, a.announced(OrderStatus.ACCEPTED) + b.announced(OrderStatus.ACCEPTED));
+            assertTrue(a.readStuck().stream().anyMatch(s -> s.orderId().equals(order)));
+
+            move(order, OrderStatus.PREPARING, clock.instant());
+            a.check();
+            assertTrue(a.readStuck().stream().noneMatch(s -> s.orderId().equals(order)), "moving on unsticks it");
+        }
+        try (StuckOrderWatchdog restarted = node.get()) {
+            clock.advance(Duration.ofMinutes(45));
+            restarted.check();
+            restarted.check();
+            assertEquals(List.of("order_stuck", "order_stuck"), bus.on(Topic.operations(), order),
+                    "preparing for 45 minutes is a new status: announced once more, after the restart too");
+            TrackingMessage.OrderStuck stuck = restarted.readStuck().stream().filter(s -> s.orderId().equals(order))
+                    .findFirst().orElseThrow();
+            assertEquals(OrderStatus.PREPARING, stuck.status());
+            assertEquals(T0.plus(Duration.ofMinutes(10)), stuck.since());
+            assertEquals(45 * 60, stuck.limitSeconds());
+        }
+    }
+
+    /** Runs {@code claim} on 8 threads at once and returns how many got true. */
+    private static int race(java.util.concurrent.Callable<Boolean> claim) throws Exception {
+        int threads = 8;
+        AtomicInteger wins = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    if (claim.call()) {
+                        wins.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : futures) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return wins.get();
     }
 
     /** Relays until nothing is left before {@code before}, collecting what was published. */

@@ -283,7 +283,8 @@ class ConnectionRegistryTest {
         clock.advance(Duration.ofSeconds(12));
         open(registry, Kind.CUSTOMER_STREAM, "o-1");
         ConnectionRegistry.Snapshot snapshot = registry.snapshot();
-        assertEquals(Map.of("customer_stream", 1, "restaurant_stream", 0, "driver_socket", 1), snapshot.open());
+        assertEquals(Map.of("customer_stream", 1, "restaurant_stream", 0, "driver_socket", 1, "operations_stream", 0),
+                snapshot.open());
         assertEquals(2, snapshot.total());
         assertEquals(12L, snapshot.oldestAgeSeconds());
         assertEquals(0, snapshot.leaksClosed());

@@ -29,6 +29,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.EventBus;
 import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.LocationStore;
@@ -38,8 +39,10 @@ import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.PowerPlan;
 import org.ordertracking.core.PowerRiskPolicy;
 import org.ordertracking.core.PushNotifier;
+import org.ordertracking.core.RestaurantPresenceMonitor;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
+import org.ordertracking.core.StuckOrderWatchdog;
 import org.ordertracking.core.TrackingResources;
 import org.ordertracking.jdbc.JdbcOrderRepository;
 import org.ordertracking.jdbc.JdbcPowerSchedule;
@@ -131,10 +134,19 @@ public final class DemoApp implements AutoCloseable {
             LocationIngestor ingestor = LocationIngestor.builder(locations, repository, bus).resources(shared)
                     .notifications(notifications).build();
             StalenessClassifier bands = StalenessClassifier.of(options.staleAfter(), options.lostAfter());
-            push(StalenessMonitor.builder(locations, repository, bus).resources(shared).classifier(bands).build()
-                    .start());
+            StalenessMonitor staleness = push(StalenessMonitor.builder(locations, repository, bus).resources(shared)
+                    .classifier(bands).build().start());
             tracker.addListener(ingestor);
             tracker.addListener(notifications);
+            // the operators' view: restaurants gone dark (their boards' streams and polls are the heartbeat)
+            // and orders stuck in one status, decided from the stored facts
+            ConnectionRegistry connections = ConnectionRegistry.builder().resources(shared).repository(repository)
+                    .build();
+            tracker.addListener(connections);
+            RestaurantPresenceMonitor presence = push(RestaurantPresenceMonitor.builder(repository, bus)
+                    .resources(shared).connections(connections).build().start());
+            StuckOrderWatchdog stuck = push(StuckOrderWatchdog.builder(repository, bus).resources(shared).build()
+                    .start());
             tracker.start();
 
             TrackingServlet tracking = push(new TrackingServlet(TrackingServletConfig
@@ -143,6 +155,10 @@ public final class DemoApp implements AutoCloseable {
                     .locationIngestor(ingestor)
                     .locationStore(locations)
                     .stalenessClassifier(bands)
+                    .connectionRegistry(connections)
+                    .restaurantPresence(presence)
+                    .stuckOrders(stuck)
+                    .stalenessMonitor(staleness)
                     .resources(shared)
                     .build()));
 
@@ -162,13 +178,16 @@ public final class DemoApp implements AutoCloseable {
             // the operator token behind the boards' metrics view: minted here, kept in memory, never served
             String metricsToken = token("operator", "demo-dashboard");
             context.addServlet(new ServletHolder("pages", new DemoPagesServlet(tracker, this::token,
-                    () -> metrics(metricsToken), options.staleAfter(), options.lostAfter())), "/");
+                    () -> metrics(metricsToken), () -> operations(metricsToken), options.staleAfter(),
+                    options.lostAfter())), "/");
             JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) ->
                     container.addEndpoint(tracking.driverSocket("/tracking/drivers/{driver_id}/socket")));
             server.setHandler(context);
             server.setStopTimeout(2_000);
             server.start();
             resources.push(server::stop);
+            // before the server stops: end every stream (the operators' page relay reads one) with its final chunk
+            resources.push(tracking::close);
             port = connector.getLocalPort();
             localBase = URI.create("http://" + localHost(options.host()) + ":" + port);
 
@@ -260,6 +279,7 @@ public final class DemoApp implements AutoCloseable {
         StringBuilder text = new StringBuilder()
                 .append("\nOrder Tracking SDK demo is running.\n\n")
                 .append("  Live orders:         ").append(base).append("/   (tracking pages and restaurant boards)\n")
+                .append("  Operations:          ").append(base).append("/operations   (restaurants gone dark, stuck orders)\n")
                 .append("  Listening on:        ").append(options.host()).append(':').append(port)
                 .append(options.loopbackOnly() ? " (this machine only; --host widens it)" : " (OPEN TO THE NETWORK)")
                 .append('\n')
@@ -305,6 +325,19 @@ public final class DemoApp implements AutoCloseable {
                 + "!! The landing page and restaurant boards stay loopback-only, but this is a DEMO: it has\n"
                 + "!! no TLS and a simulator moving fake orders. Do not expose it beyond a network you trust.\n"
                 + line + "\n";
+    }
+
+    /** Opens the operators' stream with the operator token this process keeps; the caller closes the body. */
+    private java.io.InputStream operations(String operatorToken) throws IOException, InterruptedException {
+        HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(
+                        localBase.resolve("/tracking/operations/stream"))
+                .header("Authorization", "Bearer " + operatorToken).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() != 200) {
+            response.body().close();
+            throw new IOException("the operations stream answered " + response.statusCode());
+        }
+        return response.body();
     }
 
     /** The tracking servlet's metrics as JSON, fetched with the operator token this process keeps. */

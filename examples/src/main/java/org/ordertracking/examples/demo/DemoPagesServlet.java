@@ -25,11 +25,12 @@ import org.ordertracking.servlet.WidgetAssets;
  * by the demo), the customer tracking page, the restaurant board, their static assets and the
  * street map they draw. Everything is served from this process: the pages work offline.
  *
- * <p>The views that carry tokens — the landing page's links and the restaurant boards with their
- * metrics — answer loopback clients only; other machines (when {@code --host} widened the demo) get
- * customer tracking pages, whose token they must already hold. No page ever holds an operator
- * token: the boards' metrics come from {@code /demo/metrics}, which this process fetches with the
- * operator token it keeps. Every response says {@code Referrer-Policy: no-referrer} (tokens ride in
+ * <p>The views that carry tokens or privileged data — the landing page's links, the restaurant boards
+ * with their metrics, and the operators' page with its stream — answer loopback clients only; other
+ * machines (when {@code --host} widened the demo) get customer tracking pages, whose token they must
+ * already hold. No page ever holds an operator token: the boards' metrics come from
+ * {@code /demo/metrics}, and the operators' page's stream from {@code /demo/operations/stream}, which
+ * this process relays from {@code /tracking/operations/stream} with the operator token it keeps. Every response says {@code Referrer-Policy: no-referrer} (tokens ride in
  * the pages' URLs) and carries a Content-Security-Policy that allows this origin only.
  */
 public final class DemoPagesServlet extends HttpServlet {
@@ -56,21 +57,31 @@ public final class DemoPagesServlet extends HttpServlet {
         byte[] get() throws Exception;
     }
 
+    /** Opens the operators' stream ({@code GET /tracking/operations/stream}) with a token no page sees. */
+    @FunctionalInterface
+    public interface OperationsSource {
+        /** Returns the stream's body, to be read until it ends; the caller closes it. */
+        InputStream open() throws Exception;
+    }
+
     private final transient BiFunction<String, String, String> tokens;
     private final transient MetricsSource metrics;
+    private final transient OperationsSource operations;
     private final Map<String, String> trackPage;
 
     /**
      * @param tokens mints a token for (role, subject); only customer and restaurant tokens reach a page
      * @param metrics the tracking metrics as JSON, for the restaurant boards
+     * @param operations the operators' stream, relayed to the operators' page
      * @param staleAfter the server's low-coverage threshold, handed to the tracking widget
      * @param lostAfter the server's connection-lost threshold, handed to the tracking widget
      */
     public DemoPagesServlet(OrderTracker tracker, BiFunction<String, String, String> tokens, MetricsSource metrics,
-            Duration staleAfter, Duration lostAfter) {
+            OperationsSource operations, Duration staleAfter, Duration lostAfter) {
         this.tracker = tracker;
         this.tokens = tokens;
         this.metrics = metrics;
+        this.operations = operations;
         this.trackPage = Map.of("{{widget}}", "/tracking/widget/" + WidgetAssets.VERSION + "/",
                 "{{stale_after}}", String.valueOf(staleAfter.toMillis() / 1000.0),
                 "{{lost_after}}", String.valueOf(lostAfter.toMillis() / 1000.0));
@@ -96,6 +107,18 @@ public final class DemoPagesServlet extends HttpServlet {
                 resource(response, "restaurant.html");
             } else {
                 response.sendError(HttpServletResponse.SC_FORBIDDEN, "restaurant boards are served to this machine only");
+            }
+        } else if (path.equals("/operations")) {
+            if (local) {
+                resource(response, "operations.html");
+            } else {
+                response.sendError(HttpServletResponse.SC_FORBIDDEN, "the operators' page is served to this machine only");
+            }
+        } else if (path.equals("/demo/operations/stream")) {
+            if (local) {
+                relayOperations(response);
+            } else {
+                response.sendError(HttpServletResponse.SC_FORBIDDEN, "the operators' stream is served to this machine only");
             }
         } else if (path.equals("/demo/metrics")) {
             if (local) {
@@ -143,7 +166,9 @@ public final class DemoPagesServlet extends HttpServlet {
                     .append(tokens.apply("restaurant", restaurant)).append("\">").append(restaurant)
                     .append("</a></li>\n");
         }
-        html.append("</ul></section></main></body></html>\n");
+        html.append("</ul></section><section class=\"card\"><h2>Operations</h2><p><a href=\"/operations\">The"
+                + " operators' view</a>: restaurants gone dark, stuck orders, connections, outbox.</p></section>");
+        html.append("</main></body></html>\n");
         write(response, "text/html; charset=utf-8", html.toString().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -172,6 +197,37 @@ public final class DemoPagesServlet extends HttpServlet {
             return;
         }
         write(response, "application/json", body);
+    }
+
+    /**
+     * Relays the operators' stream byte for byte, flushing after each read, until it ends (the node
+     * closes) or this client goes away. Holds a request thread while open: the demo expects an operator
+     * page or two, not a crowd.
+     */
+    private void relayOperations(HttpServletResponse response) throws IOException {
+        InputStream upstream;
+        try {
+            upstream = operations.open();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+            return;
+        } catch (Exception e) {
+            response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+            return;
+        }
+        try (InputStream in = upstream) {
+            response.setStatus(200);
+            response.setContentType("text/event-stream; charset=utf-8");
+            response.setHeader("Cache-Control", "no-store");
+            OutputStream out = response.getOutputStream();
+            out.flush();
+            byte[] buffer = new byte[8192];
+            for (int n; (n = in.read(buffer)) >= 0;) {
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        }
     }
 
     /** Whether the client is on this machine; the address is a literal, so no name lookup happens. */

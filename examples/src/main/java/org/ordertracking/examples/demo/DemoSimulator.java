@@ -48,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * waits for the food, picks it up and drives to the customer along Beirut streets at 20–40 km/h,
  * reporting a fix every 5–10 s through {@code tracking-client}'s {@link DriverClient} (live over the
  * driver WebSocket), which journals each fix in {@code <data dir>/drivers/<id>}.</li>
+ * <li>Each restaurant's kitchen tablet polls its orders every 20 s, as a board does: its heartbeat.
+ * The kitchen at Verdun loses power for {@value #DARK_MINUTES} minutes every {@value #DARK_EVERY_MINUTES}
+ * minutes (the first time {@value #FIRST_DARK_MINUTES} minutes after the start): no poll, no step of its
+ * orders, and a customer orders from it as the power goes, so 3 minutes into the cut the operators' page
+ * shows it offline and that customer's page says it may be without power, until the tablet polls again
+ * (within 20 s of the power's return); the order is then accepted.</li>
  * <li>Driver {@code d-2} loses signal for 45 s and driver {@code d-3} for 3 minutes on every
  * delivery: their {@link Radio} refuses every connection, so the client's journal buffers the fixes
  * and flushes them as one batch when the signal returns. A demo restarted mid-dead-zone finds the
@@ -90,6 +96,17 @@ public final class DemoSimulator implements AutoCloseable {
     private final Transport network = Transport.jdk();
     private Instant nextOrderAt = Instant.EPOCH;
     private int orderCounter;
+
+    /** The restaurant whose kitchen loses power now and then. */
+    static final String DARK_RESTAURANT = "r-verdun";
+    static final int DARK_MINUTES = 4;
+    static final int DARK_EVERY_MINUTES = 12;
+    static final int FIRST_DARK_MINUTES = 5;
+    private static final Duration BOARD_POLL = Duration.ofSeconds(20);
+    private final Instant started = Instant.now();
+    private Instant nextPollAt = Instant.EPOCH;
+    private Instant nextCutAt = started.plus(Duration.ofMinutes(FIRST_DARK_MINUTES));
+    private Instant darkUntil = Instant.EPOCH;
 
     /**
      * @param tokens mints a token for (role, subject), e.g. ("driver", "d-1")
@@ -191,6 +208,8 @@ public final class DemoSimulator implements AutoCloseable {
     private void tick() {
         try {
             Instant now = Instant.now();
+            power(now);
+            boards(now);
             newOrders(now);
             cook(now);
             for (Driver driver : drivers) {
@@ -198,6 +217,44 @@ public final class DemoSimulator implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("simulator tick failed; carrying on", e);
+        }
+    }
+
+    /** Starts and ends the Verdun kitchen's power cuts. */
+    private void power(Instant now) {
+        if (!now.isBefore(nextCutAt)) {
+            darkUntil = now.plus(Duration.ofMinutes(DARK_MINUTES));
+            nextCutAt = now.plus(Duration.ofMinutes(DARK_EVERY_MINUTES));
+            LOG.info("demo: the kitchen of {} lost power for {} minutes (no board, no cooking)", DARK_RESTAURANT,
+                    DARK_MINUTES);
+            // customers keep ordering: this order waits for a kitchen that cannot see it, so the restaurant
+            // counts as dark 3 minutes into the cut, until its tablet polls again
+            Kitchen waiting = placeOrder(now, DARK_RESTAURANT, 5, false);
+            if (waiting != null) {
+                LOG.info("demo: order {} waits for {} in the dark", waiting.orderId, DARK_RESTAURANT);
+            }
+        }
+    }
+
+    private boolean dark(String restaurantId, Instant now) {
+        return restaurantId.equals(DARK_RESTAURANT) && now.isBefore(darkUntil);
+    }
+
+    /** Each kitchen tablet with power polls its orders: the restaurant's heartbeat. */
+    private void boards(Instant now) {
+        if (now.isBefore(nextPollAt)) {
+            return;
+        }
+        nextPollAt = now.plus(BOARD_POLL);
+        for (String restaurant : RESTAURANTS.keySet()) {
+            if (dark(restaurant, now)) {
+                continue;
+            }
+            try {
+                client.restaurantOrders(tokens.apply("restaurant", restaurant), restaurant);
+            } catch (Exception e) {
+                LOG.debug("board poll of {} failed: {}", restaurant, e.getMessage());
+            }
         }
     }
 
@@ -280,7 +337,7 @@ public final class DemoSimulator implements AutoCloseable {
                     || k.status == OrderStatus.READY)) {
                 dispatch(k);
             }
-            if (now.isBefore(k.nextStepAt)) {
+            if (now.isBefore(k.nextStepAt) || dark(k.restaurantId, now)) {
                 continue;
             }
             String restaurantToken = tokens.apply("restaurant", k.restaurantId);

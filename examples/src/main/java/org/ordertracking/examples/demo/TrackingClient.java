@@ -69,6 +69,17 @@ public final class TrackingClient {
         return post("orders/" + orderId + "/transitions", token, body, 200);
     }
 
+    /** GET /restaurants/{id}/orders, as a restaurant's board polls it (its heartbeat); returns the orders. */
+    public JsonNode restaurantOrders(String token, String restaurantId) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("restaurants/" + restaurantId + "/orders"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token).GET().build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET restaurants/" + restaurantId + "/orders answered " + response.statusCode());
+        }
+        return JSON.readTree(response.body());
+    }
+
     /** POST /orders/{id}/driver. */
     public JsonNode assignDriver(String token, String orderId, String driverId) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();

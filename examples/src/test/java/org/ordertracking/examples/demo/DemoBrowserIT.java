@@ -25,7 +25,9 @@ import org.ordertracking.core.GeoPoint;
 /**
  * The demo's customer tracking page (the embeddable widget) in a real browser (Debian's headless Chromium): the status advances
  * live, "last seen" appears when the driver goes silent, and after the server is restarted in the
- * middle of the delivery the page reconnects and its timeline is intact — every step once.
+ * middle of the delivery the page reconnects and its timeline is intact — every step once. And the
+ * operators' page: a restaurant gone dark and a stuck order appear live, and the dark restaurant's
+ * customer sees why nothing moves.
  * Screenshots go to {@code target/screenshots/}.
  */
 @Timeout(180)
@@ -118,6 +120,40 @@ class DemoBrowserIT {
     }
 
     @Test
+    void operatorsPage_showsARestaurantGoneDarkAndAStuckOrder_andTheCustomerSeesTheBanner() throws Exception {
+        // stored facts from the past, as if the demo had run for a while: an order waiting 4 minutes on a
+        // restaurant that never showed its board, and one accepted 11 minutes ago (the limit is 10)
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        org.ordertracking.core.OrderRepository repository = app.tracker().repository();
+        String dark = "o-dark-1";
+        String stuck = "o-stuck-1";
+        repository.create(new org.ordertracking.core.NewOrder(dark, "r-verdun", "c-8", new GeoPoint(33.8760, 35.4790)),
+                now.minus(Duration.ofMinutes(4)), "test");
+        repository.create(new org.ordertracking.core.NewOrder(stuck, "r-gemmayzeh", "c-9",
+                new GeoPoint(33.8870, 35.5230)), now.minus(Duration.ofMinutes(12)), "test");
+        repository.transition(org.ordertracking.core.TransitionRequest.of(stuck,
+                org.ordertracking.core.OrderStatus.ACCEPTED, null, "test", now.minus(Duration.ofMinutes(11))),
+                org.ordertracking.core.OrderStateMachine.defaults());
+        try (HeadlessChromium browser = new HeadlessChromium()) {
+            browser.open("http://127.0.0.1:" + app.port() + "/operations");
+            // the presence check runs every 15 s, the stuck-order check every 30 s: live events or the snapshot
+            browser.awaitText("#offline", s -> s.contains("r-verdun"), Duration.ofSeconds(60), "r-verdun offline");
+            browser.awaitText("#stuck", s -> s.contains(stuck), Duration.ofSeconds(60), "the stuck order");
+            browser.awaitText("#figures", s -> s.contains("open operations streams"), Duration.ofSeconds(20),
+                    "the node's figures, this page's own stream counted");
+            browser.screenshot(SHOTS.resolve("4-operations.png"));
+        }
+        String customer = app.token("customer", dark);
+        assertTrue(snapshot(dark, customer).path("restaurant_offline").asBoolean(), "the order's snapshot says so");
+        try (HeadlessChromium browser = new HeadlessChromium()) {
+            browser.open("http://127.0.0.1:" + app.port() + "/track/" + dark + "?access_token=" + customer + "&lang=en");
+            browser.awaitText("#restaurant-dark", s -> s.contains("has not confirmed your order yet; it may be without"
+                    + " power"), Duration.ofSeconds(20), "the banner");
+            browser.screenshot(SHOTS.resolve("5-restaurant-dark.png"));
+        }
+    }
+
+    @Test
     void landingPage_listsLiveOrdersWithWorkingLinks() throws Exception {
         client().registerOrder(app.token("operator", "ops"), "o-landing-1", "r-verdun", "c-9",
                 new GeoPoint(33.8760, 35.4790));
@@ -130,6 +166,15 @@ class DemoBrowserIT {
                 URI.create("http://127.0.0.1:" + app.port() + "/demo/map.json")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(map.body().contains("\"Hamra Street\""), map.body());
+    }
+
+    /** The order's snapshot, as its customer reads it. */
+    private JsonNode snapshot(String order, String token) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.port() + "/tracking/orders/" + order))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
     }
 
     /** Waits until the widget shows {@code status} (its {@code data-status}, the wire name). */

@@ -95,7 +95,7 @@ class DemoSafetyIT {
                 .registerOrder(app.token("operator", "ops"), "o-safety-1", "r-hamra", "c-1", new GeoPoint(33.887, 35.523));
         List<String> served = new ArrayList<>();
         for (String path : List.of("/", "/restaurant/r-hamra", "/track/o-safety-1", "/demo/restaurant.js",
-                "/demo/track.js", "/demo/map.js", "/demo/app.css")) {
+                "/demo/track.js", "/demo/map.js", "/demo/app.css", "/operations", "/demo/operations.js")) {
             HttpResponse<String> page = get(app, path);
             assertEquals(200, page.statusCode(), path);
             served.add(page.body());
@@ -120,6 +120,23 @@ class DemoSafetyIT {
         HttpResponse<String> metrics = get(app, "/demo/metrics");
         assertEquals(200, metrics.statusCode(), metrics.body());
         assertTrue(MAPPER.readTree(metrics.body()).isObject(), metrics.body());
+        // and the operators' page's stream is relayed by the demo with that same kept token
+        HttpResponse<java.io.InputStream> operations = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.port() + "/demo/operations/stream")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(operations.body(),
+                StandardCharsets.UTF_8))) {
+            assertEquals(200, operations.statusCode());
+            assertEquals("text/event-stream", operations.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+            String snapshot = null;
+            for (String line = lines.readLine(); line != null && snapshot == null; line = lines.readLine()) {
+                if (line.startsWith("data: ")) {
+                    snapshot = line.substring(6);
+                }
+            }
+            assertTrue(MAPPER.readTree(snapshot).has("offline_restaurants"), snapshot);
+            assertFalse(JWT.matcher(snapshot).find(), "no token in the relayed stream");
+        }
     }
 
     @Test
@@ -143,7 +160,7 @@ class DemoSafetyIT {
     @Test
     void pages_sayNoReferrer_andCarryAContentSecurityPolicy() throws Exception {
         DemoApp app = start(DemoOptions.DEFAULT_HOST);
-        for (String path : List.of("/", "/track/o-1", "/restaurant/r-hamra")) {
+        for (String path : List.of("/", "/track/o-1", "/restaurant/r-hamra", "/operations")) {
             HttpResponse<String> page = get(app, path);
             assertEquals("no-referrer", page.headers().firstValue("Referrer-Policy").orElse(null), path);
             String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
@@ -162,7 +179,7 @@ class DemoSafetyIT {
         assertFalse(JWT.matcher(landing.body()).find(), landing.body());
         assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/track/o-1")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
-        for (String path : List.of("/restaurant/r-hamra", "/demo/metrics")) {
+        for (String path : List.of("/restaurant/r-hamra", "/demo/metrics", "/operations", "/demo/operations/stream")) {
             HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(403, refused.statusCode(), path);

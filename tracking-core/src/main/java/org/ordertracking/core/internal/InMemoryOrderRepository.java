@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +31,8 @@ import org.ordertracking.core.OrderStateMachine;
 import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.PurgeResult;
 import org.ordertracking.core.RetentionConfig;
+import org.ordertracking.core.OutboxBacklog;
+import org.ordertracking.core.RestaurantPresence;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TransitionRequest;
 import org.ordertracking.core.TransitionResult;
@@ -67,6 +71,14 @@ public final class InMemoryOrderRepository implements OrderRepository {
     /** Held by whoever drops published entries from the outbox's head; never waited for. */
     private final ReentrantLock trimming = new ReentrantLock();
     private final Set<String> notified = ConcurrentHashMap.newKeySet();
+    private final Set<String> stuck = ConcurrentHashMap.newKeySet();
+    /** Restaurants' stored presence facts; each value replaced atomically under its map entry. */
+    private final ConcurrentHashMap<String, Presence> presence = new ConcurrentHashMap<>();
+
+    /** A restaurant's stored facts: last seen, counted offline, when that last changed. */
+    private record Presence(Instant lastSeenAt, boolean offline, Instant changedAt) {
+    }
+
     /** Terminal orders by the instant they finished, then id: what a purge batch walks, oldest first. */
     private final ConcurrentSkipListMap<Finished, Entry> finished = new ConcurrentSkipListMap<>();
     /** The purge lease: held by the one purger running; a second one does not wait for it. */
@@ -393,6 +405,9 @@ public final class InMemoryOrderRepository implements OrderRepository {
                     for (NotificationMoment moment : NotificationMoment.values()) {
                         notified.remove(claimKey(orderId, moment));
                     }
+                    for (OrderStatus status : OrderStatus.values()) {
+                        stuck.remove(stuckKey(orderId, status));
+                    }
                     it.remove();
                     purged++;
                 } finally {
@@ -413,6 +428,107 @@ public final class InMemoryOrderRepository implements OrderRepository {
 
     private static String claimKey(String orderId, NotificationMoment moment) {
         return orderId + '\u0000' + moment.wireName();
+    }
+
+    @Override
+    public void restaurantSeen(String restaurantId, Instant at) {
+        Checks.requireId(restaurantId, "restaurantId");
+        Objects.requireNonNull(at, "at must not be null");
+        presence.compute(restaurantId, (id, p) -> {
+            if (p == null) {
+                return new Presence(at, false, null);
+            }
+            return p.lastSeenAt != null && !p.lastSeenAt.isBefore(at) ? p : new Presence(at, p.offline, p.changedAt);
+        });
+    }
+
+    @Override
+    public List<RestaurantPresence> restaurantPresence() {
+        Map<String, int[]> counts = new HashMap<>();
+        Map<String, Instant> oldest = new HashMap<>();
+        for (Entry entry : active.values()) {
+            TrackedOrder order = entry.order;
+            if (RestaurantPresence.waitsForRestaurant(order.status())) {
+                counts.computeIfAbsent(order.restaurantId(), k -> new int[1])[0]++;
+                oldest.merge(order.restaurantId(), order.createdAt(), (a, b) -> a.isBefore(b) ? a : b);
+            }
+        }
+        TreeMap<String, RestaurantPresence> result = new TreeMap<>();
+        for (Map.Entry<String, int[]> e : counts.entrySet()) {
+            Presence p = presence.get(e.getKey());
+            result.put(e.getKey(), new RestaurantPresence(e.getKey(), p == null ? null : p.lastSeenAt, e.getValue()[0],
+                    oldest.get(e.getKey()), p != null && p.offline, p == null ? null : p.changedAt));
+        }
+        for (Map.Entry<String, Presence> e : presence.entrySet()) {
+            Presence p = e.getValue();
+            if (p.offline && !result.containsKey(e.getKey())) {
+                result.put(e.getKey(), new RestaurantPresence(e.getKey(), p.lastSeenAt, 0, null, true, p.changedAt));
+            }
+        }
+        return List.copyOf(result.values());
+    }
+
+    @Override
+    public boolean claimRestaurantOffline(String restaurantId, Instant notSeenSince, Instant at) {
+        Checks.requireId(restaurantId, "restaurantId");
+        Objects.requireNonNull(notSeenSince, "notSeenSince must not be null");
+        Objects.requireNonNull(at, "at must not be null");
+        boolean[] claimed = new boolean[1];
+        presence.compute(restaurantId, (id, p) -> {
+            if (p == null) {
+                claimed[0] = true;
+                return new Presence(null, true, at);
+            }
+            if (p.offline || (p.lastSeenAt != null && p.lastSeenAt.isAfter(notSeenSince))) {
+                return p;
+            }
+            claimed[0] = true;
+            return new Presence(p.lastSeenAt, true, at);
+        });
+        return claimed[0];
+    }
+
+    @Override
+    public boolean claimRestaurantOnline(String restaurantId, Instant at) {
+        Checks.requireId(restaurantId, "restaurantId");
+        Objects.requireNonNull(at, "at must not be null");
+        boolean[] claimed = new boolean[1];
+        presence.computeIfPresent(restaurantId, (id, p) -> {
+            if (!p.offline) {
+                return p;
+            }
+            claimed[0] = true;
+            return new Presence(p.lastSeenAt, false, at);
+        });
+        return claimed[0];
+    }
+
+    @Override
+    public boolean claimStuck(String orderId, OrderStatus status, Instant at) {
+        Checks.requireId(orderId, "orderId");
+        Objects.requireNonNull(status, "status must not be null");
+        Objects.requireNonNull(at, "at must not be null");
+        return stuck.add(stuckKey(orderId, status));
+    }
+
+    private static String stuckKey(String orderId, OrderStatus status) {
+        return orderId + '\u0000' + status.wireName();
+    }
+
+    @Override
+    public OutboxBacklog outboxBacklog() {
+        long count = 0;
+        Instant oldest = null;
+        for (Pending pending : outbox) {
+            if (!pending.published) {
+                count++;
+                Instant at = pending.event.at();
+                if (oldest == null || at.isBefore(oldest)) {
+                    oldest = at;
+                }
+            }
+        }
+        return count == 0 ? OutboxBacklog.EMPTY : new OutboxBacklog(count, oldest);
     }
 
     /** Returns how many entries the outbox queue holds, published or not (for tests of its trimming). */

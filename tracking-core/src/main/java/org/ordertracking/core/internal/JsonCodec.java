@@ -69,6 +69,31 @@ public final class JsonCodec {
             g.writeEndObject();
         } else if (message instanceof TrackingMessage.OrderAtRisk atRisk) {
             writePowerRisk(g, atRisk.risk());
+        } else if (message instanceof TrackingMessage.RestaurantOffline offline) {
+            g.writeStartObject();
+            g.writeStringField("restaurant_id", offline.restaurantId());
+            g.writeStringField("silent_since", offline.silentSince().toString());
+            writeNullableInstant(g, "last_seen_at", offline.lastSeenAt());
+            g.writeNumberField("open_orders", offline.openOrders());
+            g.writeStringField("at", offline.at().toString());
+            g.writeEndObject();
+        } else if (message instanceof TrackingMessage.RestaurantOnline online) {
+            g.writeStartObject();
+            g.writeStringField("restaurant_id", online.restaurantId());
+            writeNullableInstant(g, "last_seen_at", online.lastSeenAt());
+            g.writeStringField("reason", online.reason());
+            g.writeStringField("at", online.at().toString());
+            g.writeEndObject();
+        } else if (message instanceof TrackingMessage.OrderStuck stuck) {
+            g.writeStartObject();
+            g.writeStringField("order_id", stuck.orderId());
+            g.writeStringField("restaurant_id", stuck.restaurantId());
+            g.writeStringField("driver_id", stuck.driverId());
+            g.writeStringField("status", stuck.status().wireName());
+            g.writeStringField("since", stuck.since().toString());
+            g.writeNumberField("limit_seconds", stuck.limitSeconds());
+            g.writeStringField("at", stuck.at().toString());
+            g.writeEndObject();
         } else {
             throw new IllegalArgumentException("unknown message " + message);
         }

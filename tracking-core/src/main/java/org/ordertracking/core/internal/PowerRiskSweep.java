@@ -3,7 +3,8 @@ package org.ordertracking.core.internal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.ordertracking.core.OrderRepository;
@@ -28,7 +29,8 @@ public final class PowerRiskSweep {
     private final Supplier<Instant> now;
     private final int maxOrders;
     private final Consumer<PowerRisk> announce;
-    private final AtomicInteger atRisk = new AtomicInteger();
+    /** The at-risk orders by id, as of the last sweep plus those found since; replaced by each sweep. */
+    private volatile Map<String, PowerRisk> current = new ConcurrentHashMap<>();
 
     public PowerRiskSweep(OrderRepository repository, PowerSchedule schedule, PowerRiskPolicy policy,
             Supplier<Instant> now, int maxOrders, Consumer<PowerRisk> announce) {
@@ -60,8 +62,12 @@ public final class PowerRiskSweep {
                 }
             }
         }
-        // the count first, so whoever hears an announcement reads a gauge that includes it
-        atRisk.set(found.size());
+        // the list first, so whoever hears an announcement reads a gauge (and a list) that includes it
+        Map<String, PowerRisk> next = new ConcurrentHashMap<>();
+        for (PowerRisk risk : found) {
+            next.put(risk.orderId(), risk);
+        }
+        current = next;
         for (PowerRisk risk : found) {
             if (schedule.claimAnnouncement(risk.orderId(), at)) {
                 announce.accept(risk);
@@ -70,13 +76,20 @@ public final class PowerRiskSweep {
         return found.size();
     }
 
-    /** Counts one more at-risk order found between sweeps (the next sweep recounts them all). */
-    public void found() {
-        atRisk.incrementAndGet();
+    /** Adds an at-risk order found between sweeps (the next sweep reassesses them all). */
+    public void found(PowerRisk risk) {
+        current.put(risk.orderId(), risk);
     }
 
-    /** Active orders at risk, as of the last sweep (plus those found since). */
+    /** How many active orders are at risk, as of the last sweep (plus those found since). */
     public int atRisk() {
-        return atRisk.get();
+        return current.size();
+    }
+
+    /** The active orders at risk, as of the last sweep (plus those found since), by order id. */
+    public List<PowerRisk> risks() {
+        List<PowerRisk> risks = new ArrayList<>(current.values());
+        risks.sort(java.util.Comparator.comparing(PowerRisk::orderId));
+        return risks;
     }
 }

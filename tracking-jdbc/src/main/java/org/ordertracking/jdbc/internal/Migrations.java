@@ -32,6 +32,7 @@ public final class Migrations {
             new Migration(1, "tracking_schema"),
             new Migration(2, "driver_active_orders"),
             new Migration(3, "power_schedule"),
+            new Migration(4, "operations_watch"),
             new Migration(5, "retention_locks"));
 
     private Migrations() {

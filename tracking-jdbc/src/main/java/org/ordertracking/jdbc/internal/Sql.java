@@ -15,6 +15,8 @@ public final class Sql {
     public final String orders;
     public final String events;
     public final String notifications;
+    public final String presence;
+    public final String stuckOrders;
     /** Named lock rows (schema version 5): one row per task that one node at a time may run. */
     public final String locks;
 
@@ -35,6 +37,17 @@ public final class Sql {
     public final String relay;
     public final String markPublished;
     public final String claimNotification;
+    public final String seenUpdate;
+    public final String seenInsert;
+    public final String waitingByRestaurant;
+    private final String presenceOfOpen;
+    private final String deleteStuckIn;
+    public final String offlineRestaurants;
+    public final String offlineUpdate;
+    public final String offlineInsert;
+    public final String onlineUpdate;
+    public final String claimStuck;
+    public final String outboxBacklog;
     /** Locks a named row of {@link #locks} for the transaction, or returns no row if another holds it. */
     public final String lockNamed;
     /** Whether a named lock row exists (without locking it). */
@@ -52,6 +65,8 @@ public final class Sql {
         orders = prefix + "orders";
         events = prefix + "order_events";
         notifications = prefix + "notifications";
+        presence = prefix + "restaurant_presence";
+        stuckOrders = prefix + "stuck_orders";
         locks = prefix + "locks";
 
         insertOrder = "INSERT INTO " + orders + " (" + ORDER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -81,6 +96,32 @@ public final class Sql {
             case MARIADB -> "INSERT IGNORE" + claim;
             case H2 -> "INSERT" + claim;
         };
+        // restaurant presence: an insert that skips an existing row (H2 raises a constraint violation instead)
+        String insertIgnore = dialect == Dialect.MARIADB ? "INSERT IGNORE INTO " : "INSERT INTO ";
+        String onConflict = dialect == Dialect.POSTGRESQL ? " ON CONFLICT (restaurant_id) DO NOTHING" : "";
+        seenUpdate = "UPDATE " + presence + " SET last_seen_at = ? WHERE restaurant_id = ?"
+                + " AND (last_seen_at IS NULL OR last_seen_at < ?)";
+        seenInsert = insertIgnore + presence + " (restaurant_id, last_seen_at, offline, changed_at)"
+                + " VALUES (?, ?, FALSE, NULL)" + onConflict;
+        waitingByRestaurant = "SELECT restaurant_id, COUNT(*), MIN(created_at) FROM " + orders
+                + " WHERE status IN ('received', 'accepted', 'preparing', 'ready') GROUP BY restaurant_id";
+        presenceOfOpen = "SELECT restaurant_id, last_seen_at, offline, changed_at FROM " + presence
+                + " WHERE restaurant_id IN (";
+        offlineRestaurants = "SELECT restaurant_id, last_seen_at, offline, changed_at FROM " + presence
+                + " WHERE offline = TRUE";
+        offlineUpdate = "UPDATE " + presence + " SET offline = TRUE, changed_at = ? WHERE restaurant_id = ?"
+                + " AND offline = FALSE AND (last_seen_at IS NULL OR last_seen_at <= ?)";
+        offlineInsert = insertIgnore + presence + " (restaurant_id, last_seen_at, offline, changed_at)"
+                + " VALUES (?, NULL, TRUE, ?)" + onConflict;
+        onlineUpdate = "UPDATE " + presence + " SET offline = FALSE, changed_at = ? WHERE restaurant_id = ?"
+                + " AND offline = TRUE";
+        String stuck = " INTO " + stuckOrders + " (order_id, status, claimed_at) VALUES (?, ?, ?)";
+        claimStuck = switch (dialect) {
+            case POSTGRESQL -> "INSERT" + stuck + " ON CONFLICT (order_id, status) DO NOTHING";
+            case MARIADB -> "INSERT IGNORE" + stuck;
+            case H2 -> "INSERT" + stuck;
+        };
+        outboxBacklog = "SELECT COUNT(*), MIN(occurred_at) FROM " + events + " WHERE " + dialect.unpublishedPredicate();
 
         lockNamed = "SELECT name FROM " + locks + " WHERE name = ? FOR UPDATE SKIP LOCKED";
         selectNamed = "SELECT name FROM " + locks + " WHERE name = ?";
@@ -98,6 +139,7 @@ public final class Sql {
         lockTerminalIn = "SELECT order_id FROM " + orders + " WHERE status IN ('delivered', 'failed') AND order_id IN (";
         deleteNotificationsIn = "DELETE FROM " + notifications + " WHERE order_id IN (";
         deleteEventsIn = "DELETE FROM " + events + " WHERE order_id IN (";
+        deleteStuckIn = "DELETE FROM " + stuckOrders + " WHERE order_id IN (";
         // the status check again: a purge can only ever remove a terminal order, whatever the caller passed
         deleteOrdersIn = "DELETE FROM " + orders + " WHERE status IN ('delivered', 'failed') AND order_id IN (";
     }
@@ -131,6 +173,16 @@ public final class Sql {
             sql.append(", ?");
         }
         return sql.append(')').toString();
+    }
+
+    /** Selects the presence rows of {@code count} restaurants, one bind parameter each ({@code count} at least 1). */
+    public String presenceOf(int count) {
+        return in(presenceOfOpen, count);
+    }
+
+    /** Deletes the stuck-order claims of {@code count} orders (bind parameters). */
+    public String deleteStuck(int count) {
+        return in(deleteStuckIn, count);
     }
 
     private String active(String column) {

@@ -22,6 +22,7 @@ public final class HttpApi implements AutoCloseable {
     private final Guard guard;
     private final ErrorTable errors;
     private final RouteTable routes;
+    private final OperationsFeed operations;
 
     public HttpApi(TrackingServletConfig config) {
         this.hub = new StreamHub(config, new LiveLocation(config));
@@ -33,6 +34,7 @@ public final class HttpApi implements AutoCloseable {
         RestaurantHandlers restaurants = new RestaurantHandlers(hub, guard, opener);
         DriverHandlers driverHandlers = new DriverHandlers(drivers, guard);
         WidgetEndpoint widget = new WidgetEndpoint();
+        this.operations = new OperationsFeed(hub);
         this.routes = RouteTable.builder()
                 .route("POST", "/orders", orders::register)
                 .route("GET", "/orders/{id}", orders::snapshot)
@@ -45,6 +47,7 @@ public final class HttpApi implements AutoCloseable {
                 .route("POST", "/drivers/{id}/locations", driverHandlers::locations)
                 .route("GET", "/drivers/{id}/orders", driverHandlers::orders)
                 .route("GET", "/metrics", new MetricsHandler(hub, guard))
+                .streamRoute("/operations/stream", new OperationsHandler(operations, guard, opener))
                 .publicRoute("GET", "/widget/{version}/{name}", widget::serve)
                 .build();
     }
@@ -77,6 +80,7 @@ public final class HttpApi implements AutoCloseable {
     /** Ends every open stream and socket and stops the hub's own threads. Idempotent. */
     @Override
     public void close() {
+        operations.close();
         hub.close();
     }
 }

@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A restaurant's stream: subscribes first, then sends one {@code snapshot} of its active orders,
  * then every live {@code status} event of its orders whose seq is newer than what the snapshot or
- * an earlier event showed. A bus gap sends a fresh snapshot. With {@code showRisk} (a power schedule
- * and a caller who may see it), the snapshot's orders carry {@code power_risk} and every
- * {@code order_at_risk} of its orders is forwarded. The stream does not end by itself.
+ * an earlier event showed, and the restaurant's {@code restaurant_offline} / {@code restaurant_online}
+ * changes. A bus gap sends a fresh snapshot. With {@code showRisk} (a power schedule and a caller who
+ * may see it), the snapshot's orders carry {@code power_risk} and every {@code order_at_risk} of its
+ * orders is forwarded. The stream does not end by itself.
  */
 public final class RestaurantStream extends SseStream {
     private static final Logger LOG = LoggerFactory.getLogger(RestaurantStream.class);
@@ -102,6 +103,10 @@ public final class RestaurantStream extends SseStream {
         } else if (showRisk && envelope.message() instanceof TrackingMessage.OrderAtRisk) {
             // never dropped (a status-kind frame), once per order: the tracker announces each risk once
             offerLocked(Frame.event(Frame.Kind.STATUS, null, TrackingMessage.OrderAtRisk.TYPE, envelope.json()));
+        } else if (envelope.message() instanceof TrackingMessage.RestaurantOffline
+                || envelope.message() instanceof TrackingMessage.RestaurantOnline) {
+            // whoever watches the board (an operator, a second screen) learns that the restaurant went dark
+            offerLocked(Frame.event(Frame.Kind.STATUS, null, envelope.type(), envelope.json()));
         }
     }
 

@@ -8,30 +8,34 @@ import java.util.List;
 import java.util.Optional;
 import org.ordertracking.core.OrderEvent;
 import org.ordertracking.core.PowerRisk;
+import org.ordertracking.core.RestaurantPresenceMonitor;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.internal.JsonCodec;
 
 /**
  * Builds the snapshot documents: the stream's {@code snapshot} event, {@code GET /orders/{id}}, the
- * restaurant board's snapshot and order list. With a {@link RiskView} (a tracker with a power
- * schedule), the documents for callers who may see it carry {@code power_risk}. Thread-safe.
+ * restaurant board's snapshot and order list. The order documents carry {@code restaurant_offline}
+ * (whether the order's restaurant is counted offline, from the presence monitor's last check; false for
+ * a terminal order or without a monitor). With a {@link RiskView} (a tracker with a power schedule),
+ * the documents for callers who may see it carry {@code power_risk}. Thread-safe.
  */
 public final class Snapshots {
     private final LiveView live;
     private final RiskView risks;
+    private final RestaurantPresenceMonitor presence;
 
     public Snapshots(LiveView live) {
-        this(live, null);
+        this(live, null, null);
     }
 
     /**
-     * Snapshots with the power risk of orders.
-     *
      * @param risks the power risk of an order, or {@code null} when there is no power schedule (no field at all)
+     * @param presence the monitor of restaurants that went dark, or {@code null}
      */
-    public Snapshots(LiveView live, RiskView risks) {
+    public Snapshots(LiveView live, RiskView risks, RestaurantPresenceMonitor presence) {
         this.live = live;
         this.risks = risks;
+        this.presence = presence;
     }
 
     /** The power risk of an order now (the tracker's {@code powerRisk}). */
@@ -59,6 +63,11 @@ public final class Snapshots {
         }
     }
 
+    private void writeRestaurantOffline(JsonGenerator g, TrackedOrder order) throws IOException {
+        g.writeBooleanField("restaurant_offline", order != null && order.isActive() && presence != null
+                && presence.isOffline(order.restaurantId()));
+    }
+
     /** The current location, signal and ETA of an order being delivered. */
     public interface LiveView {
         /** Writes the fields {@code location}, {@code signal} and {@code eta_seconds} (null when unknown or not delivering). */
@@ -72,7 +81,10 @@ public final class Snapshots {
         };
     }
 
-    /** {@code {"order_id", "location", "signal", "eta_seconds"}}; all null when {@code order} is null (terminal). */
+    /**
+     * {@code {"order_id", "location", "signal", "eta_seconds", "restaurant_offline"}}; null and false when
+     * {@code order} is null (terminal).
+     */
     public String streamSnapshotJson(String orderId, TrackedOrder order) {
         return write(g -> {
             g.writeStartObject();
@@ -82,18 +94,22 @@ public final class Snapshots {
             } else {
                 live.write(g, order);
             }
+            writeRestaurantOffline(g, order);
             g.writeEndObject();
         });
     }
 
-    /** {@code {"order", "events", "location", "signal", "eta_seconds"}}, without {@code power_risk}. */
+    /**
+     * {@code {"order", "events", "location", "signal", "eta_seconds", "restaurant_offline"}}, without
+     * {@code power_risk}.
+     */
     public String orderSnapshotJson(TrackedOrder order, List<OrderEvent> events) {
         return orderSnapshotJson(order, events, false);
     }
 
     /**
-     * {@code {"order", "events", "location", "signal", "eta_seconds"}}, and {@code "power_risk"} when
-     * {@code showRisk} and a power schedule is configured.
+     * {@code {"order", "events", "location", "signal", "eta_seconds", "restaurant_offline"}}, and
+     * {@code "power_risk"} when {@code showRisk} and a power schedule is configured.
      */
     public String orderSnapshotJson(TrackedOrder order, List<OrderEvent> events, boolean showRisk) {
         return write(g -> {
@@ -107,6 +123,7 @@ public final class Snapshots {
             } else {
                 live.write(g, order);
             }
+            writeRestaurantOffline(g, order);
             writeRisk(g, order, showRisk);
             g.writeEndObject();
         });

@@ -57,7 +57,7 @@ public final class StreamHub implements AutoCloseable {
     public StreamHub(TrackingServletConfig config, Snapshots.LiveView live) {
         this.config = config;
         this.snapshots = new Snapshots(live, config.tracker().powerSchedule().isPresent()
-                ? config.tracker()::powerRisk : null);
+                ? config.tracker()::powerRisk : null, config.restaurantPresence());
         this.ownsScheduler = config.scheduler() == null;
         this.scheduler = ownsScheduler ? Executors.newScheduledThreadPool(2, daemon()) : config.scheduler();
         this.ownsRegistry = config.connectionRegistry() == null;

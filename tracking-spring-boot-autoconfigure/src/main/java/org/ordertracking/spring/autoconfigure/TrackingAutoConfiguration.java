@@ -7,14 +7,17 @@ import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.NotificationDispatcher;
 import org.ordertracking.core.OrderRepository;
+import org.ordertracking.core.OrderStatus;
 import org.ordertracking.core.OrderTracker;
 import org.ordertracking.core.PowerPlan;
 import org.ordertracking.core.PowerRiskPolicy;
 import org.ordertracking.core.PowerSchedule;
 import org.ordertracking.core.PushNotifier;
 import org.ordertracking.core.RetentionConfig;
+import org.ordertracking.core.RestaurantPresenceMonitor;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
+import org.ordertracking.core.StuckOrderWatchdog;
 import org.ordertracking.core.TrackerListener;
 import org.ordertracking.core.TrackingResources;
 import java.io.IOException;
@@ -236,10 +239,45 @@ public class TrackingAutoConfiguration {
                 .build();
     }
 
+    /**
+     * Restaurants that go dark (tracking.operations.*); started by {@link TrackingLifecycle}. The servlet
+     * feeds it the boards' heartbeats.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public RestaurantPresenceMonitor trackingRestaurantPresenceMonitor(OrderRepository repository, EventBus bus,
+            ConnectionRegistry connections, TrackingResources resources, TrackingProperties properties) {
+        TrackingProperties.Operations operations = properties.getOperations();
+        return RestaurantPresenceMonitor.builder(repository, bus)
+                .resources(resources)
+                .connections(connections)
+                .offlineAfter(operations.getOfflineAfter())
+                .interval(operations.getPresenceInterval())
+                .heartbeatInterval(operations.getHeartbeatInterval())
+                .build();
+    }
+
+    /** Orders stuck in one status (tracking.operations.stuck-*); started by {@link TrackingLifecycle}. */
+    @Bean
+    @ConditionalOnMissingBean
+    public StuckOrderWatchdog trackingStuckOrderWatchdog(OrderRepository repository, EventBus bus,
+            TrackingResources resources, TrackingProperties properties) {
+        TrackingProperties.Operations operations = properties.getOperations();
+        return StuckOrderWatchdog.builder(repository, bus)
+                .resources(resources)
+                .interval(operations.getStuckInterval())
+                .limit(OrderStatus.ACCEPTED, operations.getStuckAccepted())
+                .limit(OrderStatus.PREPARING, operations.getStuckPreparing())
+                .limit(OrderStatus.READY, operations.getStuckReady())
+                .limit(OrderStatus.PICKED_UP, operations.getStuckPickedUp())
+                .build();
+    }
+
     @Bean
     @ConditionalOnMissingBean
     public TrackingLifecycle trackingLifecycle(OrderTracker tracker, ObjectProvider<TrackerListener> listeners,
-            ObjectProvider<StalenessMonitor> monitor, ObjectProvider<NotificationDispatcher> notifications) {
-        return new TrackingLifecycle(tracker, listeners, monitor, notifications);
+            ObjectProvider<StalenessMonitor> monitor, ObjectProvider<NotificationDispatcher> notifications,
+            ObjectProvider<RestaurantPresenceMonitor> presence, ObjectProvider<StuckOrderWatchdog> stuck) {
+        return new TrackingLifecycle(tracker, listeners, monitor, notifications, presence, stuck);
     }
 }

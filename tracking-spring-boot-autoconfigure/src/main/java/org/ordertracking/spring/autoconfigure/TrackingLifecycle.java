@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.ordertracking.core.NotificationDispatcher;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.RestaurantPresenceMonitor;
 import org.ordertracking.core.StalenessMonitor;
+import org.ordertracking.core.StuckOrderWatchdog;
 import org.ordertracking.core.TrackerListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +18,8 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Start (phase {@value #PHASE}, before the web server opens its port): every
  * {@link TrackerListener} bean is added to the tracker, then the tracker (its outbox relay runs at
- * once, publishing what a previous process committed but never published) and the staleness monitor
- * start. Stop (after the web server has stopped and the streams have ended, see
+ * once, publishing what a previous process committed but never published), the staleness monitor and
+ * the operators' watchers (restaurant presence, stuck orders) start. Stop (after the web server has stopped and the streams have ended, see
  * {@code TrackingServletAutoConfiguration}): the staleness monitor stops, the tracker closes — which
  * flushes the outbox's publish marks, so the next process does not publish those events again — and
  * the notification dispatcher stops. Buses, stores and clients are closed afterwards when their beans
@@ -37,15 +39,31 @@ public class TrackingLifecycle implements SmartLifecycle {
     private final ObjectProvider<TrackerListener> listeners;
     private final ObjectProvider<StalenessMonitor> monitor;
     private final ObjectProvider<NotificationDispatcher> notifications;
+    private final ObjectProvider<RestaurantPresenceMonitor> presence;
+    private final ObjectProvider<StuckOrderWatchdog> stuck;
     private final List<TrackerListener> added = new ArrayList<>();
     private volatile boolean running;
 
     public TrackingLifecycle(OrderTracker tracker, ObjectProvider<TrackerListener> listeners,
             ObjectProvider<StalenessMonitor> monitor, ObjectProvider<NotificationDispatcher> notifications) {
+        this(tracker, listeners, monitor, notifications, null, null);
+    }
+
+    /**
+     * Also starts and stops the operators' watchers, when present: the restaurant presence monitor and the
+     * stuck-order watchdog (either provider may be {@code null}).
+     *
+     * @since 0.1.0
+     */
+    public TrackingLifecycle(OrderTracker tracker, ObjectProvider<TrackerListener> listeners,
+            ObjectProvider<StalenessMonitor> monitor, ObjectProvider<NotificationDispatcher> notifications,
+            ObjectProvider<RestaurantPresenceMonitor> presence, ObjectProvider<StuckOrderWatchdog> stuck) {
         this.tracker = tracker;
         this.listeners = listeners;
         this.monitor = monitor;
         this.notifications = notifications;
+        this.presence = presence;
+        this.stuck = stuck;
     }
 
     @Override
@@ -59,6 +77,12 @@ public class TrackingLifecycle implements SmartLifecycle {
         });
         tracker.start();
         monitor.ifAvailable(StalenessMonitor::start);
+        if (presence != null) {
+            presence.ifAvailable(RestaurantPresenceMonitor::start);
+        }
+        if (stuck != null) {
+            stuck.ifAvailable(StuckOrderWatchdog::start);
+        }
         running = true;
         LOG.info("Order tracking started with {} listener(s)", added.size());
     }
@@ -70,6 +94,12 @@ public class TrackingLifecycle implements SmartLifecycle {
         }
         running = false;
         monitor.ifAvailable(StalenessMonitor::close);
+        if (presence != null) {
+            presence.ifAvailable(RestaurantPresenceMonitor::close);
+        }
+        if (stuck != null) {
+            stuck.ifAvailable(StuckOrderWatchdog::close);
+        }
         tracker.close();
         notifications.ifAvailable(NotificationDispatcher::close);
         added.forEach(tracker::removeListener);

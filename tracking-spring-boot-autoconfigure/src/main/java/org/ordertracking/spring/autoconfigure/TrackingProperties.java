@@ -33,6 +33,7 @@ public class TrackingProperties implements Validator {
     private final Health health = new Health();
     private final Resources resources = new Resources();
     private final Power power = new Power();
+    private final Operations operations = new Operations();
 
     public Jwt getJwt() {
         return jwt;
@@ -76,6 +77,10 @@ public class TrackingProperties implements Validator {
 
     public Power getPower() {
         return power;
+    }
+
+    public Operations getOperations() {
+        return operations;
     }
 
     public Resources getResources() {
@@ -175,6 +180,21 @@ public class TrackingProperties implements Validator {
                     "must be the location of a JSON power schedule such as classpath:power-schedule.json or "
                             + "file:/etc/tracking/power-schedule.json, or unset, but was blank");
         }
+        positive(errors, "operations.offlineAfter", p.operations.offlineAfter);
+        positive(errors, "operations.presenceInterval", p.operations.presenceInterval);
+        positive(errors, "operations.heartbeatInterval", p.operations.heartbeatInterval);
+        if (p.operations.offlineAfter != null && p.operations.heartbeatInterval != null
+                && p.operations.heartbeatInterval.compareTo(p.operations.offlineAfter) >= 0) {
+            errors.rejectValue("operations.heartbeatInterval", "tracking.invalid",
+                    "must be shorter than tracking.operations.offline-after (" + p.operations.offlineAfter
+                            + "), but was " + p.operations.heartbeatInterval);
+        }
+        positive(errors, "operations.stuckInterval", p.operations.stuckInterval);
+        positive(errors, "operations.stuckAccepted", p.operations.stuckAccepted);
+        positive(errors, "operations.stuckPreparing", p.operations.stuckPreparing);
+        positive(errors, "operations.stuckReady", p.operations.stuckReady);
+        positive(errors, "operations.stuckPickedUp", p.operations.stuckPickedUp);
+        positive(errors, "operations.refresh", p.operations.refresh);
         if (p.resources.schedulerThreads != null) {
             positive(errors, "resources.schedulerThreads", p.resources.schedulerThreads);
         }
@@ -810,6 +830,108 @@ public class TrackingProperties implements Validator {
 
         public void setDriverOrdersTtl(Duration driverOrdersTtl) {
             this.driverOrdersTtl = driverOrdersTtl;
+        }
+    }
+
+    /** The operators' watch: restaurants that go dark, stuck orders, the operators' stream. */
+    public static class Operations {
+        /** Silence after which a restaurant with waiting orders is offline. */
+        private Duration offlineAfter = Duration.ofMinutes(3);
+
+        /** Interval of the restaurant presence check. */
+        private Duration presenceInterval = Duration.ofSeconds(15);
+
+        /** Least time between two writes of one restaurant's sign of life by this node. */
+        private Duration heartbeatInterval = Duration.ofSeconds(30);
+
+        /** Interval of the stuck-order check. */
+        private Duration stuckInterval = Duration.ofSeconds(30);
+
+        /** Longest time an order may stay accepted before it is stuck. */
+        private Duration stuckAccepted = Duration.ofMinutes(10);
+
+        /** Longest time an order may stay preparing before it is stuck. */
+        private Duration stuckPreparing = Duration.ofMinutes(45);
+
+        /** Longest time an order may stay ready before it is stuck. */
+        private Duration stuckReady = Duration.ofMinutes(15);
+
+        /** Longest time an order may stay picked up before it is stuck. */
+        private Duration stuckPickedUp = Duration.ofMinutes(60);
+
+        /** Period of the operators' stream's figures. */
+        private Duration refresh = Duration.ofSeconds(5);
+
+        public Duration getOfflineAfter() {
+            return offlineAfter;
+        }
+
+        public void setOfflineAfter(Duration offlineAfter) {
+            this.offlineAfter = offlineAfter;
+        }
+
+        public Duration getPresenceInterval() {
+            return presenceInterval;
+        }
+
+        public void setPresenceInterval(Duration presenceInterval) {
+            this.presenceInterval = presenceInterval;
+        }
+
+        public Duration getHeartbeatInterval() {
+            return heartbeatInterval;
+        }
+
+        public void setHeartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = heartbeatInterval;
+        }
+
+        public Duration getStuckInterval() {
+            return stuckInterval;
+        }
+
+        public void setStuckInterval(Duration stuckInterval) {
+            this.stuckInterval = stuckInterval;
+        }
+
+        public Duration getStuckAccepted() {
+            return stuckAccepted;
+        }
+
+        public void setStuckAccepted(Duration stuckAccepted) {
+            this.stuckAccepted = stuckAccepted;
+        }
+
+        public Duration getStuckPreparing() {
+            return stuckPreparing;
+        }
+
+        public void setStuckPreparing(Duration stuckPreparing) {
+            this.stuckPreparing = stuckPreparing;
+        }
+
+        public Duration getStuckReady() {
+            return stuckReady;
+        }
+
+        public void setStuckReady(Duration stuckReady) {
+            this.stuckReady = stuckReady;
+        }
+
+        public Duration getStuckPickedUp() {
+            return stuckPickedUp;
+        }
+
+        public void setStuckPickedUp(Duration stuckPickedUp) {
+            this.stuckPickedUp = stuckPickedUp;
+        }
+
+        public Duration getRefresh() {
+            return refresh;
+        }
+
+        public void setRefresh(Duration refresh) {
+            this.refresh = refresh;
         }
     }
 

@@ -10,7 +10,10 @@ import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.LocationStore;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.core.RestaurantPresenceMonitor;
 import org.ordertracking.core.StalenessClassifier;
+import org.ordertracking.core.StalenessMonitor;
+import org.ordertracking.core.StuckOrderWatchdog;
 import org.ordertracking.core.TrackingResources;
 import org.ordertracking.servlet.Authorizer;
 import org.ordertracking.servlet.JwtAuthorizer;
@@ -73,7 +76,9 @@ public class TrackingServletAutoConfiguration {
     public TrackingServlet trackingServlet(OrderTracker tracker, Authorizer authorizer, JwtIssuer issuer,
             LocationIngestor ingestor, LocationStore store, StalenessClassifier classifier,
             ConnectionRegistry connections, TrackingResources resources, TrackingProperties properties,
-            ObjectProvider<TrackingServletConfigCustomizer> customizers) {
+            ObjectProvider<TrackingServletConfigCustomizer> customizers,
+            ObjectProvider<RestaurantPresenceMonitor> presence, ObjectProvider<StuckOrderWatchdog> stuck,
+            ObjectProvider<StalenessMonitor> staleness) {
         TrackingProperties.Servlet servlet = properties.getServlet();
         TrackingServletConfig.Builder builder = TrackingServletConfig.builder(tracker, authorizer)
                 .resources(resources)
@@ -95,7 +100,11 @@ public class TrackingServletAutoConfiguration {
                 .leakSweepInterval(servlet.getLeakSweepInterval())
                 .maxStreamsPerSubject(servlet.getMaxStreamsPerSubject())
                 .maxStreamsPerAddress(servlet.getMaxStreamsPerAddress())
-                .streamOpenRate(servlet.getStreamOpenRate(), servlet.getStreamOpenWindow());
+                .streamOpenRate(servlet.getStreamOpenRate(), servlet.getStreamOpenWindow())
+                .operationsRefresh(properties.getOperations().getRefresh());
+        presence.ifAvailable(builder::restaurantPresence);
+        stuck.ifAvailable(builder::stuckOrders);
+        staleness.ifAvailable(builder::stalenessMonitor);
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return new TrackingServlet(builder.build());
     }

@@ -25,6 +25,8 @@ import org.ordertracking.core.PowerRiskPolicy;
 import org.ordertracking.core.PowerSchedule;
 import org.ordertracking.core.PushNotifier;
 import org.ordertracking.core.RetentionConfig;
+import org.ordertracking.core.RestaurantPresenceMonitor;
+import org.ordertracking.core.StuckOrderWatchdog;
 import org.ordertracking.core.StalenessClassifier;
 import org.ordertracking.core.StalenessMonitor;
 import org.ordertracking.core.TrackedOrder;
@@ -299,6 +301,36 @@ class TrackingAutoConfigurationTest {
                     assertThat(findCause(context.getStartupFailure(), BindValidationException.class).getMessage())
                             .contains("retention.maxAge", "must be positive, but was PT0S", "retention.batchSize",
                                     "must be positive, but was 0", "retention.interval", "but was PT-1M");
+                });
+    }
+
+    @Test
+    void operationsWatch_beansFromProperties_startedAndWiredIntoTheServlet() {
+        web.withPropertyValues("tracking.operations.offline-after=5m", "tracking.operations.stuck-ready=20m",
+                "tracking.operations.refresh=2s").run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(RestaurantPresenceMonitor.class)
+                            .hasSingleBean(StuckOrderWatchdog.class);
+                    RestaurantPresenceMonitor presence = context.getBean(RestaurantPresenceMonitor.class);
+                    StuckOrderWatchdog stuck = context.getBean(StuckOrderWatchdog.class);
+                    assertThat(presence.offlineAfter()).isEqualTo(Duration.ofMinutes(5));
+                    assertThat(stuck.limits().get(OrderStatus.READY)).isEqualTo(Duration.ofMinutes(20));
+                    assertThat(stuck.limits().get(OrderStatus.ACCEPTED)).isEqualTo(Duration.ofMinutes(10));
+                    TrackingServlet servlet = context.getBean(TrackingServlet.class);
+                    assertThat(servlet.config().restaurantPresence()).isSameAs(presence);
+                    assertThat(servlet.config().stuckOrders()).isSameAs(stuck);
+                    assertThat(servlet.config().stalenessMonitor()).isSameAs(context.getBean(StalenessMonitor.class));
+                    assertThat(servlet.config().operationsRefresh()).isEqualTo(Duration.ofSeconds(2));
+                });
+    }
+
+    @Test
+    void operationsWatch_heartbeatNotShorterThanOfflineAfter_isRejected() {
+        runner.withPropertyValues("tracking.operations.offline-after=30s", "tracking.operations.heartbeat-interval=30s",
+                "tracking.operations.stuck-accepted=0s").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(findCause(context.getStartupFailure(), BindValidationException.class).getMessage())
+                            .contains("must be shorter than tracking.operations.offline-after (PT30S), but was PT30S",
+                                    "operations.stuckAccepted", "must be positive, but was PT0S");
                 });
     }
 
