@@ -90,10 +90,11 @@ public final class Durability {
                     risks.add("the H2 database is in memory: orders do not survive a restart; use a file "
                             + "database (jdbc:h2:file:…;WRITE_DELAY=0) or PostgreSQL/MariaDB");
                 } else if (number(settings.get("WRITE_DELAY")) > 0) {
-                    risks.add("H2 WRITE_DELAY is " + settings.get("WRITE_DELAY") + " ms: commits acknowledged "
-                            + "in the last " + settings.get("WRITE_DELAY") + " ms are lost when the process "
-                            + "dies, and H2's background writer can store half of a commit (an order without "
-                            + "its event); add ;WRITE_DELAY=0 to the JDBC URL");
+                    risks.add("H2 WRITE_DELAY is " + settings.get("WRITE_DELAY") + " ms: H2 writes commits up to "
+                            + settings.get("WRITE_DELAY") + " ms late from a background thread, so commits it "
+                            + "acknowledged in that time die with the process (JdbcOrderRepository syncs its own), "
+                            + "and that thread can store half of a commit in flight (an order without its event); "
+                            + "add ;WRITE_DELAY=0 to the JDBC URL");
                 }
             }
             case POSTGRESQL -> {
