@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.ordertracking.core.DriverChange;
@@ -41,8 +42,11 @@ import org.ordertracking.core.UnknownOrderException;
 import org.ordertracking.core.internal.Checks;
 import org.ordertracking.jdbc.internal.Dialect;
 import org.ordertracking.jdbc.internal.Durability;
+import org.ordertracking.jdbc.internal.H2Writes;
 import org.ordertracking.jdbc.internal.Millis;
 import org.ordertracking.jdbc.internal.Sql;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link OrderRepository} on PostgreSQL, MariaDB/MySQL or H2, through a {@link DataSource} the caller
@@ -67,6 +71,14 @@ import org.ordertracking.jdbc.internal.Sql;
  * acknowledged (see {@link JdbcSchema}): a transition answered 200 and published could otherwise
  * come back at its previous status after a crash.
  *
+ * <p>On an H2 file database, whose commits are not atomic against a process kill when several
+ * sessions commit at once, the repository's writes run one at a time (per database, in this JVM)
+ * and each is synced to disk before it returns; reads are not held up. Building one on an H2 file
+ * database also reconciles any order whose row and audit trail disagree (a crash in the middle of
+ * a commit made by another writer to the same database), logging each at ERROR. On every database,
+ * a transition that finds such an order throws {@link TornHistoryException} and changes nothing.
+ * See docs/jdbc.md, "Durability per store" and "A torn history".
+ *
  * <p>Thread-safe; holds no connection between calls.
  *
  * @since 0.1.0
@@ -84,10 +96,16 @@ public final class JdbcOrderRepository implements OrderRepository {
     private static final Comparator<EventRef> REF_ORDER =
             Comparator.comparing(EventRef::orderId).thenComparingLong(EventRef::seq);
 
+    private static final Logger TORN = LoggerFactory.getLogger("org.ordertracking.jdbc.TornHistory");
+    /** Orders already reported torn by this repository: one ERROR each, not one per retry. */
+    private static final int MAX_REPORTED = 10_000;
+
     private final DataSource dataSource;
     private final JdbcConfig config;
     private final Dialect dialect;
     private final Sql sql;
+    private final H2Writes writes;
+    private final Set<String> reportedTorn = ConcurrentHashMap.newKeySet();
 
     private JdbcOrderRepository(Builder builder) {
         this.dataSource = builder.dataSource;
@@ -95,10 +113,14 @@ public final class JdbcOrderRepository implements OrderRepository {
         try (Connection connection = dataSource.getConnection()) {
             this.dialect = Dialect.of(connection);
             Durability.warnIfLossy(connection, dialect);
+            this.writes = H2Writes.of(connection, dialect);
         } catch (SQLException e) {
             throw new JdbcStoreException("could not connect to detect the database dialect", e);
         }
         this.sql = new Sql(config.tablePrefix(), dialect);
+        if (writes.active()) {
+            reconcileTornHistories();
+        }
     }
 
     /** Returns a repository on {@code dataSource} with the default {@link JdbcConfig}. */
@@ -163,7 +185,7 @@ public final class JdbcOrderRepository implements OrderRepository {
                 TrackedOrder order = lock(connection, orderId);
                 OrderStatus current = order.status();
                 if (current == request.target()) {
-                    return new TransitionResult(order, event(connection, orderId, order.seq()), false);
+                    return new TransitionResult(order, eventOfRow(connection, order), false);
                 }
                 if (request.expectedCurrent() != null && request.expectedCurrent() != current) {
                     throw new IllegalTransitionException(orderId, current, request.target(),
@@ -180,7 +202,14 @@ public final class JdbcOrderRepository implements OrderRepository {
                 }
                 OrderEvent event = new OrderEvent(orderId, seq, request.target(), current, request.reason(),
                         request.actor(), at);
-                insertEvent(connection, event);
+                try {
+                    insertEvent(connection, event);
+                } catch (SQLException e) {
+                    if (isConstraintViolation(e)) { // the order is locked and exists: only the trail's key can clash
+                        throw torn(order, seq, "its audit trail already holds seq " + seq, e);
+                    }
+                    throw e;
+                }
                 return new TransitionResult(order.withStatus(request.target(), seq, at), event, true);
             });
         } catch (SQLException e) {
@@ -407,6 +436,7 @@ public final class JdbcOrderRepository implements OrderRepository {
         Objects.requireNonNull(moment, "moment must not be null");
         Objects.requireNonNull(at, "at must not be null");
         long when = Millis.of(at, "at");
+        writes.lock();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(sql.claimNotification)) {
             if (!connection.getAutoCommit()) {
@@ -416,12 +446,16 @@ public final class JdbcOrderRepository implements OrderRepository {
             insert.setString(2, moment.wireName());
             insert.setLong(3, when);
             // PostgreSQL and MariaDB skip the duplicate without an error (count 0); H2 raises one
-            return insert.executeUpdate() == 1;
+            boolean claimed = insert.executeUpdate() == 1;
+            writes.sync(connection);
+            return claimed;
         } catch (SQLException e) {
             if (isConstraintViolation(e)) {
                 return false;
             }
             throw failure("could not claim notification " + moment.wireName() + " of order '" + orderId + "'", e);
+        } finally {
+            writes.unlock();
         }
     }
 
@@ -771,17 +805,143 @@ public final class JdbcOrderRepository implements OrderRepository {
         }
     }
 
-    private OrderEvent event(Connection connection, String orderId, long seq) throws SQLException {
+    /** The event that produced the order's current status: the row's seq in its audit trail. */
+    private OrderEvent eventOfRow(Connection connection, TrackedOrder order) throws SQLException {
+        Optional<OrderEvent> event = event(connection, order.orderId(), order.seq());
+        if (event.isEmpty()) {
+            long trail = lastEventSeq(connection, order.orderId());
+            throw torn(order, trail, trail == 0 ? "it has no events at all"
+                    : "its audit trail ends at seq " + trail, null);
+        }
+        return event.get();
+    }
+
+    private Optional<OrderEvent> event(Connection connection, String orderId, long seq) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(sql.selectEvent)) {
             select.setString(1, orderId);
             select.setLong(2, seq);
             List<OrderEvent> found = events(select);
-            if (found.isEmpty()) {
-                throw new IllegalStateException("order '" + orderId + "' is at seq " + seq
-                        + " but its event is missing from " + sql.events);
-            }
-            return found.get(0);
+            return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
         }
+    }
+
+    /** The highest seq in the order's audit trail, 0 when it has none. */
+    private long lastEventSeq(Connection connection, String orderId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql.lastEventSeq)) {
+            select.setString(1, orderId);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : 0; // MAX of nothing is NULL, read as 0
+            }
+        }
+    }
+
+    /**
+     * The error for an order whose row and audit trail disagree, logged at ERROR once per order:
+     * nothing is changed, and which side is right is left to a person (or, on H2, to the next start).
+     */
+    private TornHistoryException torn(TrackedOrder order, long trailSeq, String what, SQLException cause) {
+        TornHistoryException e = new TornHistoryException("order '" + order.orderId() + "' is at seq " + order.seq()
+                + " (" + order.status().wireName() + ") in " + sql.orders + " but " + what + " in " + sql.events
+                + ": its row and its audit trail disagree (half a transaction lost in a crash, or rows changed by"
+                + " hand), so nothing was changed; see docs/jdbc.md, \"A torn history\"", order.orderId(), order.seq(),
+                trailSeq);
+        if (cause != null) {
+            e.addSuppressed(cause);
+        }
+        if (reportedTorn.size() < MAX_REPORTED ? reportedTorn.add(order.orderId()) : true) {
+            TORN.error("TORN HISTORY ({}): {}", dialect, e.getMessage());
+        }
+        return e;
+    }
+
+    /**
+     * On an H2 file database, where a crash in the middle of another writer's commit can keep half a
+     * transaction (see {@link H2Writes}): brings every order whose row disagrees with its audit trail
+     * back in line with the trail, which is what was (or will be, by the outbox relay) published. A row
+     * ahead of its trail goes back to its newest event; a row behind its trail goes forward to it; a
+     * row without any event, and events without an order row, are the halves of a registration that
+     * never completed and are deleted. Each repair is logged at ERROR. Runs once, when the repository
+     * is built (that is, after the restart that follows a crash); a failure to check is logged and
+     * does not stop the build.
+     */
+    private void reconcileTornHistories() {
+        List<String> torn = new ArrayList<>();
+        List<String> orphans = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement select = connection.prepareStatement(sql.tornOrders);
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    torn.add(rows.getString(1));
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement(sql.orphanEventOrders);
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    orphans.add(rows.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            // e.g. the tables do not exist yet: every operation will say so in its own words
+            TORN.debug("could not look for torn histories in {}/{}: {}", sql.orders, sql.events, e.toString());
+            return;
+        }
+        for (String orderId : torn) {
+            try {
+                inTransaction(connection -> {
+                    reconcile(connection, orderId);
+                    return null;
+                });
+            } catch (SQLException | RuntimeException e) {
+                TORN.error("TORN HISTORY (H2): could not reconcile order '{}'", orderId, e);
+            }
+        }
+        for (String orderId : orphans) {
+            try {
+                inTransaction(connection -> {
+                    int deleted;
+                    try (PreparedStatement delete = connection.prepareStatement(sql.deleteEventsOfOrder)) {
+                        delete.setString(1, orderId);
+                        deleted = delete.executeUpdate();
+                    }
+                    TORN.error("TORN HISTORY (H2): {} held {} event(s) of order '{}', which has no row in {}: the"
+                            + " halves of a registration that never completed; deleted them", sql.events, deleted,
+                            orderId, sql.orders);
+                    return null;
+                });
+            } catch (SQLException | RuntimeException e) {
+                TORN.error("TORN HISTORY (H2): could not delete the orphan events of order '{}'", orderId, e);
+            }
+        }
+    }
+
+    private void reconcile(Connection connection, String orderId) throws SQLException {
+        TrackedOrder order = lock(connection, orderId);
+        long trail = lastEventSeq(connection, orderId);
+        if (trail == order.seq()) {
+            return; // reconciled meanwhile
+        }
+        if (trail == 0) {
+            try (PreparedStatement delete = connection.prepareStatement(sql.deleteOrder)) {
+                delete.setString(1, orderId);
+                delete.executeUpdate();
+            }
+            TORN.error("TORN HISTORY (H2): order '{}' was at seq {} ({}) in {} but has no events in {}: the half of"
+                    + " a registration that never completed; deleted the row, so registering it again works",
+                    orderId, order.seq(), order.status().wireName(), sql.orders, sql.events);
+            return;
+        }
+        OrderEvent newest = event(connection, orderId, trail).orElseThrow();
+        try (PreparedStatement update = connection.prepareStatement(sql.updateStatus)) {
+            update.setString(1, newest.status().wireName());
+            update.setLong(2, newest.seq());
+            update.setLong(3, newest.at().toEpochMilli());
+            update.setString(4, orderId);
+            update.executeUpdate();
+        }
+        TORN.error("TORN HISTORY (H2): order '{}' was at seq {} ({}) in {} but its audit trail in {} ends at seq {}"
+                + " ({}); moved the row {} to its newest event, which is what was published", orderId, order.seq(),
+                order.status().wireName(), sql.orders, sql.events, trail, newest.status().wireName(),
+                trail < order.seq() ? "back" : "forward");
     }
 
     private void insertEvent(Connection connection, OrderEvent event) throws SQLException {
@@ -875,6 +1035,7 @@ public final class JdbcOrderRepository implements OrderRepository {
      *     take gap locks on the outbox index and hold up concurrent inserts)
      */
     private <T> T inTransaction(Work<T> work, boolean readCommitted) throws SQLException {
+        writes.lock(); // before borrowing, so that writers waiting their turn hold no connection
         try (Connection connection = dataSource.getConnection()) {
             // asked only when needed: some drivers (pgjdbc) answer it with a round trip
             int isolation = readCommitted ? connection.getTransactionIsolation() : Connection.TRANSACTION_NONE;
@@ -890,6 +1051,7 @@ public final class JdbcOrderRepository implements OrderRepository {
             try {
                 T result = work.run(connection);
                 connection.commit();
+                writes.sync(connection); // acknowledged only once it is on the device (H2 file; else nothing)
                 return result;
             } catch (SQLException | RuntimeException | Error e) {
                 failure = e;
@@ -915,6 +1077,8 @@ public final class JdbcOrderRepository implements OrderRepository {
                     failure.addSuppressed(restoreFailure);
                 }
             }
+        } finally {
+            writes.unlock();
         }
     }
 
@@ -956,7 +1120,8 @@ public final class JdbcOrderRepository implements OrderRepository {
 
         /**
          * Builds the repository. Borrows one connection to detect the dialect and check its durability settings, and
-         * returns it at once.
+         * returns it at once. On an H2 file database it then brings every order whose row and audit trail disagree in
+         * line with the trail, logging each at ERROR (docs/jdbc.md, "A torn history").
          *
          * @throws JdbcStoreException if no connection can be had
          * @throws IllegalStateException if the database is not PostgreSQL, MariaDB/MySQL or H2

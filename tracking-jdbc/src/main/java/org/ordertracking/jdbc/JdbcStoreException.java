@@ -8,9 +8,11 @@ import java.sql.SQLException;
  * {@link SQLException}, whose SQLState and vendor code tell what happened. The operation's
  * transaction was rolled back.
  *
+ * <p>{@link TornHistoryException}, a subclass, says an order's row and its audit trail disagree.
+ *
  * @since 0.1.0
  */
-public final class JdbcStoreException extends RuntimeException {
+public class JdbcStoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public JdbcStoreException(String message, Throwable cause) {

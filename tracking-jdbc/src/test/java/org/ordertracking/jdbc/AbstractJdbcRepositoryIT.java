@@ -97,7 +97,7 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
         }
     }
 
-    private JdbcConfig newPrefix() {
+    protected JdbcConfig newPrefix() {
         String prefix = TestDatabases.randomPrefix();
         prefixes.add(prefix);
         return JdbcConfig.builder().tablePrefix(prefix).build();
@@ -206,6 +206,62 @@ abstract class AbstractJdbcRepositoryIT extends OrderRepositoryContract {
                 org.ordertracking.core.NotificationMoment.ACCEPTED, T0));
         assertThrows(JdbcStoreException.class, () -> missing.purgeTerminal(T0, 10));
         assertNoConnectionCheckedOut();
+    }
+
+    @Test
+    void transition_orderRowAheadOfItsTrail_throwsTornHistoryAndChangesNothing() throws Exception {
+        JdbcConfig own = newPrefix();
+        JdbcSchema.migrate(pool, own);
+        JdbcOrderRepository torn = JdbcOrderRepository.builder(pool).config(own).build();
+        String id = newId("torn");
+        torn.create(new NewOrder(id, "r-1", "c-1", new GeoPoint(33.9, 35.5)), T0, "test");
+        torn.transition(TransitionRequest.of(id, OrderStatus.ACCEPTED, null, "test", T0), MACHINE);
+        execute("DELETE FROM " + own.tablePrefix() + "order_events WHERE order_id = '" + id + "' AND seq = 2");
+
+        // the retry of a transition whose answer was lost: the row says it happened, the trail does not
+        TornHistoryException e = assertThrows(TornHistoryException.class, () -> torn.transition(
+                TransitionRequest.of(id, OrderStatus.ACCEPTED, null, "test", T0.plusSeconds(1)), MACHINE));
+        assertEquals(id, e.orderId());
+        assertEquals(2, e.orderSeq());
+        assertEquals(1, e.trailSeq());
+        assertTrue(e.getMessage().contains("at seq 2 (accepted)") && e.getMessage().contains("ends at seq 1")
+                && e.getMessage().contains("A torn history"), e.getMessage());
+        assertEquals(2, torn.find(id).orElseThrow().seq(), "nothing changed");
+        assertEquals(1, torn.events(id, 0).size(), "nothing changed");
+        assertNoConnectionCheckedOut();
+    }
+
+    @Test
+    void transition_trailAheadOfItsOrderRow_throwsTornHistoryAndChangesNothing() throws Exception {
+        JdbcConfig own = newPrefix();
+        JdbcSchema.migrate(pool, own);
+        JdbcOrderRepository torn = JdbcOrderRepository.builder(pool).config(own).build();
+        String id = newId("torn");
+        torn.create(new NewOrder(id, "r-1", "c-1", new GeoPoint(33.9, 35.5)), T0, "test");
+        execute("INSERT INTO " + own.tablePrefix() + "order_events (order_id, seq, status, previous_status,"
+                + " occurred_at, published) VALUES ('" + id + "', 2, 'accepted', 'received', " + T0.toEpochMilli()
+                + ", FALSE)");
+
+        TornHistoryException e = assertThrows(TornHistoryException.class, () -> torn.transition(
+                TransitionRequest.of(id, OrderStatus.ACCEPTED, null, "test", T0.plusSeconds(1)), MACHINE));
+        assertEquals(id, e.orderId());
+        assertEquals(1, e.orderSeq());
+        assertTrue(e.getMessage().contains("already holds seq 2"), e.getMessage());
+        assertEquals(1, torn.find(id).orElseThrow().seq(), "nothing changed");
+        assertEquals(OrderStatus.RECEIVED, torn.find(id).orElseThrow().status(), "nothing changed");
+        assertEquals(2, torn.events(id, 0).size(), "nothing changed");
+        assertNoConnectionCheckedOut();
+    }
+
+    /** Runs {@code sql} on its own connection, in auto-commit: a person editing rows by hand. */
+    protected void execute(String sql) throws java.sql.SQLException {
+        try (java.sql.Connection connection = pool.getConnection();
+                java.sql.Statement statement = connection.createStatement()) {
+            if (!connection.getAutoCommit()) {
+                connection.setAutoCommit(true);
+            }
+            statement.execute(sql);
+        }
     }
 
     @Test

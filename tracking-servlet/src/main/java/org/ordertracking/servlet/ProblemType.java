@@ -33,6 +33,21 @@ public enum ProblemType {
     /** 415: the body is not {@code application/json}, or its encoding is neither identity nor gzip. */
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     /**
+     * 414: the request line's URI (path and query) is longer than the container accepts. Sent by the
+     * container before any servlet runs, so only by an error handler that writes problem+json (see
+     * docs/servlet.md, "Container refusals as problem+json"); the servlet itself never sends it.
+     *
+     * @since 0.1.0
+     */
+    URI_TOO_LONG(414, "uri-too-long", "URI too long"),
+    /**
+     * 431: the request's header fields are larger than the container accepts (a header line, or all
+     * of them). Sent by the container before any servlet runs, like {@link #URI_TOO_LONG}.
+     *
+     * @since 0.1.0
+     */
+    HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large"),
+    /**
      * 429: the driver sends faster than the per-driver rate limit, or a client address opens streams
      * faster than the stream open rate; with {@code Retry-After}.
      */

@@ -63,8 +63,9 @@ import org.slf4j.LoggerFactory;
  * pages, and (unless {@code --no-simulator}) a simulated kitchen and fleet of drivers.
  *
  * <p>Defaults are embedded — in-memory bus and location store, an H2 file database under
- * {@code ./data} that writes every commit before acknowledging it ({@code WRITE_DELAY=0}) — so
- * stopping, or killing, and starting the demo keeps every order and event it acknowledged.
+ * {@code ./data} that writes every commit before acknowledging it ({@code WRITE_DELAY=0}, and
+ * {@link JdbcOrderRepository} syncing each of its writes to disk, one at a time) — so stopping, or
+ * killing, and starting the demo keeps every order and event it acknowledged.
  *
  * <p>Safe to run as-is on a shared network: it listens on {@code 127.0.0.1} unless {@code --host}
  * widens it (with a loud warning), and then serves only customer tracking pages to other machines;
@@ -366,7 +367,9 @@ public final class DemoApp implements AutoCloseable {
         } else {
             Path dir = Files.createDirectories(options.dataDir()).toAbsolutePath();
             // WRITE_DELAY=0: H2 writes each commit before returning, so a killed demo keeps every
-            // transition it acknowledged (H2's default delays writes by 500 ms and loses them)
+            // transition it acknowledged (H2's default delays writes by 500 ms and loses them, and its
+            // background writer can store half of a commit). JdbcOrderRepository does the rest on an
+            // H2 file: one write at a time, so no store cuts a commit in two, each synced to disk.
             config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("tracking") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         }
         config.setPoolName("demo");

@@ -22,7 +22,8 @@ import org.ordertracking.servlet.ProblemType;
  * instead of Jetty's HTML error page. Install it on the {@code Server} (refusals before any context
  * is chosen: 414, 431) and on the context (refusals inside it: ambiguous paths, {@code sendError}).
  *
- * <p>The {@code type} is the tracking servlet's {@link ProblemType} where one has the same status,
+ * <p>The {@code type} is the tracking servlet's {@link ProblemType} where one has the same status —
+ * 414 {@code uri-too-long} and 431 {@code headers-too-large} exist for these container refusals —
  * otherwise {@code about:blank} (RFC 9457: the status code says it all) with the HTTP reason as the
  * title. The detail is Jetty's message for the status, never an exception's text.
  *
@@ -84,7 +85,9 @@ public final class ProblemErrorHandler extends ErrorHandler {
             case 404 -> ProblemType.NOT_FOUND;
             case 405 -> ProblemType.METHOD_NOT_ALLOWED;
             case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
+            case 414 -> ProblemType.URI_TOO_LONG;
             case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
+            case 431 -> ProblemType.HEADERS_TOO_LARGE;
             case 503 -> ProblemType.UNAVAILABLE;
             case 500 -> ProblemType.INTERNAL;
             default -> null;

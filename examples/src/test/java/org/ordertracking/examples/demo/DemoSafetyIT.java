@@ -39,6 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.ordertracking.core.GeoPoint;
+import org.ordertracking.servlet.ProblemType;
 
 /**
  * The demo is safe to run as-is on a shared network: loopback by default, no operator token in any
@@ -191,13 +192,19 @@ class DemoSafetyIT {
     @Test
     void containerRefusals_areProblemJson() throws Exception {
         DemoApp app = start(DemoOptions.DEFAULT_HOST);
-        assertProblem(raw(app, "GET /tracking/orders/" + "a".repeat(9_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"), 414);
-        assertProblem(raw(app, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9_000) + "\r\n\r\n"), 431);
+        JsonNode uriTooLong = assertProblem(raw(app, "GET /tracking/orders/" + "a".repeat(9_000)
+                + " HTTP/1.1\r\nHost: x\r\n\r\n"), 414);
+        assertEquals(ProblemType.URI_TOO_LONG.uri().toString(), uriTooLong.path("type").asText());
+        assertEquals("URI too long", uriTooLong.path("title").asText());
+        JsonNode headersTooLarge = assertProblem(raw(app, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9_000)
+                + "\r\n\r\n"), 431);
+        assertEquals(ProblemType.HEADERS_TOO_LARGE.uri().toString(), headersTooLarge.path("type").asText());
+        assertEquals("Request header fields too large", headersTooLarge.path("title").asText());
         assertProblem(raw(app, "GET /tracking/orders/o-1%2F..%2Fmetrics HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
         assertProblem(raw(app, "GET /no/such/page HTTP/1.1\r\nHost: x\r\n\r\n"), 404);
     }
 
-    private static void assertProblem(String response, int status) throws IOException {
+    private static JsonNode assertProblem(String response, int status) throws IOException {
         String head = response.substring(0, Math.max(0, response.indexOf("\r\n\r\n")));
         assertTrue(head.startsWith("HTTP/1.1 " + status), response);
         assertTrue(head.toLowerCase(Locale.ROOT).contains("content-type: application/problem+json"), response);
@@ -205,6 +212,7 @@ class DemoSafetyIT {
         assertEquals(status, body.path("status").asInt(), response);
         assertNotNull(body.get("type"), response);
         assertNotNull(body.get("title"), response);
+        return body;
     }
 
     /** Sends {@code request} as raw bytes and reads until the server closes or a full body arrived. */

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>H2: an in-memory database ({@code jdbc:h2:mem:}) keeps nothing across a restart; a file
  *       database with {@code WRITE_DELAY > 0} (H2's default is 500 ms) writes commits in the
- *       background, so the last commits die with the process. {@code WRITE_DELAY=0} writes each
- *       commit before returning.</li>
+ *       background, so the last commits die with the process, and the background store can cut a
+ *       commit in two. {@code WRITE_DELAY=0} writes each commit before returning; {@link H2Writes}
+ *       keeps the repository's commits whole and syncs them.</li>
  *   <li>PostgreSQL: {@code synchronous_commit = off} (as this connection sees it: the session
  *       value, which is what its commits use) or {@code fsync = off}.</li>
  *   <li>MariaDB/MySQL: {@code innodb_flush_log_at_trx_commit} other than 1.</li>
@@ -89,9 +90,11 @@ public final class Durability {
                     risks.add("the H2 database is in memory: orders do not survive a restart; use a file "
                             + "database (jdbc:h2:file:…;WRITE_DELAY=0) or PostgreSQL/MariaDB");
                 } else if (number(settings.get("WRITE_DELAY")) > 0) {
-                    risks.add("H2 WRITE_DELAY is " + settings.get("WRITE_DELAY") + " ms: commits acknowledged "
-                            + "in the last " + settings.get("WRITE_DELAY") + " ms are lost when the process "
-                            + "dies; add ;WRITE_DELAY=0 to the JDBC URL");
+                    risks.add("H2 WRITE_DELAY is " + settings.get("WRITE_DELAY") + " ms: H2 writes commits up to "
+                            + settings.get("WRITE_DELAY") + " ms late from a background thread, so commits it "
+                            + "acknowledged in that time die with the process (JdbcOrderRepository syncs its own), "
+                            + "and that thread can store half of a commit in flight (an order without its event); "
+                            + "add ;WRITE_DELAY=0 to the JDBC URL");
                 }
             }
             case POSTGRESQL -> {

@@ -60,6 +60,14 @@ public final class Sql {
     private final String deleteNotificationsIn;
     private final String deleteEventsIn;
     private final String deleteOrdersIn;
+    /** The highest seq in an order's audit trail (null when it has none). */
+    public final String lastEventSeq;
+    /** Orders whose seq is not the highest seq of their audit trail: (order_id, seq, trail seq or null). */
+    public final String tornOrders;
+    /** Order ids that have events but no order row. */
+    public final String orphanEventOrders;
+    public final String deleteOrder;
+    public final String deleteEventsOfOrder;
 
     public Sql(String prefix, Dialect dialect) {
         orders = prefix + "orders";
@@ -142,6 +150,14 @@ public final class Sql {
         deleteStuckIn = "DELETE FROM " + stuckOrders + " WHERE order_id IN (";
         // the status check again: a purge can only ever remove a terminal order, whatever the caller passed
         deleteOrdersIn = "DELETE FROM " + orders + " WHERE status IN ('delivered', 'failed') AND order_id IN (";
+        lastEventSeq = "SELECT MAX(seq) FROM " + events + " WHERE order_id = ?";
+        String trail = "(SELECT MAX(e.seq) FROM " + events + " e WHERE e.order_id = o.order_id)";
+        tornOrders = "SELECT o.order_id, o.seq, " + trail + " FROM " + orders + " o WHERE o.seq <> COALESCE(" + trail
+                + ", 0) ORDER BY o.order_id";
+        orphanEventOrders = "SELECT DISTINCT e.order_id FROM " + events + " e WHERE NOT EXISTS (SELECT 1 FROM " + orders
+                + " o WHERE o.order_id = e.order_id) ORDER BY e.order_id";
+        deleteOrder = "DELETE FROM " + orders + " WHERE order_id = ?";
+        deleteEventsOfOrder = "DELETE FROM " + events + " WHERE order_id = ?";
     }
 
     /**

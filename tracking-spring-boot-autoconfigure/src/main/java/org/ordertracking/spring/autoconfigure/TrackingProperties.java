@@ -101,6 +101,15 @@ public class TrackingProperties implements Validator {
         TrackingProperties p = (TrackingProperties) target;
         positive(errors, "jwt.trackingTokenTtl", p.jwt.trackingTokenTtl);
         notNegative(errors, "jwt.clockSkew", p.jwt.clockSkew);
+        notNegative(errors, "jwt.revocationCacheTtl", p.jwt.revocationCacheTtl);
+        if (p.jwt.issuer != null && p.jwt.issuer.isBlank()) {
+            errors.rejectValue("jwt.issuer", "tracking.invalid",
+                    "must be the iss your tokens carry, e.g. https://auth.example.com, or unset, but was blank");
+        }
+        if (p.jwt.audience != null && p.jwt.audience.isBlank()) {
+            errors.rejectValue("jwt.audience", "tracking.invalid",
+                    "must be the aud your tokens name, e.g. tracking, or unset, but was blank");
+        }
         if (p.jdbc.tablePrefix == null || !p.jdbc.tablePrefix.matches("[A-Za-z][A-Za-z0-9_]{0,29}")) {
             errors.rejectValue("jdbc.tablePrefix", "tracking.invalid",
                     "must start with a letter and hold at most 30 letters, digits or '_', but was '"
@@ -235,6 +244,33 @@ public class TrackingProperties implements Validator {
         /** Tolerance for the exp and nbf claims of incoming tokens. */
         private Duration clockSkew = Duration.ZERO;
 
+        /**
+         * When set, incoming tokens must carry this iss claim (else 401), and the tokens the starter's
+         * JwtIssuer mints (the tracking_token of POST /orders among them) carry it. Unset: iss is not
+         * checked and not written.
+         */
+        private String issuer;
+
+        /**
+         * When set, incoming tokens must name this audience in their aud claim, a string or an array
+         * holding it (else 401), and the tokens the starter's JwtIssuer mints carry it. Unset: aud is not
+         * checked and not written.
+         */
+        private String audience;
+
+        /**
+         * How long the answer of the TokenRevocation bean is remembered per token id (jti), so a
+         * deny-list is asked about a token about once per period; 0 asks on every request. Only used
+         * when the application declares a TokenRevocation bean.
+         */
+        private Duration revocationCacheTtl = Duration.ofSeconds(30);
+
+        /**
+         * Whether tokens without a jti claim are refused (401). Tokens minted by JwtIssuer always carry
+         * one; a token without it can never be revoked by a TokenRevocation bean.
+         */
+        private boolean requireTokenId;
+
         public String getSecret() {
             return secret;
         }
@@ -259,6 +295,38 @@ public class TrackingProperties implements Validator {
             this.clockSkew = clockSkew;
         }
 
+        public String getIssuer() {
+            return issuer;
+        }
+
+        public void setIssuer(String issuer) {
+            this.issuer = issuer;
+        }
+
+        public String getAudience() {
+            return audience;
+        }
+
+        public void setAudience(String audience) {
+            this.audience = audience;
+        }
+
+        public Duration getRevocationCacheTtl() {
+            return revocationCacheTtl;
+        }
+
+        public void setRevocationCacheTtl(Duration revocationCacheTtl) {
+            this.revocationCacheTtl = revocationCacheTtl;
+        }
+
+        public boolean isRequireTokenId() {
+            return requireTokenId;
+        }
+
+        public void setRequireTokenId(boolean requireTokenId) {
+            this.requireTokenId = requireTokenId;
+        }
+
         /** The secret's length in UTF-8 bytes, 0 when unset. */
         int secretBytes() {
             return secret == null ? 0 : secret.getBytes(StandardCharsets.UTF_8).length;
@@ -267,7 +335,8 @@ public class TrackingProperties implements Validator {
         @Override
         public String toString() {
             return "Jwt[secret=" + (secret == null ? "unset" : "(" + secretBytes() + " bytes)") + ", trackingTokenTtl="
-                    + trackingTokenTtl + ", clockSkew=" + clockSkew + "]";
+                    + trackingTokenTtl + ", clockSkew=" + clockSkew + ", issuer=" + issuer + ", audience=" + audience
+                    + ", revocationCacheTtl=" + revocationCacheTtl + ", requireTokenId=" + requireTokenId + "]";
         }
     }
 

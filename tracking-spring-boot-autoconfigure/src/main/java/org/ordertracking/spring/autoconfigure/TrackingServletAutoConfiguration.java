@@ -18,6 +18,7 @@ import org.ordertracking.core.TrackingResources;
 import org.ordertracking.servlet.Authorizer;
 import org.ordertracking.servlet.JwtAuthorizer;
 import org.ordertracking.servlet.JwtIssuer;
+import org.ordertracking.servlet.TokenRevocation;
 import org.ordertracking.servlet.TrackingServlet;
 import org.ordertracking.servlet.TrackingServletConfig;
 import org.slf4j.Logger;
@@ -40,7 +41,8 @@ import org.springframework.context.annotation.Configuration;
  * {@link TrackingServlet} at {@code tracking.servlet.path} (default {@code /tracking}), the driver
  * WebSocket at {@code {path}/drivers/{driver_id}/socket}, and the JWT authorizer and issuer on
  * {@code tracking.jwt.secret} — a missing or short secret fails startup with
- * {@link TrackingSecretException}.
+ * {@link TrackingSecretException} — with the optional {@code iss}/{@code aud} checks of
+ * {@code tracking.jwt.issuer}/{@code audience} and a {@link TokenRevocation} bean as deny-list.
  *
  * <p>At shutdown the streams end first ({@link StreamsLifecycle}, before the web server's graceful
  * shutdown, which would otherwise wait for every open SSE stream), then the web server stops, then
@@ -56,19 +58,55 @@ import org.springframework.context.annotation.Configuration;
 public class TrackingServletAutoConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(TrackingServletAutoConfiguration.class);
 
-    /** Checks every incoming token. Fails startup when the secret is missing or short. */
+    /**
+     * Checks every incoming token: signature, {@code exp}/{@code nbf} within {@code tracking.jwt.clock-skew},
+     * {@code iss} and {@code aud} when {@code tracking.jwt.issuer} / {@code tracking.jwt.audience} are set,
+     * then, when the application declares a {@link TokenRevocation} bean, whether the token's {@code jti}
+     * is revoked (answers cached for {@code tracking.jwt.revocation-cache-ttl}). Fails startup when the
+     * secret is missing or short, or when several {@link TokenRevocation} beans exist and none is primary.
+     */
     @Bean
     @ConditionalOnMissingBean
-    public Authorizer trackingAuthorizer(TrackingResources resources, TrackingProperties properties) {
+    public Authorizer trackingAuthorizer(TrackingResources resources, TrackingProperties properties,
+            ObjectProvider<TokenRevocation> revocation) {
         TrackingProperties.Jwt jwt = properties.getJwt();
-        return JwtAuthorizer.of(TrackingSecretException.requireSecret(jwt), resources.clock(), jwt.getClockSkew());
+        JwtAuthorizer.Builder builder = JwtAuthorizer.builder(TrackingSecretException.requireSecret(jwt))
+                .clock(resources.clock())
+                .clockSkew(jwt.getClockSkew())
+                .revocationCacheTtl(jwt.getRevocationCacheTtl())
+                .requireTokenId(jwt.isRequireTokenId());
+        if (jwt.getIssuer() != null) {
+            builder.issuer(jwt.getIssuer());
+        }
+        if (jwt.getAudience() != null) {
+            builder.audience(jwt.getAudience());
+        }
+        TokenRevocation deny = revocation.getIfAvailable(); // one, or the primary one; several: startup fails
+        if (deny != null) {
+            builder.revocation(deny);
+            LOG.info("Order tracking tokens are checked against the TokenRevocation bean {} (answers cached for {})",
+                    deny.getClass().getName(), jwt.getRevocationCacheTtl());
+        }
+        return builder.build();
     }
 
-    /** Mints tokens: the tracking_token of POST /orders, and those the application hands its clients. */
+    /**
+     * Mints tokens: the tracking_token of POST /orders, and those the application hands its clients;
+     * with {@code iss} and {@code aud} when {@code tracking.jwt.issuer} / {@code tracking.jwt.audience} are
+     * set, so that they pass the authorizer's checks.
+     */
     @Bean
     @ConditionalOnMissingBean
     public JwtIssuer trackingTokenIssuer(TrackingProperties properties) {
-        return JwtIssuer.of(TrackingSecretException.requireSecret(properties.getJwt()));
+        TrackingProperties.Jwt jwt = properties.getJwt();
+        JwtIssuer.Builder builder = JwtIssuer.builder(TrackingSecretException.requireSecret(jwt));
+        if (jwt.getIssuer() != null) {
+            builder.issuer(jwt.getIssuer());
+        }
+        if (jwt.getAudience() != null) {
+            builder.audience(jwt.getAudience());
+        }
+        return builder.build();
     }
 
     @Bean
