@@ -593,13 +593,17 @@ public final class JdbcOrderRepository implements OrderRepository {
         Checks.requireId(restaurantId, "restaurantId");
         Objects.requireNonNull(at, "at must not be null");
         long when = Millis.of(at, "at");
+        writes.lock();
         try (Connection connection = autoCommit(dataSource.getConnection())) {
             if (seenUpdate(connection, restaurantId, when) == 0
                     && insertIgnoringDuplicate(connection, sql.seenInsert, restaurantId, when) == 0) {
                 seenUpdate(connection, restaurantId, when);
             }
+            writes.sync(connection);
         } catch (SQLException e) {
             throw failure("could not record that restaurant '" + restaurantId + "' was seen", e);
+        } finally {
+            writes.unlock();
         }
     }
 
@@ -705,18 +709,24 @@ public final class JdbcOrderRepository implements OrderRepository {
         Objects.requireNonNull(at, "at must not be null");
         long when = Millis.of(at, "at");
         long cutoff = Millis.of(notSeenSince, "notSeenSince");
+        writes.lock();
         try (Connection connection = autoCommit(dataSource.getConnection())) {
+            boolean claimed;
             try (PreparedStatement update = connection.prepareStatement(sql.offlineUpdate)) {
                 update.setLong(1, when);
                 update.setString(2, restaurantId);
                 update.setLong(3, cutoff);
-                if (update.executeUpdate() == 1) {
-                    return true;
-                }
+                claimed = update.executeUpdate() == 1;
             }
-            return insertIgnoringDuplicate(connection, sql.offlineInsert, restaurantId, when) == 1;
+            if (!claimed) {
+                claimed = insertIgnoringDuplicate(connection, sql.offlineInsert, restaurantId, when) == 1;
+            }
+            writes.sync(connection);
+            return claimed;
         } catch (SQLException e) {
             throw failure("could not count restaurant '" + restaurantId + "' offline", e);
+        } finally {
+            writes.unlock();
         }
     }
 
@@ -725,13 +735,18 @@ public final class JdbcOrderRepository implements OrderRepository {
         Checks.requireId(restaurantId, "restaurantId");
         Objects.requireNonNull(at, "at must not be null");
         long when = Millis.of(at, "at");
+        writes.lock();
         try (Connection connection = autoCommit(dataSource.getConnection());
                 PreparedStatement update = connection.prepareStatement(sql.onlineUpdate)) {
             update.setLong(1, when);
             update.setString(2, restaurantId);
-            return update.executeUpdate() == 1;
+            boolean claimed = update.executeUpdate() == 1;
+            writes.sync(connection);
+            return claimed;
         } catch (SQLException e) {
             throw failure("could not count restaurant '" + restaurantId + "' online", e);
+        } finally {
+            writes.unlock();
         }
     }
 
@@ -741,18 +756,23 @@ public final class JdbcOrderRepository implements OrderRepository {
         Objects.requireNonNull(status, "status must not be null");
         Objects.requireNonNull(at, "at must not be null");
         long when = Millis.of(at, "at");
+        writes.lock();
         try (Connection connection = autoCommit(dataSource.getConnection());
                 PreparedStatement insert = connection.prepareStatement(sql.claimStuck)) {
             insert.setString(1, orderId);
             insert.setString(2, status.wireName());
             insert.setLong(3, when);
-            return insert.executeUpdate() == 1;
+            boolean claimed = insert.executeUpdate() == 1;
+            writes.sync(connection);
+            return claimed;
         } catch (SQLException e) {
             if (isConstraintViolation(e)) {
                 return false;
             }
             throw failure("could not claim the stuck announcement of order '" + orderId + "' in " + status.wireName(),
                     e);
+        } finally {
+            writes.unlock();
         }
     }
 

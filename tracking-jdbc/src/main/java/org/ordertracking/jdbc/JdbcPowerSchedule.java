@@ -20,6 +20,7 @@ import org.ordertracking.core.PowerPlan;
 import org.ordertracking.core.PowerSchedule;
 import org.ordertracking.core.internal.Checks;
 import org.ordertracking.jdbc.internal.Dialect;
+import org.ordertracking.jdbc.internal.H2Writes;
 import org.ordertracking.jdbc.internal.Millis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,8 @@ public final class JdbcPowerSchedule implements PowerSchedule {
     private final DataSource dataSource;
     private final JdbcConfig config;
     private final Dialect dialect;
+    /** On an H2 file database, the writes of this JVM one at a time and synced, as the order repository's. */
+    private final H2Writes writes;
     private final long refreshNanos;
     private final String areas;
     private final String windows;
@@ -83,6 +86,7 @@ public final class JdbcPowerSchedule implements PowerSchedule {
         this.refreshNanos = b.refreshInterval.toNanos();
         try (Connection connection = dataSource.getConnection()) {
             this.dialect = Dialect.of(connection);
+            this.writes = H2Writes.of(connection, dialect);
         } catch (SQLException e) {
             throw new JdbcStoreException("could not connect to detect the database dialect", e);
         }
@@ -219,6 +223,7 @@ public final class JdbcPowerSchedule implements PowerSchedule {
     public void replace(PowerPlan plan) {
         Objects.requireNonNull(plan, "plan must not be null");
         loading.lock();
+        writes.lock();
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
@@ -237,6 +242,7 @@ public final class JdbcPowerSchedule implements PowerSchedule {
                 }
                 insert(connection, plan);
                 connection.commit();
+                writes.sync(connection);
             } catch (SQLException | RuntimeException | Error e) {
                 try {
                     connection.rollback();
@@ -251,6 +257,7 @@ public final class JdbcPowerSchedule implements PowerSchedule {
         } catch (SQLException e) {
             throw failure("could not replace the power schedule", e);
         } finally {
+            writes.unlock();
             loading.unlock();
         }
     }
@@ -311,6 +318,7 @@ public final class JdbcPowerSchedule implements PowerSchedule {
         Checks.requireId(orderId, "orderId");
         long when = Millis.of(Objects.requireNonNull(at, "at must not be null"), "at");
         pruneIfDue(when);
+        writes.lock();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(claim)) {
             if (!connection.getAutoCommit()) {
@@ -319,12 +327,16 @@ public final class JdbcPowerSchedule implements PowerSchedule {
             insert.setString(1, orderId);
             insert.setLong(2, when);
             // PostgreSQL and MariaDB skip the duplicate without an error (count 0); H2 raises one
-            return insert.executeUpdate() == 1;
+            boolean claimed = insert.executeUpdate() == 1;
+            writes.sync(connection);
+            return claimed;
         } catch (SQLException e) {
             if (isConstraintViolation(e)) {
                 return false;
             }
             throw failure("could not claim the at-risk announcement of order '" + orderId + "'", e);
+        } finally {
+            writes.unlock();
         }
     }
 
