@@ -82,7 +82,7 @@ class ShutdownDrainIT {
             customer.nextOfType("snapshot");
             host.destroy(); // SIGTERM: the JVM runs its shutdown hooks
             long retry = Long.parseLong(customer.nextOfType("retry").data());
-            assertTrue(retry >= 0 && retry < 133, "the drain's retry, within one 133 ms wave: " + retry);
+            assertTrue(retry >= 0 && retry < 222 + 133, "the drain's retry, within a lead and a wave: " + retry);
             customer.awaitCleanEnd(Duration.ofSeconds(20));
         }
         assertTrue(host.waitFor(30, TimeUnit.SECONDS), "the host exits once drained: " + output);

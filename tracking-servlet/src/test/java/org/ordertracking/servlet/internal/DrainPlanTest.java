@@ -28,13 +28,15 @@ class DrainPlanTest {
     }
 
     @Test
-    void exit_isTheWaveAtOrBeforeTheComeBackMoment_plusTheRestAsRetry() {
+    void exit_isTheWaveAtOrBeforeTheComeBackMomentLessTheLead_plusTheRestAsRetry() {
         DrainPlan plan = new DrainPlan(Duration.ofSeconds(20));
-        assertEquals(new DrainPlan.Exit(0, 0), plan.exitFor(0));
-        assertEquals(new DrainPlan.Exit(3_000, 250), plan.exitFor(3_250));
-        assertEquals(new DrainPlan.Exit(12_000, 999), plan.exitFor(12_999));
-        assertEquals(new DrainPlan.Exit(13_000, 332), plan.exitFor(60_000), "never past the spread");
-        assertEquals(new DrainPlan.Exit(0, 0), plan.exitFor(-5));
+        assertEquals(2_222, plan.maxLeadMillis(), "a sixth of the spread");
+        assertEquals(new DrainPlan.Exit(0, 0), plan.exitFor(0, 0));
+        assertEquals(new DrainPlan.Exit(3_000, 250), plan.exitFor(3_250, 0));
+        assertEquals(new DrainPlan.Exit(2_000, 1_250), plan.exitFor(3_250, 1_000));
+        assertEquals(new DrainPlan.Exit(0, 3_250), plan.exitFor(3_250, 5_000), "never ended before the drain began");
+        assertEquals(new DrainPlan.Exit(13_000, 332), plan.exitFor(60_000, 0), "never back past the spread");
+        assertEquals(new DrainPlan.Exit(0, 0), plan.exitFor(-5, 0));
     }
 
     @Test
@@ -43,13 +45,20 @@ class DrainPlanTest {
         SplittableRandom random = new SplittableRandom(42);
         int n = 20_000;
         int[] perSecond = new int[20];
+        int[] perWave = new int[20];
+        int beyondOneWave = 0;
         for (int i = 0; i < n; i++) {
             DrainPlan.Exit exit = plan.draw(random);
             assertTrue(exit.endAtMillis() % plan.waveMillis() == 0, "ended on a wave: " + exit);
-            assertTrue(exit.retryMillis() >= 0 && exit.retryMillis() < plan.waveMillis(), "retry within a wave: " + exit);
+            assertTrue(exit.retryMillis() >= 0 && exit.retryMillis() < plan.maxLeadMillis() + plan.waveMillis(),
+                    "retry within the lead and a wave: " + exit);
             long back = exit.endAtMillis() + exit.retryMillis();
             assertTrue(back < plan.spreadMillis(), "back within the spread: " + exit);
             perSecond[(int) (back / 1000)]++;
+            perWave[(int) (exit.endAtMillis() / plan.waveMillis())]++;
+            if (exit.retryMillis() >= plan.waveMillis()) {
+                beyondOneWave++;
+            }
         }
         for (int s = 0; s < 13; s++) {
             // the even share is n / 13.333 = 1,500 a second; 20,000 draws stay within 15 % of it
@@ -59,6 +68,11 @@ class DrainPlanTest {
         for (int s = 14; s < 20; s++) {
             assertEquals(0, perSecond[s], "the last third of the window is slack");
         }
+        for (int w = 0; w < 20; w++) {
+            assertTrue(perWave[w] < n / 5, "no wave ends a fifth of the connections: wave " + w + " ends " + perWave[w]);
+        }
+        // a server that ends several waves late at once still sees their clients come back over seconds
+        assertTrue(beyondOneWave > n / 2, "retries longer than a wave: " + beyondOneWave);
     }
 
     @Test
