@@ -5,12 +5,16 @@ import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.ordertracking.core.internal.Checks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * the repository again; the claim makes it once in any case.
  *
  * <p>Thread-safe. {@link #close()} stops the scheduler if the dispatcher created it, never one
- * handed in; pending retries are dropped.
+ * handed in; pending retries are dropped. {@link #drain(Duration)} first lets pending notifications
+ * go out within a window.
  *
  * @since 0.1.0
  */
@@ -76,6 +81,12 @@ public final class NotificationDispatcher implements TrackerListener, AutoClosea
     /** Orders whose arriving trigger fired and has not re-armed. */
     private final ConcurrentHashMap<String, Boolean> arrivingFired = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Notifications scheduled and not finished (sent, dropped or given up); a drain waits for zero. */
+    private final AtomicInteger pending = new AtomicInteger();
+    /** Set when a drain begins; completed when nothing is pending. */
+    private final AtomicReference<CompletableFuture<Void>> idle = new AtomicReference<>();
+    /** The drain's end: the dispatcher closed. */
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
     private NotificationDispatcher(Builder builder) {
         this.repository = builder.repository;
@@ -160,13 +171,63 @@ public final class NotificationDispatcher implements TrackerListener, AutoClosea
         if (closed.get()) {
             return;
         }
+        pending.incrementAndGet();
         try {
-            scheduler.schedule(() -> attempt(orderId, moment, eta, attempt, claimed), delayMillis,
-                    TimeUnit.MILLISECONDS);
+            scheduler.schedule(() -> {
+                try {
+                    attempt(orderId, moment, eta, attempt, claimed);
+                } finally {
+                    finished();
+                }
+            }, delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
+            finished();
             LOG.warn("the notification scheduler refused the {} notification of order {}", moment.wireName(),
                     orderId, e);
         }
+    }
+
+    private void finished() {
+        if (pending.decrementAndGet() == 0) {
+            CompletableFuture<Void> whenIdle = idle.get();
+            if (whenIdle != null) {
+                whenIdle.complete(null);
+            }
+        }
+    }
+
+    /**
+     * Lets the pending notifications go out, then closes: waits up to {@code window} until every
+     * notification already scheduled has been sent, dropped (its order moved past the moment) or given
+     * up, retries included, and closes. What is still pending at the end of the window is dropped, as
+     * {@link #close()} drops it, and logged. Returns at once; the stage completes when the dispatcher is
+     * closed. Call it after the tracker stopped taking changes (its {@code drain}), so that no new moment
+     * arrives. A second call returns a stage of the same drain.
+     *
+     * @param window positive
+     * @throws IllegalArgumentException if {@code window} is zero or negative
+     * @since 0.1.0
+     */
+    public CompletionStage<Void> drain(Duration window) {
+        Checks.requirePositive(window, "window");
+        CompletableFuture<Void> whenIdle = new CompletableFuture<>();
+        if (!idle.compareAndSet(null, whenIdle)) {
+            return drained.minimalCompletionStage();
+        }
+        if (pending.get() == 0) {
+            whenIdle.complete(null);
+        }
+        whenIdle.orTimeout(Math.max(1, window.toMillis()), TimeUnit.MILLISECONDS).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.warn("drain: {} notifications were still pending after {}; dropping them", pending.get(), window);
+            }
+            try {
+                close();
+            } finally {
+                drained.complete(null);
+            }
+        });
+        return drained.minimalCompletionStage();
     }
 
     private void attempt(String orderId, NotificationMoment moment, Duration eta, int attempt, boolean claimed) {

@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -17,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.ordertracking.core.internal.AcceptanceSweeper;
 import org.ordertracking.core.internal.Checks;
 import org.ordertracking.core.internal.OutboxRelay;
@@ -123,6 +127,10 @@ public final class OrderTracker implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+    /** Publishes the bus has not accepted yet (a networked bus); a drain waits for them. */
+    private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
+    /** Set when a drain begins: from then on the tracker takes no change. */
+    private final AtomicReference<CompletableFuture<Void>> drained = new AtomicReference<>();
     /** The last {@link #now()}; read and written without synchronization (see {@link Now}). */
     private Now lastNow = new Now(Long.MIN_VALUE, Instant.ofEpochMilli(Long.MIN_VALUE));
 
@@ -439,7 +447,10 @@ public final class OrderTracker implements AutoCloseable {
             published = CompletableFuture.failedFuture(e);
         }
         if (!isAccepted(published)) {
+            CompletableFuture<Void> pending = published;
+            inFlight.add(pending);
             published.whenComplete((ok, error) -> {
+                inFlight.remove(pending);
                 if (error != null) {
                     LOG.warn("could not publish {} of order {} to driver {}; the driver gets its current "
                             + "assignments when its socket opens", message.type(), message.orderId(), driverId, error);
@@ -644,6 +655,43 @@ public final class OrderTracker implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the tracker gracefully, as the last step of a planned stop (after the servlet's streams
+     * have gone): from now on it takes no change ({@link TrackerClosedException}, which the servlet
+     * answers with 503); it waits, up to {@code window}, for the bus to accept what the tracker was
+     * still publishing (a networked bus confirms each publish), marks those events published, and
+     * closes. What the bus did not accept within the window stays in the outbox, and the outbox relay
+     * of another node, or of this one after its restart, publishes it (at least once, as always).
+     * Returns at once; the stage completes when the tracker is closed. A second call returns a stage
+     * of the same drain; {@link #close()} closes at once.
+     *
+     * @param window positive
+     * @throws IllegalArgumentException if {@code window} is zero or negative
+     * @since 0.1.0
+     */
+    public CompletionStage<Void> drain(Duration window) {
+        Checks.requirePositive(window, "window");
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (!drained.compareAndSet(null, mine)) {
+            return drained.get().minimalCompletionStage();
+        }
+        CompletableFuture<?>[] waiting = inFlight.toArray(CompletableFuture<?>[]::new);
+        CompletableFuture.allOf(waiting)
+                .orTimeout(Math.max(1, window.toMillis()), TimeUnit.MILLISECONDS)
+                .whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("drain: {} publishes were not confirmed by the bus within {}; the outbox relay "
+                                + "publishes them", inFlight.size(), window);
+                    }
+                    try {
+                        close(); // flushes the publish marks
+                    } finally {
+                        mine.complete(null);
+                    }
+                });
+        return mine.minimalCompletionStage();
+    }
+
     /** Publishes an event after its commit, then tells the listeners; never throws. */
     private void publish(TrackedOrder order, OrderEvent event) {
         CompletableFuture<Void> done = publishOnTopics(order, event);
@@ -651,7 +699,9 @@ public final class OrderTracker implements AutoCloseable {
             // the usual case with a bus that accepts at once: no callback to allocate and run
             marks.add(event);
         } else {
+            inFlight.add(done);
             done.whenComplete((ok, error) -> {
+                inFlight.remove(done);
                 if (error == null) {
                     marks.add(event);
                 } else {
@@ -738,13 +788,15 @@ public final class OrderTracker implements AutoCloseable {
     private void runQuietly(String what, Runnable task) {
         try {
             task.run();
+        } catch (TrackerClosedException e) {
+            // draining or closed: the background work has stopped taking changes
         } catch (RuntimeException e) {
             LOG.warn("{} failed; it runs again at the next interval", what, e);
         }
     }
 
     private void ensureOpen() {
-        if (closed.get()) {
+        if (closed.get() || drained.get() != null) {
             throw new TrackerClosedException();
         }
     }

@@ -61,6 +61,13 @@ public enum ProblemType {
     TOO_MANY_STREAMS(429, "too-many-streams", "Too many streams"),
     /** 503: the server is shutting down or cannot take the stream now. */
     UNAVAILABLE(503, "unavailable", "Service unavailable"),
+    /**
+     * 503: this node is draining before a planned stop ({@link TrackingServlet#drain(java.time.Duration)})
+     * and opens no new stream; with {@code Retry-After}. Connect again, to another node.
+     *
+     * @since 0.1.0
+     */
+    DRAINING(503, "draining", "Draining"),
     /** 500: a bug; the detail never reveals internals. */
     INTERNAL(500, "internal", "Internal error");
 

@@ -37,6 +37,10 @@ import org.ordertracking.servlet.internal.StreamHub;
  *   <tr><td>{@code tracking.drivers.rate.limited}</td><td>counter</td><td>driver messages refused by the rate limit</td></tr>
  *   <tr><td>{@code tracking.streams.refused{limit=per_subject|per_address|open_rate}}</td><td>counter</td>
  *       <td>stream opens and driver sockets refused by the caps and the open rate</td></tr>
+ *   <tr><td>{@code tracking.drain.active}</td><td>gauge</td><td>1 while the servlet drains
+ *       ({@link TrackingServlet#drain(java.time.Duration)}), else 0</td></tr>
+ *   <tr><td>{@code tracking.streams.drained}</td><td>counter</td><td>streams a drain told to come back
+ *       later and ended</td></tr>
  *   <tr><td>{@code tracking.fixes.published}</td><td>counter</td><td>location events the configured
  *       {@code LocationIngestor} published; only if one is configured</td></tr>
  *   <tr><td>{@code tracking.retention.purged}</td><td>counter</td><td>finished orders the tracker's retention
@@ -134,6 +138,10 @@ public final class TrackingMeterBinder implements MeterBinder, AutoCloseable {
             add(registry, Gauge.builder("tracking.orders.at_risk", tracker, OrderTracker::ordersAtRisk).tags(tags)
                     .description("active orders at risk of a scheduled power cut").register(registry));
         }
+        add(registry, Gauge.builder("tracking.drain.active", hub, h -> h.isDraining() ? 1 : 0).tags(tags)
+                .description("1 while the servlet drains before a planned stop").register(registry));
+        counter(registry, "tracking.streams.drained", metrics, Metrics::streamsDrained, null, null,
+                "streams a drain told to come back later and ended");
         LocationIngestor ingestor = servlet.config().locationIngestor();
         if (ingestor != null) {
             counter(registry, "tracking.fixes.published", ingestor, i -> i.stats().published(), null, null,

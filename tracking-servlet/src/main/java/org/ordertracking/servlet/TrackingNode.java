@@ -12,7 +12,10 @@ import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.ordertracking.core.ConnectionRegistry;
@@ -55,7 +58,13 @@ import org.slf4j.LoggerFactory;
  * node.mount(servletContext, "/tracking");
  * // on shutdown, before the container stops:
  * node.close();
+ * // or, for a planned stop, send the clients away spread over a window first:
+ * node.drain(Duration.ofSeconds(20)).toCompletableFuture().get(30, TimeUnit.SECONDS);
  * }</pre>
+ *
+ * <p>On JVM shutdown the node drains itself within the servlet's drain window (see {@link #drain(Duration)}),
+ * unless {@link TrackingServletConfig.Builder#drainOnShutdown} turns that off through
+ * {@link Builder#servletConfig}.
  *
  * <p>{@link #mount(ServletContext, String)} adds the servlet and the driver socket to a servlet context.
  * The node's lifetime is tied to its servlet: when the container destroys the servlet (the context
@@ -94,6 +103,7 @@ public final class TrackingNode implements AutoCloseable {
     private final boolean ownsResources;
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<CompletableFuture<Void>> drained = new AtomicReference<>();
 
     private TrackingNode(Builder b) {
         if (b.resources != null) {
@@ -343,6 +353,76 @@ public final class TrackingNode implements AutoCloseable {
     }
 
     /**
+     * Drains the node within the servlet's {@link TrackingServletConfig#drainWindow() drain window}; see
+     * {@link #drain(Duration)}.
+     *
+     * @since 0.1.0
+     */
+    public CompletionStage<Void> drain() {
+        return drain(servlet.config().drainWindow());
+    }
+
+    /**
+     * Stops the node gracefully within {@code window}, for a scheduled restart or a UPS that signals
+     * minutes of battery left; returns at once, and the stage completes when the node is closed:
+     * <ol>
+     *   <li>the servlet drains ({@link TrackingServlet#drain(Duration)}): no new stream, every open stream
+     *       told when to come back and ended in waves, driver sockets closed with 1001, then the servlet
+     *       closes;</li>
+     *   <li>the tracker drains ({@link OrderTracker#drain(Duration)}) within what is left of the window, at
+     *       least 1 s: it takes no more change, waits for the bus to accept what it was publishing and
+     *       marks it published;</li>
+     *   <li>the notification dispatcher, if any, sends what is pending within what is left, at least 1 s
+     *       ({@link NotificationDispatcher#drain(Duration)});</li>
+     *   <li>the node closes ({@link #close()}).</li>
+     * </ol>
+     * The servlet's shutdown hook (on by default) runs this drain when the JVM shuts down. Calling it again
+     * returns a stage of the same drain; {@link #close()} during a drain closes at once.
+     *
+     * @param window positive
+     * @throws IllegalArgumentException if {@code window} is zero or negative
+     * @since 0.1.0
+     */
+    public CompletionStage<Void> drain(Duration window) {
+        TrackingServlet.requireWindow(window);
+        CompletableFuture<Void> existing = drained.get();
+        if (existing != null) {
+            return existing.minimalCompletionStage();
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (!drained.compareAndSet(null, mine)) {
+            return drained.get().minimalCompletionStage();
+        }
+        long deadline = System.nanoTime() + window.toNanos();
+        servlet.drainThenClose(window)
+                .thenCompose(v -> tracker.drain(left(deadline)))
+                .thenCompose(v -> notifications == null ? CompletableFuture.completedFuture(null)
+                        : notifications.drain(left(deadline)))
+                // closed on a thread of its own: the last step may complete on the node's scheduler, which
+                // closing the node's resources waits for
+                .whenCompleteAsync((v, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("the node's drain failed; closing it", failure);
+                    }
+                    try {
+                        close();
+                    } finally {
+                        mine.complete(null);
+                    }
+                }, task -> {
+                    Thread closer = new Thread(task, "tracking-node-drain");
+                    closer.setDaemon(true);
+                    closer.start();
+                });
+        return mine.minimalCompletionStage();
+    }
+
+    /** What is left of the window until {@code deadline}, at least a second: the last steps are short. */
+    private static Duration left(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), deadlineNanos - System.nanoTime()));
+    }
+
+    /**
      * Closes what the node built, in order: the servlet first (every open stream ends with its final
      * chunk, every driver socket is closed, later requests get 503), then the staleness monitor, the
      * notification dispatcher and the tracker, and last the node's own {@link TrackingResources}: the
@@ -369,7 +449,10 @@ public final class TrackingNode implements AutoCloseable {
         }
     }
 
-    /** The node's servlet: when the container destroys it, the whole node closes. */
+    /**
+     * The node's servlet: when the container destroys it, the whole node closes; its drain (and so its
+     * shutdown hook) drains the whole node.
+     */
     private static final class NodeServlet extends TrackingServlet {
         private static final long serialVersionUID = 1L;
         private final transient TrackingNode node;
@@ -377,6 +460,11 @@ public final class TrackingNode implements AutoCloseable {
         NodeServlet(TrackingServletConfig config, TrackingNode node) {
             super(config);
             this.node = node;
+        }
+
+        @Override
+        public CompletionStage<Void> drain(Duration window) {
+            return node.drain(window);
         }
 
         @Override

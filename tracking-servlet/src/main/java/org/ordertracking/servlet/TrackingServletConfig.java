@@ -146,6 +146,15 @@ public final class TrackingServletConfig {
     public static final Set<Role> DEFAULT_POWER_RISK_ROLES =
             Collections.unmodifiableSet(EnumSet.of(Role.RESTAURANT, Role.OPERATOR));
 
+    /**
+     * Default drain window: 20 seconds, within which {@link TrackingServlet#drain()} sends every open
+     * stream away and stops. Below the 30 s a process manager (Kubernetes, systemd) usually allows
+     * between its stop signal and a kill.
+     *
+     * @since 0.1.0
+     */
+    public static final Duration DEFAULT_DRAIN_WINDOW = Duration.ofSeconds(20);
+
     private final OrderTracker tracker;
     private final Authorizer authorizer;
     private final JwtIssuer trackingTokens;
@@ -168,6 +177,8 @@ public final class TrackingServletConfig {
     private final int maxStreamsPerAddress;
     private final int streamOpenRate;
     private final Duration streamOpenWindow;
+    private final Duration drainWindow;
+    private final boolean drainOnShutdown;
     private final ScheduledExecutorService scheduler;
     private final LocationIngestor locationIngestor;
     private final LocationStore locationStore;
@@ -217,6 +228,8 @@ public final class TrackingServletConfig {
         this.maxStreamsPerAddress = b.maxStreamsPerAddress;
         this.streamOpenRate = b.streamOpenRate;
         this.streamOpenWindow = b.streamOpenWindow;
+        this.drainWindow = b.drainWindow;
+        this.drainOnShutdown = b.drainOnShutdown;
         this.scheduler = b.scheduler != null ? b.scheduler : b.resources != null ? b.resources.scheduler() : null;
     }
 
@@ -341,6 +354,24 @@ public final class TrackingServletConfig {
         return streamOpenWindow;
     }
 
+    /**
+     * Returns the window of {@link TrackingServlet#drain()} and of the drain on JVM shutdown.
+     *
+     * @since 0.1.0
+     */
+    public Duration drainWindow() {
+        return drainWindow;
+    }
+
+    /**
+     * Returns whether the servlet drains itself, within {@link #drainWindow()}, when the JVM shuts down.
+     *
+     * @since 0.1.0
+     */
+    public boolean drainOnShutdown() {
+        return drainOnShutdown;
+    }
+
     /** Returns the location pipeline the driver endpoints feed, or {@code null} (they then answer 503). */
     public LocationIngestor locationIngestor() {
         return locationIngestor;
@@ -458,6 +489,8 @@ public final class TrackingServletConfig {
         private int maxStreamsPerAddress = DEFAULT_MAX_STREAMS_PER_ADDRESS;
         private int streamOpenRate = DEFAULT_STREAM_OPEN_RATE;
         private Duration streamOpenWindow = DEFAULT_STREAM_OPEN_WINDOW;
+        private Duration drainWindow = DEFAULT_DRAIN_WINDOW;
+        private boolean drainOnShutdown = true;
         private ScheduledExecutorService scheduler;
         private TrackingResources resources;
         private LocationIngestor locationIngestor;
@@ -637,6 +670,33 @@ public final class TrackingServletConfig {
         public Builder streamOpenRate(int opens, Duration window) {
             this.streamOpenRate = positive(opens, "streamOpenRate");
             this.streamOpenWindow = positive(window, "streamOpenWindow");
+            return this;
+        }
+
+        /**
+         * The window of {@link TrackingServlet#drain()} and of the drain on JVM shutdown: open streams are
+         * sent away in waves over its first two thirds, each told to come back after its own delay, so
+         * that every client has reconnected elsewhere before it ends; positive, default 20 s
+         * ({@link #DEFAULT_DRAIN_WINDOW}). Keep it below the time your process manager allows between its
+         * stop signal and a kill.
+         *
+         * @since 0.1.0
+         */
+        public Builder drainWindow(Duration window) {
+            this.drainWindow = positive(window, "drainWindow");
+            return this;
+        }
+
+        /**
+         * Whether the servlet drains itself within {@link #drainWindow} when the JVM shuts down (SIGTERM,
+         * Ctrl-C, {@code System.exit}): a shutdown hook, registered when the servlet is created and removed
+         * when it is closed. Default {@code true}. Turn it off when the host drains the servlet itself on
+         * shutdown, as the Spring Boot starter does from its lifecycle.
+         *
+         * @since 0.1.0
+         */
+        public Builder drainOnShutdown(boolean enabled) {
+            this.drainOnShutdown = enabled;
             return this;
         }
 

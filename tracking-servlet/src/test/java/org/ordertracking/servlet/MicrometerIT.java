@@ -73,7 +73,7 @@ class MicrometerIT {
                 assertEquals(Set.of("tracking.connections.open", "tracking.leaks", "tracking.leaks.closed",
                         "tracking.events.sent", "tracking.events.dropped", "tracking.streams.slow.disconnects",
                         "tracking.fixes", "tracking.drivers.rate.limited", "tracking.streams.refused",
-                        "tracking.retention.purged"), names,
+                        "tracking.retention.purged", "tracking.drain.active", "tracking.streams.drained"), names,
                         "no tracking.fixes.published without an ingestor");
                 assertEquals(6, meters.find("tracking.events.sent").functionCounters().size());
                 assertEquals(3, meters.find("tracking.streams.refused").functionCounters().size(),

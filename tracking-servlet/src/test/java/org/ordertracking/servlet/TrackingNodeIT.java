@@ -266,6 +266,46 @@ class TrackingNodeIT {
         }
     }
 
+    @Test
+    void drain_node_sendsPendingPushesAndFlushesTheTracker_thenClosesEveryPiece() throws Exception {
+        OrderRepository repository = OrderRepository.inMemory();
+        BlockingQueue<NotificationMoment> pushed = new LinkedBlockingQueue<>();
+        try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(Instant::now)) {
+            TrackingNode node = TrackingNode.builder(repository, bus, locations, SECRET)
+                    .pushNotifier((order, moment, eta) -> pushed.add(moment)).build();
+            try {
+                node.tracker().register(new NewOrder("tn-6", "r-1", "c-1", new GeoPoint(33.9, 35.5)));
+                node.tracker().transition("tn-6", OrderStatus.ACCEPTED);
+                java.util.concurrent.CompletableFuture<Void> drained = node.drain(Duration.ofSeconds(5))
+                        .toCompletableFuture();
+                drained.get(20, TimeUnit.SECONDS);
+                assertEquals(NotificationMoment.ACCEPTED, pushed.poll(), "the push went out before the drain ended");
+                assertThrows(TrackerClosedException.class,
+                        () -> node.tracker().register(new NewOrder("tn-7", "r-1", "c-1", new GeoPoint(33.9, 35.5))));
+                assertFalse(node.servlet().isDraining(), "the servlet is closed");
+                assertTrue(node.resources().isClosed(), "the node's own resources are closed last");
+                // the servlet's drain is the node's: calling it again is the same, finished drain
+                node.servlet().drain().toCompletableFuture().get(20, TimeUnit.SECONDS);
+                node.drain(Duration.ofSeconds(1)).toCompletableFuture().get(20, TimeUnit.SECONDS);
+            } finally {
+                node.close();
+            }
+        }
+    }
+
+    @Test
+    void drain_badWindow_isRejectedShowingIt_andTheNodeKeepsRunning() throws Exception {
+        try (EventBus bus = EventBus.inMemory(); LocationStore locations = LocationStore.inMemory(Instant::now);
+                TrackingNode node = TrackingNode.builder(OrderRepository.inMemory(), bus, locations, SECRET).build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> node.drain(Duration.ofSeconds(-5)));
+            assertEquals("window must be positive, but was PT-5S", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> node.servlet().drain(Duration.ZERO));
+            node.tracker().register(new NewOrder("tn-8", "r-1", "c-1", new GeoPoint(33.9, 35.5)));
+            assertFalse(node.servlet().isDraining());
+        }
+    }
+
     private static Envelope next(BlockingQueue<Envelope> events, String type) {
         return org.awaitility.Awaitility.await("a " + type + " event").atMost(java.time.Duration.ofSeconds(20))
                 .pollInterval(java.time.Duration.ofMillis(10))

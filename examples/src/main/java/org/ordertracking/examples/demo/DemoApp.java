@@ -81,12 +81,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class DemoApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemoApp.class);
+    /**
+     * The demo's drain window: a few seconds, so Ctrl-C answers quickly; a production node keeps the
+     * library's 20 s, or what its process manager allows.
+     */
+    static final Duration DRAIN_WINDOW = Duration.ofSeconds(3);
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final DemoOptions options;
     private final JwtIssuer tokens;
     private final Path secretFile;
     private final OrderTracker tracker;
+    private final TrackingServlet tracking;
     private final Server server;
     private final int port;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -150,7 +156,7 @@ public final class DemoApp implements AutoCloseable {
                     .start());
             tracker.start();
 
-            TrackingServlet tracking = push(new TrackingServlet(TrackingServletConfig
+            tracking = push(new TrackingServlet(TrackingServletConfig
                     .builder(tracker, JwtAuthorizer.of(secret))
                     .trackingTokens(tokens)
                     .locationIngestor(ingestor)
@@ -161,6 +167,7 @@ public final class DemoApp implements AutoCloseable {
                     .stuckOrders(stuck)
                     .stalenessMonitor(staleness)
                     .resources(shared)
+                    .drainWindow(DRAIN_WINDOW)   // also drained by the library's own hook on JVM shutdown
                     .build()));
 
             server = new Server();
@@ -187,8 +194,9 @@ public final class DemoApp implements AutoCloseable {
             server.setStopTimeout(2_000);
             server.start();
             resources.push(server::stop);
-            // before the server stops: end every stream (the operators' page relay reads one) with its final chunk
-            resources.push(tracking::close);
+            // popped before server::stop: every stream ends cleanly (a retry:, then its last chunk) before
+            // Jetty stops, which would otherwise wait its 2 s stop timeout for them and then cut them
+            resources.push(() -> drain(tracking));
             port = connector.getLocalPort();
             localBase = URI.create("http://" + localHost(options.host()) + ":" + port);
 
@@ -265,6 +273,11 @@ public final class DemoApp implements AutoCloseable {
         return tracker;
     }
 
+    /** The tracking servlet under {@code /tracking}, for tests that drain it. */
+    TrackingServlet trackingServlet() {
+        return tracking;
+    }
+
     /** Mints a token for ("customer" | "restaurant" | "driver" | "operator", subject), valid 24 h. */
     public String token(String role, String subject) {
         return tokens.issue(Role.fromWireName(role.toLowerCase(Locale.ROOT)), subject, Duration.ofHours(24));
@@ -310,6 +323,12 @@ public final class DemoApp implements AutoCloseable {
                 LOG.warn("could not close {}", resource, e);
             }
         }
+    }
+
+    /** Drains the tracking servlet and waits for it: the streams go, spread over the window, then it closes. */
+    private static void drain(TrackingServlet tracking) throws Exception {
+        tracking.drain().toCompletableFuture().get(DRAIN_WINDOW.plusSeconds(5).toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private <T extends AutoCloseable> T push(T resource) {

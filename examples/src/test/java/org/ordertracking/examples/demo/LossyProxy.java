@@ -81,7 +81,8 @@ final class LossyProxy implements AutoCloseable {
 
     /**
      * The requests forwarded so far, each as its request line followed by the names of the
-     * {@code Authorization} and {@code If-None-Match} headers it carried.
+     * {@code Authorization} and {@code If-None-Match} headers it carried, and {@code Last-Event-ID=<value>}
+     * if it carried that header.
      */
     List<String> requests() {
         return List.copyOf(requests);
@@ -117,6 +118,15 @@ final class LossyProxy implements AutoCloseable {
         }
     }
 
+    private static String lastEventId(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase().startsWith("last-event-id:")) {
+                return " Last-Event-ID=" + line.substring(14).trim();
+            }
+        }
+        return "";
+    }
+
     private void handle(Socket client) {
         Socket upstream = null;
         try (client) {
@@ -141,7 +151,8 @@ final class LossyProxy implements AutoCloseable {
             String lowerHead = text.toLowerCase();
             requests.add(text.substring(0, text.indexOf("\r\n"))
                     + (lowerHead.contains("\r\nauthorization:") ? " Authorization" : "")
-                    + (lowerHead.contains("\r\nif-none-match:") ? " If-None-Match" : ""));
+                    + (lowerHead.contains("\r\nif-none-match:") ? " If-None-Match" : "")
+                    + lastEventId(text));
             boolean stream = path.contains("/stream");
             if (stream && failStreams) {
                 writeAll(client.getOutputStream(), ("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n"

@@ -97,6 +97,11 @@ public final class DriverSocketEndpoint extends Endpoint implements BusListener,
             refuse("forbidden", "a " + caller.role().wireName() + " token may not open the socket of driver '" + id + "'");
             return;
         }
+        if (drivers.hub().isDraining()) {
+            refuse("draining", "this server is draining before a planned stop; connect again",
+                    CloseReason.CloseCodes.GOING_AWAY);
+            return;
+        }
         StreamLimits.Slot admitted = drivers.hub().limits().acquireSocket(caller);
         if (admitted == null) {
             refuse("too_many_streams", "a " + caller.role().wireName() + " token for '"

@@ -20,6 +20,7 @@ public final class Metrics {
     private final LongAdder fixesApplied = new LongAdder();
     private final LongAdder fixesRejected = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
+    private final LongAdder streamsDrained = new LongAdder();
     private final LongAdder[] streamsRefused = {new LongAdder(), new LongAdder(), new LongAdder()};
 
     Metrics() {
@@ -53,6 +54,10 @@ public final class Metrics {
 
     void countRateLimited() {
         rateLimited.increment();
+    }
+
+    void countDrained() {
+        streamsDrained.increment();
     }
 
     void countStreamRefused(StreamLimits.Limit limit) {
@@ -99,6 +104,11 @@ public final class Metrics {
 
     public long rateLimited() {
         return rateLimited.sum();
+    }
+
+    /** Streams a drain told to come back later and ended (the {@code tracking.streams.drained} counter). */
+    public long streamsDrained() {
+        return streamsDrained.sum();
     }
 
     /** The keys of {@link #streamsRefused()}, in order: {@code per_subject}, {@code per_address}, {@code open_rate}. */

@@ -128,6 +128,26 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
         endAfterDrain = true;
     }
 
+    /**
+     * Tells the client to come back after {@code retryMillis} and ends the stream cleanly: a
+     * {@code retry:} frame after whatever is queued, then the end of the response once all of it is
+     * written. From then on nothing else is queued, so the client's {@code Last-Event-ID} is the last
+     * status it really received. Safe from any thread.
+     *
+     * @return false if the stream was already closed or ending
+     */
+    final boolean endWithRetry(long retryMillis) {
+        synchronized (lock) {
+            if (closed || endAfterDrain) {
+                return false;
+            }
+            queue.add(Frame.retry(retryMillis));
+            endAfterDrain = true;
+        }
+        drain();
+        return true;
+    }
+
     /** Writes what can be written without blocking. Safe from any thread. */
     public final void drain() {
         boolean complete = false;

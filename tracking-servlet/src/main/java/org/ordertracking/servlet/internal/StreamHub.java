@@ -1,9 +1,12 @@
 package org.ordertracking.servlet.internal;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,9 +18,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.LocationIngestor;
 import org.ordertracking.core.OrderTracker;
+import org.ordertracking.servlet.ProblemType;
 import org.ordertracking.servlet.TrackingMetrics;
 import org.ordertracking.servlet.TrackingServletConfig;
 import org.slf4j.Logger;
@@ -53,6 +58,10 @@ public final class StreamHub implements AutoCloseable {
     private final AtomicInteger lastLeaks = new AtomicInteger();
     private final SharedFrames frames = new SharedFrames();
     private final StreamLimits limits;
+    /** Set once, when a drain begins; its future completes when it has ended every connection (or the hub closed). */
+    private final AtomicReference<Drain> drain = new AtomicReference<>();
+    /** Waves of the drain not run yet, plus one until the drain has scheduled them all; it can end only at zero. */
+    private final AtomicInteger wavesLeft = new AtomicInteger(1);
 
     public StreamHub(TrackingServletConfig config, Snapshots.LiveView live) {
         this.config = config;
@@ -183,11 +192,18 @@ public final class StreamHub implements AutoCloseable {
         }));
         if (closed.get()) {
             stream.close();
+        } else {
+            Drain d = drain.get();
+            if (d != null) {
+                // it passed the opener's check just before the drain began: send it away too
+                endForDrain(stream, d.plan.late(d.elapsedMillis(), ThreadLocalRandom.current()).retryMillis());
+            }
         }
     }
 
     void unregister(SseStream stream) {
         streams.remove(stream);
+        endDrainIfDone();
     }
 
     /** Registers an open driver socket; close the returned registration when it ends. */
@@ -198,6 +214,150 @@ public final class StreamHub implements AutoCloseable {
 
     public void unregisterSocket(AutoCloseable socket) {
         sockets.remove(socket);
+        endDrainIfDone();
+    }
+
+    /** Whether a drain has begun and the hub is not closed yet. */
+    public boolean isDraining() {
+        return drain.get() != null && !closed.get();
+    }
+
+    /**
+     * Refuses a new stream or socket while the hub drains: 503 {@code draining}, with a
+     * {@code Retry-After} drawn over what is left of the drain's spread.
+     *
+     * @throws Problem while draining
+     */
+    void refuseIfDraining() {
+        Drain d = drain.get();
+        if (d != null && !closed.get()) {
+            throw Problem.of(ProblemType.DRAINING, "this server is draining before a planned stop; connect again")
+                    .header("Retry-After", Long.toString(d.plan.retryAfterSeconds(d.elapsedMillis(),
+                            ThreadLocalRandom.current())));
+        }
+    }
+
+    /** A drain under way: its plan, when it began, and its end. */
+    private record Drain(DrainPlan plan, long startNanos, CompletableFuture<Void> done) {
+        long elapsedMillis() {
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        }
+    }
+
+    /**
+     * Begins a drain over {@code window}: from now on no stream or socket opens (503 {@code draining});
+     * every open stream is told with {@code retry:} when to come back and ended, and every driver socket
+     * closed with 1001 (going away), in waves spread over the window ({@link DrainPlan}). Whatever is still
+     * open when the window is over is closed. The returned future completes once every connection has
+     * ended; the hub itself stays open (requests other than streams are still served) until
+     * {@link #close()}. A second call returns the first call's future, whatever its window.
+     *
+     * @throws IllegalArgumentException if {@code window} is not positive
+     */
+    public CompletableFuture<Void> drain(Duration window) {
+        DrainPlan plan = new DrainPlan(window);
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (!drain.compareAndSet(null, new Drain(plan, System.nanoTime(), mine))) {
+            return drain.get().done;
+        }
+        if (closed.get()) {
+            mine.complete(null);
+            return mine;
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        TreeMap<Long, List<Runnable>> waves = new TreeMap<>();
+        int streamCount = 0;
+        for (SseStream stream : streams) {
+            DrainPlan.Exit exit = plan.draw(random);
+            waves.computeIfAbsent(exit.endAtMillis(), k -> new ArrayList<>())
+                    .add(() -> endForDrain(stream, exit.retryMillis()));
+            streamCount++;
+        }
+        int socketCount = 0;
+        for (AutoCloseable socket : sockets) {
+            DrainPlan.Exit exit = plan.draw(random);
+            waves.computeIfAbsent(exit.endAtMillis(), k -> new ArrayList<>()).add(() -> closeQuietly(socket));
+            socketCount++;
+        }
+        LOG.info("draining {} streams and {} driver sockets over {} ms ({} waves)", streamCount, socketCount,
+                plan.windowMillis(), waves.size());
+        wavesLeft.addAndGet(waves.size());
+        for (Map.Entry<Long, List<Runnable>> wave : waves.entrySet()) {
+            schedule(() -> runWave(wave.getValue()), wave.getKey());
+        }
+        // whatever could not write its last bytes within the window is closed then
+        schedule(this::endDrainNow, plan.windowMillis());
+        wavesLeft.decrementAndGet();
+        endDrainIfDone();
+        return mine;
+    }
+
+    private void schedule(Runnable task, long delayMillis) {
+        try {
+            scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            task.run(); // the scheduler is shutting down: do it now rather than never
+        }
+    }
+
+    private void runWave(List<Runnable> wave) {
+        try {
+            if (!closed.get()) {
+                for (Runnable exit : wave) {
+                    try {
+                        exit.run();
+                    } catch (RuntimeException e) {
+                        LOG.debug("ending a connection of the drain failed", e);
+                    }
+                }
+            }
+        } finally {
+            wavesLeft.decrementAndGet();
+            endDrainIfDone();
+        }
+    }
+
+    private void endForDrain(SseStream stream, long retryMillis) {
+        if (stream.endWithRetry(retryMillis)) {
+            metrics.countDrained();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable socket) {
+        try {
+            socket.close();
+        } catch (Exception e) {
+            LOG.debug("closing a driver socket failed", e);
+        }
+    }
+
+    /** Ends the drain if every wave ran and every connection has ended. */
+    private void endDrainIfDone() {
+        Drain d = drain.get();
+        if (d != null && !d.done.isDone() && wavesLeft.get() == 0 && streams.isEmpty() && sockets.isEmpty()) {
+            d.done.complete(null);
+        }
+    }
+
+    /** The window is over: closes what is left and ends the drain. */
+    private void endDrainNow() {
+        Drain d = drain.get();
+        if (d == null || d.done.isDone()) {
+            return;
+        }
+        int left = 0;
+        for (SseStream stream : streams) {
+            stream.close();
+            left++;
+        }
+        for (AutoCloseable socket : sockets) {
+            closeQuietly(socket);
+            left++;
+        }
+        if (left > 0) {
+            LOG.warn("the drain window is over; closed {} connections that had not ended", left);
+        }
+        d.done.complete(null);
     }
 
     /** Open customer streams per order. */
@@ -274,6 +434,10 @@ public final class StreamHub implements AutoCloseable {
         fills.shutdown();
         if (ownsScheduler) {
             scheduler.shutdown();
+        }
+        Drain d = drain.get();
+        if (d != null) {
+            d.done.complete(null); // closed during a drain: nothing is left to wait for
         }
     }
 }

@@ -13,7 +13,8 @@ import org.ordertracking.servlet.ProblemType;
  * Admits a stream under the {@link StreamLimits} and hands the checked request to an
  * {@link SseStream}: headers only for HEAD, 503 while the hub is closing; otherwise async mode
  * without timeout, the stream as write and async listener holding the slot, registered with the
- * hub, then started. A stream that fails to start is closed. Thread-safe.
+ * hub, then started. A stream that fails to start is closed. While the hub drains, no stream opens
+ * (503 {@code draining} with {@code Retry-After}). Thread-safe.
  */
 final class StreamOpener {
     private final StreamHub hub;
@@ -26,9 +27,10 @@ final class StreamOpener {
      * Takes a place under the caps for a stream of {@code caller}, before anything costly (the order's
      * reads) is done; release it unless {@link #open} hands it to a stream.
      *
-     * @throws Problem 429 {@code rate-limited} or {@code too-many-streams}
+     * @throws Problem 429 {@code rate-limited} or {@code too-many-streams}; 503 {@code draining}
      */
     StreamLimits.Slot admit(RouteTable.Exchange ex) {
+        hub.refuseIfDraining(); // before a token of the open rate is spent
         return hub.limits().acquireStream(ex.caller(), ex.request().getRemoteAddr());
     }
 
@@ -42,6 +44,7 @@ final class StreamOpener {
         if (hub.isClosed()) {
             throw Problem.of(ProblemType.UNAVAILABLE, ErrorTable.SHUTTING_DOWN);
         }
+        hub.refuseIfDraining();
         if ("HEAD".equals(request.getMethod())) {
             Responses.streamHeaders(response);
             return false;

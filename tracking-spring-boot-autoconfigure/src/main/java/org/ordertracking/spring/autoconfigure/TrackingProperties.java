@@ -141,6 +141,7 @@ public class TrackingProperties implements Validator {
         positive(errors, "servlet.maxStreamsPerAddress", p.servlet.maxStreamsPerAddress);
         positive(errors, "servlet.streamOpenRate", p.servlet.streamOpenRate);
         positive(errors, "servlet.streamOpenWindow", p.servlet.streamOpenWindow);
+        positive(errors, "servlet.drainWindow", p.servlet.drainWindow);
         positive(errors, "tracker.acceptanceTimeout", p.tracker.acceptanceTimeout);
         positive(errors, "tracker.sweepInterval", p.tracker.sweepInterval);
         notNegative(errors, "tracker.relayGrace", p.tracker.relayGrace);
@@ -492,6 +493,9 @@ public class TrackingProperties implements Validator {
         /** Window of the stream open rate. */
         private Duration streamOpenWindow = Duration.ofSeconds(1);
 
+        /** Window of the planned drain at shutdown: streams are sent away in waves over it, then the web server stops. */
+        private Duration drainWindow = Duration.ofSeconds(20);
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -634,6 +638,14 @@ public class TrackingProperties implements Validator {
 
         public void setStreamOpenWindow(Duration streamOpenWindow) {
             this.streamOpenWindow = streamOpenWindow;
+        }
+
+        public Duration getDrainWindow() {
+            return drainWindow;
+        }
+
+        public void setDrainWindow(Duration drainWindow) {
+            this.drainWindow = drainWindow;
         }
 
         /** The driver socket's path below {@link #getPath()}. */

@@ -44,9 +44,11 @@ import org.springframework.context.annotation.Configuration;
  * {@link TrackingSecretException} — with the optional {@code iss}/{@code aud} checks of
  * {@code tracking.jwt.issuer}/{@code audience} and a {@link TokenRevocation} bean as deny-list.
  *
- * <p>At shutdown the streams end first ({@link StreamsLifecycle}, before the web server's graceful
- * shutdown, which would otherwise wait for every open SSE stream), then the web server stops, then
- * {@link TrackingLifecycle} stops the tracker.
+ * <p>At shutdown the servlet drains first ({@link StreamsLifecycle}, before the web server's graceful
+ * shutdown, which would otherwise wait for every open SSE stream): streams are told when to come back
+ * and ended in waves over {@code tracking.servlet.drain-window}, driver sockets closed with 1001; then
+ * the web server stops, then {@link TrackingLifecycle} stops the tracker. The servlet's own JVM shutdown
+ * hook is off: Spring's context shutdown runs this drain.
  *
  * @since 0.1.0
  */
@@ -139,7 +141,9 @@ public class TrackingServletAutoConfiguration {
                 .maxStreamsPerSubject(servlet.getMaxStreamsPerSubject())
                 .maxStreamsPerAddress(servlet.getMaxStreamsPerAddress())
                 .streamOpenRate(servlet.getStreamOpenRate(), servlet.getStreamOpenWindow())
-                .operationsRefresh(properties.getOperations().getRefresh());
+                .operationsRefresh(properties.getOperations().getRefresh())
+                .drainWindow(servlet.getDrainWindow())
+                .drainOnShutdown(false); // the context's shutdown drains it, through StreamsLifecycle
         presence.ifAvailable(builder::restaurantPresence);
         stuck.ifAvailable(builder::stuckOrders);
         staleness.ifAvailable(builder::stalenessMonitor);
@@ -159,7 +163,7 @@ public class TrackingServletAutoConfiguration {
         return registration;
     }
 
-    /** Ends every stream and socket before the web server's graceful shutdown starts waiting for requests. */
+    /** Drains the servlet before the web server's graceful shutdown starts waiting for requests. */
     @Bean
     @ConditionalOnMissingBean
     public StreamsLifecycle trackingStreamsLifecycle(TrackingServlet servlet) {
@@ -214,9 +218,11 @@ public class TrackingServletAutoConfiguration {
     }
 
     /**
-     * Closes the tracking servlet's streams and sockets at the start of shutdown, so that SSE clients
-     * see their stream end (and reconnect to another node) rather than hold up the graceful shutdown.
-     * Thread-safe.
+     * Drains the tracking servlet at the start of shutdown ({@link TrackingServlet#drain()}, within the
+     * servlet's drain window), so that SSE clients see their stream end cleanly and reconnect to another
+     * node, spread over the window, rather than hold up the graceful shutdown. The stop is asynchronous:
+     * Spring waits for the drain (up to {@code spring.lifecycle.timeout-per-shutdown-phase}, 30 s by
+     * default: keep the drain window below it) before it stops the web server. Thread-safe.
      *
      * @since 0.1.0
      */
@@ -243,6 +249,24 @@ public class TrackingServletAutoConfiguration {
                 servlet.close();
                 LOG.info("Order tracking streams ended");
             }
+        }
+
+        @Override
+        public void stop(Runnable callback) {
+            if (!running) {
+                callback.run();
+                return;
+            }
+            running = false;
+            LOG.info("Order tracking draining within {}", servlet.config().drainWindow());
+            servlet.drain().whenComplete((done, failure) -> {
+                if (failure != null) {
+                    LOG.warn("Order tracking drain failed; closing the servlet", failure);
+                    servlet.close();
+                }
+                LOG.info("Order tracking streams drained");
+                callback.run();
+            });
         }
 
         @Override

@@ -46,9 +46,8 @@ import org.yaml.snakeyaml.Yaml;
  * Prometheus's own), and a label compared with {@code =} must have that value.
  *
  * <p>The expected names come from the binders, never from a list here, so a dashboard that references a
- * meter nobody registers fails. The one exception is {@link #PENDING}: meters named in the field-
- * operations issue that other changes bring; each is accepted only while no binder registers it, so
- * the day one does, this test fails until it is taken off the list and checked like the others.
+ * meter nobody registers fails. The application has a power schedule, so that the at-risk gauge (which
+ * only a tracker with a schedule has) is registered too.
  */
 class OpsDashboardIT {
     static final String POSTGRES = System.getProperty("tracking.test.postgres",
@@ -56,18 +55,6 @@ class OpsDashboardIT {
 
     private static final Path DASHBOARD = Path.of("../ops/grafana/order-tracking-dashboard.json");
     private static final Path ALERTS = Path.of("../ops/prometheus/order-tracking-alerts.yml");
-
-    /**
-     * Meters of the field-operations issue (15) that this branch's binders do not register yet, as
-     * Prometheus will name them, with the tag keys they are specified with.
-     */
-    static final Map<String, Set<String>> PENDING = Map.of(
-            "tracking_orders_at_risk", Set.of(),            // gauge
-            "tracking_restaurants_offline", Set.of(),       // gauge
-            "tracking_orders_stuck_total", Set.of("status"), // counter
-            "tracking_orders_stuck_open", Set.of(),         // gauge
-            "tracking_drain_active", Set.of(),              // gauge
-            "tracking_streams_drained_total", Set.of());    // counter
 
     /** Labels Prometheus adds when it scrapes; no meter carries them. */
     private static final Set<String> SCRAPE_LABELS = Set.of("job", "instance");
@@ -85,7 +72,9 @@ class OpsDashboardIT {
     void dropTables() throws Exception {
         try (Connection connection = DriverManager.getConnection(POSTGRES);
                 Statement statement = connection.createStatement()) {
-            for (String table : List.of("notifications", "order_events", "orders", "locks", "schema_version")) {
+            for (String table : List.of("notifications", "order_events", "orders", "power_windows", "power_restaurants",
+                    "power_announcements", "power_areas", "power_plan", "restaurant_presence", "stuck_orders", "locks",
+                    "schema_version")) {
                 statement.execute("DROP TABLE IF EXISTS " + prefix + table + " CASCADE");
             }
         }
@@ -97,10 +86,6 @@ class OpsDashboardIT {
         assertThat(exported).as("the binders' series").containsKeys("tracking_connections_open",
                 "tracking_outbox_backlog", "tracking_outbox_relay_lag_seconds", "tracking_push_failures_total",
                 "tracking_retention_purged_total", "tracking_leaks");
-        for (String pending : PENDING.keySet()) {
-            assertThat(exported).as(pending + " is registered now: take it off PENDING, so that it is checked like "
-                    + "every other meter").doesNotContainKey(pending);
-        }
 
         List<String> dashboard = dashboardExpressions();
         List<String> alerts = alertExpressions();
@@ -120,8 +105,6 @@ class OpsDashboardIT {
                 "tracking_orders_stuck_total", "tracking_restaurants_offline", "tracking_orders_at_risk",
                 "tracking_deliveries_signal", "tracking_push_failures_total", "tracking_retention_purged_total",
                 "tracking_drain_active", "tracking_streams_drained_total");
-        assertThat(referenced).as("every pending name is used; drop the ones that are not")
-                .containsAll(PENDING.keySet());
     }
 
     @Test
@@ -215,8 +198,6 @@ class OpsDashboardIT {
             Set<String> keys = new HashSet<>();
             if (tags != null) {
                 tags.forEach(t -> keys.add(t.getKey()));
-            } else if (PENDING.containsKey(name)) {
-                keys.addAll(PENDING.get(name));
             } else {
                 problems.add("no meter is exported as " + name + " (in: " + expression + ")");
                 continue;
@@ -276,7 +257,7 @@ class OpsDashboardIT {
                         TrackingAutoConfiguration.class, TrackingServletAutoConfiguration.class,
                         TrackingMetricsAutoConfiguration.class, TrackingHealthAutoConfiguration.class))
                 .withPropertyValues("spring.datasource.url=" + POSTGRES, "tracking.jdbc.table-prefix=" + prefix,
-                        "tracking.jdbc.initialize-schema=always",
+                        "tracking.jdbc.initialize-schema=always", "tracking.power.schedule=classpath:power-test.json",
                         "tracking.jwt.secret=" + TrackingAutoConfigurationTest.SECRET)
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withBean(PushNotifier.class, () -> (order, moment, eta) -> { })

@@ -29,9 +29,10 @@ import org.springframework.boot.web.server.servlet.context.ServletWebServerAppli
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Shutdown of the example with a customer's stream open: the stream ends cleanly (the client sees
- * the end of the body, so it reconnects) instead of holding the graceful shutdown, the context
- * closes, and the outbox holds nothing unpublished afterwards.
+ * Shutdown of the example with a customer's stream open: the servlet drains — the stream is told with
+ * {@code retry:} when to come back and ends cleanly (the client sees the end of the body, so it
+ * reconnects) instead of holding the graceful shutdown —, the context closes, and the outbox holds
+ * nothing unpublished afterwards.
  */
 class GracefulShutdownIT {
 
@@ -41,7 +42,8 @@ class GracefulShutdownIT {
         String url = "jdbc:h2:file:" + database + ";DB_CLOSE_ON_EXIT=FALSE";
         ConfigurableApplicationContext context = new SpringApplication(RestaurantPlatformApplication.class).run(
                 "--spring.profiles.active=it", "--server.port=0", "--spring.datasource.url=" + url,
-                "--spring.lifecycle.timeout-per-shutdown-phase=60s", "--spring.main.banner-mode=off");
+                "--spring.lifecycle.timeout-per-shutdown-phase=60s", "--spring.main.banner-mode=off",
+                "--tracking.servlet.drain-window=2s");
         int port = ((ServletWebServerApplicationContext) context).getWebServer().getPort();
         OrderTracker tracker = context.getBean(OrderTracker.class);
         TrackingLifecycle lifecycle = context.getBean(TrackingLifecycle.class);
@@ -68,9 +70,13 @@ class GracefulShutdownIT {
         tracker.transition(orderId, org.ordertracking.core.OrderStatus.ACCEPTED);
 
         CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
-        // the stream ends because the tracking streams close first, not because the graceful phase timed out
+        // the stream ends because the servlet drains first, not because the graceful phase timed out
         reader.get(30, TimeUnit.SECONDS);
         closing.get(60, TimeUnit.SECONDS);
+        // the drain's retry comes last: within the 1.33 s the 2 s window spreads the clients over
+        List<String> retries = lines.stream().filter(l -> l.startsWith("retry:")).toList();
+        assertThat(retries).as("the opening retry and the drain's").hasSize(2);
+        assertThat(Long.parseLong(retries.get(1).substring(6).trim())).isBetween(0L, 1_332L);
 
         assertThat(context.isActive()).isFalse();
         assertThat(lifecycle.isRunning()).isFalse();
