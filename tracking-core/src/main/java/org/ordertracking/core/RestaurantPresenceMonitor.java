@@ -11,12 +11,9 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.ordertracking.core.internal.Checks;
+import org.ordertracking.core.internal.PeriodicCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,11 +71,7 @@ public final class RestaurantPresenceMonitor implements AutoCloseable {
     private final Duration interval;
     private final Duration heartbeatInterval;
     private final ConnectionRegistry connections;
-    private final ScheduledExecutorService scheduler;
-    private final boolean ownsScheduler;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile ScheduledFuture<?> task;
+    private final PeriodicCheck periodic;
     /** When this node last wrote each restaurant's sign of life. */
     private final ConcurrentHashMap<String, Instant> written = new ConcurrentHashMap<>();
     /** Restaurants counted offline at this node's last check (or since, by this node's own claims). */
@@ -98,14 +91,8 @@ public final class RestaurantPresenceMonitor implements AutoCloseable {
         this.interval = b.interval;
         this.heartbeatInterval = b.heartbeatInterval;
         this.connections = b.connections;
-        ScheduledExecutorService given = b.scheduler != null ? b.scheduler
-                : resources != null ? resources.scheduler() : null;
-        this.ownsScheduler = given == null;
-        this.scheduler = given != null ? given : Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "tracking-restaurant-presence");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.periodic = new PeriodicCheck("restaurant presence monitor", b.scheduler != null ? b.scheduler
+                : resources != null ? resources.scheduler() : null, "tracking-restaurant-presence", interval, this::check);
     }
 
     /**
@@ -120,19 +107,7 @@ public final class RestaurantPresenceMonitor implements AutoCloseable {
 
     /** Runs {@link #check()} every interval on the scheduler. Idempotent. */
     public RestaurantPresenceMonitor start() {
-        if (closed.get()) {
-            throw new IllegalStateException("the restaurant presence monitor is closed");
-        }
-        if (started.compareAndSet(false, true)) {
-            long period = interval.toMillis();
-            task = scheduler.scheduleWithFixedDelay(() -> {
-                try {
-                    check();
-                } catch (RuntimeException e) {
-                    LOG.warn("restaurant presence check failed; it runs again at the next interval", e);
-                }
-            }, period, period, TimeUnit.MILLISECONDS);
-        }
+        periodic.start();
         return this;
     }
 
@@ -289,16 +264,7 @@ public final class RestaurantPresenceMonitor implements AutoCloseable {
     /** Stops the periodic check; stops the scheduler if the monitor created it. Idempotent. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        ScheduledFuture<?> current = task;
-        if (current != null) {
-            current.cancel(false);
-        }
-        if (ownsScheduler) {
-            scheduler.shutdownNow();
-        }
+        periodic.close();
     }
 
     /**

@@ -12,13 +12,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ordertracking.core.internal.Checks;
+import org.ordertracking.core.internal.PeriodicCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,11 +77,7 @@ public final class StuckOrderWatchdog implements AutoCloseable {
     private final Map<OrderStatus, Duration> limits;
     private final Duration interval;
     private final int maxPerStatus;
-    private final ScheduledExecutorService scheduler;
-    private final boolean ownsScheduler;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile ScheduledFuture<?> task;
+    private final PeriodicCheck periodic;
     private final Map<OrderStatus, AtomicLong> announced = new EnumMap<>(OrderStatus.class);
     private volatile int open;
     /** Announcements whose publish failed, by order id and status, to publish again. */
@@ -101,14 +94,8 @@ public final class StuckOrderWatchdog implements AutoCloseable {
         for (OrderStatus status : OrderStatus.values()) {
             announced.put(status, new AtomicLong());
         }
-        ScheduledExecutorService given = b.scheduler != null ? b.scheduler
-                : resources != null ? resources.scheduler() : null;
-        this.ownsScheduler = given == null;
-        this.scheduler = given != null ? given : Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "tracking-stuck-orders");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.periodic = new PeriodicCheck("stuck-order watchdog", b.scheduler != null ? b.scheduler
+                : resources != null ? resources.scheduler() : null, "tracking-stuck-orders", interval, this::check);
     }
 
     /**
@@ -123,19 +110,7 @@ public final class StuckOrderWatchdog implements AutoCloseable {
 
     /** Runs {@link #check()} every interval on the scheduler. Idempotent. */
     public StuckOrderWatchdog start() {
-        if (closed.get()) {
-            throw new IllegalStateException("the stuck-order watchdog is closed");
-        }
-        if (started.compareAndSet(false, true)) {
-            long period = interval.toMillis();
-            task = scheduler.scheduleWithFixedDelay(() -> {
-                try {
-                    check();
-                } catch (RuntimeException e) {
-                    LOG.warn("stuck-order check failed; it runs again at the next interval", e);
-                }
-            }, period, period, TimeUnit.MILLISECONDS);
-        }
+        periodic.start();
         return this;
     }
 
@@ -226,16 +201,7 @@ public final class StuckOrderWatchdog implements AutoCloseable {
     /** Stops the periodic check; stops the scheduler if the watchdog created it. Idempotent. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        ScheduledFuture<?> current = task;
-        if (current != null) {
-            current.cancel(false);
-        }
-        if (ownsScheduler) {
-            scheduler.shutdownNow();
-        }
+        periodic.close();
     }
 
     /**
