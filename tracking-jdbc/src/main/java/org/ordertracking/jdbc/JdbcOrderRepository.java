@@ -166,7 +166,7 @@ public final class JdbcOrderRepository implements OrderRepository {
                 return null;
             });
         } catch (SQLException e) {
-            if (isConstraintViolation(e)) {
+            if (Dialect.isConstraintViolation(e)) {
                 throw new DuplicateOrderException(order.orderId());
             }
             throw failure("could not create order '" + order.orderId() + "'", e);
@@ -205,7 +205,7 @@ public final class JdbcOrderRepository implements OrderRepository {
                 try {
                     insertEvent(connection, event);
                 } catch (SQLException e) {
-                    if (isConstraintViolation(e)) { // the order is locked and exists: only the trail's key can clash
+                    if (Dialect.isConstraintViolation(e)) { // the order is locked and exists: only the trail's key can clash
                         throw torn(order, seq, "its audit trail already holds seq " + seq, e);
                     }
                     throw e;
@@ -450,7 +450,7 @@ public final class JdbcOrderRepository implements OrderRepository {
             writes.sync(connection);
             return claimed;
         } catch (SQLException e) {
-            if (isConstraintViolation(e)) {
+            if (Dialect.isConstraintViolation(e)) {
                 return false;
             }
             throw failure("could not claim notification " + moment.wireName() + " of order '" + orderId + "'", e);
@@ -566,7 +566,7 @@ public final class JdbcOrderRepository implements OrderRepository {
             insert.setString(1, name);
             insert.executeUpdate();
         } catch (SQLException e) {
-            if (!isConstraintViolation(e)) { // H2: another node inserted it first
+            if (!Dialect.isConstraintViolation(e)) { // H2: another node inserted it first
                 throw e;
             }
         }
@@ -624,7 +624,7 @@ public final class JdbcOrderRepository implements OrderRepository {
             statement.setLong(2, when);
             return statement.executeUpdate();
         } catch (SQLException e) {
-            if (isConstraintViolation(e)) { // H2 has no insert-or-skip for this table
+            if (Dialect.isConstraintViolation(e)) { // H2 has no insert-or-skip for this table
                 return 0;
             }
             throw e;
@@ -766,7 +766,7 @@ public final class JdbcOrderRepository implements OrderRepository {
             writes.sync(connection);
             return claimed;
         } catch (SQLException e) {
-            if (isConstraintViolation(e)) {
+            if (Dialect.isConstraintViolation(e)) {
                 return false;
             }
             throw failure("could not claim the stuck announcement of order '" + orderId + "' in " + status.wireName(),
@@ -1100,18 +1100,6 @@ public final class JdbcOrderRepository implements OrderRepository {
         } finally {
             writes.unlock();
         }
-    }
-
-    private static boolean isConstraintViolation(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sqlException) {
-                String state = sqlException.getSQLState();
-                if (state != null && state.startsWith("23")) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private JdbcStoreException failure(String what, SQLException e) {

@@ -331,7 +331,7 @@ public final class JdbcPowerSchedule implements PowerSchedule {
             writes.sync(connection);
             return claimed;
         } catch (SQLException e) {
-            if (isConstraintViolation(e)) {
+            if (Dialect.isConstraintViolation(e)) {
                 return false;
             }
             throw failure("could not claim the at-risk announcement of order '" + orderId + "'", e);
@@ -367,18 +367,6 @@ public final class JdbcPowerSchedule implements PowerSchedule {
     @Override
     public String toString() {
         return "JdbcPowerSchedule[" + dialect + ", tablePrefix=" + config.tablePrefix() + "]";
-    }
-
-    private static boolean isConstraintViolation(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sqlException) {
-                String state = sqlException.getSQLState();
-                if (state != null && state.startsWith("23")) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private JdbcStoreException failure(String what, SQLException e) {

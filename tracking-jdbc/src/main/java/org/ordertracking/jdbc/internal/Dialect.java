@@ -63,4 +63,21 @@ public enum Dialect {
         throw new IllegalStateException("unsupported database '" + product + " " + meta.getDatabaseProductVersion()
                 + "' (" + meta.getURL() + "); tracking-jdbc supports PostgreSQL, MariaDB/MySQL and H2");
     }
+
+    /**
+     * Whether the failure, or one of its causes, is an integrity constraint violation (SQLState class
+     * {@code 23}): how H2 reports the duplicate that PostgreSQL and MariaDB skip with
+     * {@code ON CONFLICT DO NOTHING} / {@code INSERT IGNORE}.
+     */
+    public static boolean isConstraintViolation(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sqlException) {
+                String state = sqlException.getSQLState();
+                if (state != null && state.startsWith("23")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }
