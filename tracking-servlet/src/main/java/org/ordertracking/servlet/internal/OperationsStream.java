@@ -2,13 +2,9 @@ package org.ordertracking.servlet.internal;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
-import java.util.ArrayList;
-import java.util.List;
 import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.Envelope;
 import org.ordertracking.core.Topic;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An operator's stream of the operations topic: subscribes first, then reads and sends one
@@ -18,18 +14,17 @@ import org.slf4j.LoggerFactory;
  * event when the node's figures change. A bus gap sends a fresh snapshot. The stream does not end by
  * itself.
  */
-public final class OperationsStream extends SseStream {
-    private static final Logger LOG = LoggerFactory.getLogger(OperationsStream.class);
+public final class OperationsStream extends SnapshotStream<OperationsStream.Snapshot> {
     /** The registry subject of every operations stream (an operator's id need not be a valid id). */
     static final String SUBJECT = "operations";
-    private static final int PENDING_LIMIT = 4096;
 
     private final OperationsFeed feed;
     // guarded by lock
-    private boolean filling = true;
-    private boolean resnapshot;
-    private List<Envelope> pending = new ArrayList<>();
     private String lastFigures;
+
+    /** The node's figures a snapshot shows, and its JSON. */
+    record Snapshot(String figures, String json) {
+    }
 
     public OperationsStream(OperationsFeed feed, AsyncContext async, ServletOutputStream out) {
         super(feed.hub(), async, out);
@@ -57,37 +52,7 @@ public final class OperationsStream extends SseStream {
     }
 
     @Override
-    public void onMessage(Envelope envelope) {
-        synchronized (lock) {
-            if (filling) {
-                if (pending.size() >= PENDING_LIMIT) {
-                    pending.clear();
-                    resnapshot = true;
-                }
-                pending.add(envelope);
-                return;
-            }
-            acceptLocked(envelope);
-        }
-        drain();
-    }
-
-    @Override
-    public void onGap(Topic topic) {
-        synchronized (lock) {
-            if (filling || isClosed()) {
-                return;
-            }
-            filling = true;
-        }
-        try {
-            hub.fill(this::fill, 0);
-        } catch (RuntimeException e) {
-            close();
-        }
-    }
-
-    private void acceptLocked(Envelope envelope) {
+    protected void acceptLocked(Envelope envelope) {
         // announcements are rare and each matters: never dropped for a location; overflow reconnects
         offerLocked(Frame.event(Frame.Kind.STATUS, null, envelope.type(), envelope.json()));
     }
@@ -95,7 +60,7 @@ public final class OperationsStream extends SseStream {
     /** Offers the node's current figures; sent only after the snapshot and only when they changed. */
     void figures(String figures) {
         synchronized (lock) {
-            if (filling || isClosed() || figures.equals(lastFigures)) {
+            if (fillingLocked() || isClosed() || figures.equals(lastFigures)) {
                 return;
             }
             lastFigures = figures;
@@ -109,43 +74,20 @@ public final class OperationsStream extends SseStream {
         return figures.length() <= 2 ? at + "}" : at + "," + figures.substring(1);
     }
 
-    void fill() {
-        String figures;
-        String snapshot;
-        try {
-            figures = feed.figuresJson();
-            snapshot = feed.snapshotJson(figures);
-        } catch (RuntimeException e) {
-            LOG.warn("could not read the operations snapshot; closing the operator's stream", e);
-            close();
-            return;
-        }
-        synchronized (lock) {
-            lastFigures = figures;
-            offerLocked(Frame.event(Frame.Kind.CONTROL, null, "snapshot", snapshot));
-            if (resnapshot) {
-                resnapshot = false;
-                pending.clear();
-            } else {
-                filling = false;
-                List<Envelope> waiting = pending;
-                pending = new ArrayList<>();
-                for (Envelope envelope : waiting) {
-                    acceptLocked(envelope);
-                }
-            }
-        }
-        drain();
-        boolean again;
-        synchronized (lock) {
-            again = filling && !isClosed();
-        }
-        if (again) {
-            try {
-                hub.fill(this::fill, 0);
-            } catch (RuntimeException e) {
-                close();
-            }
-        }
+    @Override
+    protected Snapshot readSnapshot() {
+        String figures = feed.figuresJson();
+        return new Snapshot(figures, feed.snapshotJson(figures));
+    }
+
+    @Override
+    protected String showLocked(Snapshot snapshot) {
+        lastFigures = snapshot.figures();
+        return snapshot.json();
+    }
+
+    @Override
+    protected String describe() {
+        return "the operations snapshot";
     }
 }

@@ -2,7 +2,6 @@ package org.ordertracking.servlet.internal;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +10,6 @@ import org.ordertracking.core.Envelope;
 import org.ordertracking.core.Topic;
 import org.ordertracking.core.TrackedOrder;
 import org.ordertracking.core.TrackingMessage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A restaurant's stream: subscribes first, then sends one {@code snapshot} of its active orders,
@@ -22,17 +19,15 @@ import org.slf4j.LoggerFactory;
  * may see it), the snapshot's orders carry {@code power_risk} and every {@code order_at_risk} of its
  * orders is forwarded. The stream does not end by itself.
  */
-public final class RestaurantStream extends SseStream {
-    private static final Logger LOG = LoggerFactory.getLogger(RestaurantStream.class);
-
+public final class RestaurantStream extends SnapshotStream<RestaurantStream.Snapshot> {
     private final String restaurantId;
     private final boolean showRisk;
     // guarded by lock
     private final Map<String, Long> seen = new HashMap<>();
-    private boolean filling = true;
-    private boolean resnapshot;
-    private static final int PENDING_LIMIT = 4096;
-    private List<Envelope> pending = new ArrayList<>();
+
+    /** The active orders a snapshot shows, and its JSON. */
+    record Snapshot(List<TrackedOrder> orders, String json) {
+    }
 
     public RestaurantStream(StreamHub hub, AsyncContext async, ServletOutputStream out, String restaurantId,
             boolean showRisk) {
@@ -60,38 +55,7 @@ public final class RestaurantStream extends SseStream {
     }
 
     @Override
-    public void onMessage(Envelope envelope) {
-        synchronized (lock) {
-            if (filling) {
-                if (pending.size() >= PENDING_LIMIT) {
-                    // too much arrived during the snapshot read: take a fresh snapshot afterwards
-                    pending.clear();
-                    resnapshot = true;
-                }
-                pending.add(envelope);
-                return;
-            }
-            acceptLocked(envelope);
-        }
-        drain();
-    }
-
-    @Override
-    public void onGap(Topic topic) {
-        synchronized (lock) {
-            if (filling || isClosed()) {
-                return;
-            }
-            filling = true;
-        }
-        try {
-            hub.fill(this::fill, 0);
-        } catch (RuntimeException e) {
-            close();
-        }
-    }
-
-    private void acceptLocked(Envelope envelope) {
+    protected void acceptLocked(Envelope envelope) {
         if (envelope.message() instanceof TrackingMessage.StatusUpdate status) {
             Long last = seen.get(status.orderId());
             long seq = status.event().seq();
@@ -110,45 +74,22 @@ public final class RestaurantStream extends SseStream {
         }
     }
 
-    void fill() {
-        List<TrackedOrder> orders;
-        String snapshot;
-        try {
-            orders = hub.tracker().activeOrdersOfRestaurant(restaurantId);
-            snapshot = hub.snapshots().restaurantSnapshotJson(restaurantId, orders, showRisk);
-        } catch (RuntimeException e) {
-            LOG.warn("could not read the orders of restaurant {} for its stream; closing it", restaurantId, e);
-            close();
-            return;
+    @Override
+    protected Snapshot readSnapshot() {
+        List<TrackedOrder> orders = hub.tracker().activeOrdersOfRestaurant(restaurantId);
+        return new Snapshot(orders, hub.snapshots().restaurantSnapshotJson(restaurantId, orders, showRisk));
+    }
+
+    @Override
+    protected String showLocked(Snapshot snapshot) {
+        for (TrackedOrder order : snapshot.orders()) {
+            seen.merge(order.orderId(), order.seq(), Math::max);
         }
-        synchronized (lock) {
-            for (TrackedOrder order : orders) {
-                seen.merge(order.orderId(), order.seq(), Math::max);
-            }
-            offerLocked(Frame.event(Frame.Kind.CONTROL, null, "snapshot", snapshot));
-            if (resnapshot) {
-                resnapshot = false;
-                pending.clear();
-            } else {
-                filling = false;
-                List<Envelope> waiting = pending;
-                pending = new ArrayList<>();
-                for (Envelope envelope : waiting) {
-                    acceptLocked(envelope);
-                }
-            }
-        }
-        drain();
-        boolean again;
-        synchronized (lock) {
-            again = filling && !isClosed();
-        }
-        if (again) {
-            try {
-                hub.fill(this::fill, 0);
-            } catch (RuntimeException e) {
-                close();
-            }
-        }
+        return snapshot.json();
+    }
+
+    @Override
+    protected String describe() {
+        return "the orders of restaurant " + restaurantId;
     }
 }
