@@ -436,26 +436,21 @@ public final class JdbcOrderRepository implements OrderRepository {
         Objects.requireNonNull(moment, "moment must not be null");
         Objects.requireNonNull(at, "at must not be null");
         long when = Millis.of(at, "at");
-        writes.lock();
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement insert = connection.prepareStatement(sql.claimNotification)) {
-            if (!connection.getAutoCommit()) {
-                connection.setAutoCommit(true);
-            }
-            insert.setString(1, orderId);
-            insert.setString(2, moment.wireName());
-            insert.setLong(3, when);
-            // PostgreSQL and MariaDB skip the duplicate without an error (count 0); H2 raises one
-            boolean claimed = insert.executeUpdate() == 1;
-            writes.sync(connection);
-            return claimed;
+        try {
+            return autoCommitWrite(connection -> {
+                try (PreparedStatement insert = connection.prepareStatement(sql.claimNotification)) {
+                    insert.setString(1, orderId);
+                    insert.setString(2, moment.wireName());
+                    insert.setLong(3, when);
+                    // PostgreSQL and MariaDB skip the duplicate without an error (count 0); H2 raises one
+                    return insert.executeUpdate() == 1;
+                }
+            });
         } catch (SQLException e) {
             if (Dialect.isConstraintViolation(e)) {
                 return false;
             }
             throw failure("could not claim notification " + moment.wireName() + " of order '" + orderId + "'", e);
-        } finally {
-            writes.unlock();
         }
     }
 
@@ -593,17 +588,16 @@ public final class JdbcOrderRepository implements OrderRepository {
         Checks.requireId(restaurantId, "restaurantId");
         Objects.requireNonNull(at, "at must not be null");
         long when = Millis.of(at, "at");
-        writes.lock();
-        try (Connection connection = autoCommit(dataSource.getConnection())) {
-            if (seenUpdate(connection, restaurantId, when) == 0
-                    && insertIgnoringDuplicate(connection, sql.seenInsert, restaurantId, when) == 0) {
-                seenUpdate(connection, restaurantId, when);
-            }
-            writes.sync(connection);
+        try {
+            autoCommitWrite(connection -> {
+                if (seenUpdate(connection, restaurantId, when) == 0
+                        && insertIgnoringDuplicate(connection, sql.seenInsert, restaurantId, when) == 0) {
+                    seenUpdate(connection, restaurantId, when);
+                }
+                return null;
+            });
         } catch (SQLException e) {
             throw failure("could not record that restaurant '" + restaurantId + "' was seen", e);
-        } finally {
-            writes.unlock();
         }
     }
 
@@ -709,24 +703,20 @@ public final class JdbcOrderRepository implements OrderRepository {
         Objects.requireNonNull(at, "at must not be null");
         long when = Millis.of(at, "at");
         long cutoff = Millis.of(notSeenSince, "notSeenSince");
-        writes.lock();
-        try (Connection connection = autoCommit(dataSource.getConnection())) {
-            boolean claimed;
-            try (PreparedStatement update = connection.prepareStatement(sql.offlineUpdate)) {
-                update.setLong(1, when);
-                update.setString(2, restaurantId);
-                update.setLong(3, cutoff);
-                claimed = update.executeUpdate() == 1;
-            }
-            if (!claimed) {
-                claimed = insertIgnoringDuplicate(connection, sql.offlineInsert, restaurantId, when) == 1;
-            }
-            writes.sync(connection);
-            return claimed;
+        try {
+            return autoCommitWrite(connection -> {
+                try (PreparedStatement update = connection.prepareStatement(sql.offlineUpdate)) {
+                    update.setLong(1, when);
+                    update.setString(2, restaurantId);
+                    update.setLong(3, cutoff);
+                    if (update.executeUpdate() == 1) {
+                        return true;
+                    }
+                }
+                return insertIgnoringDuplicate(connection, sql.offlineInsert, restaurantId, when) == 1;
+            });
         } catch (SQLException e) {
             throw failure("could not count restaurant '" + restaurantId + "' offline", e);
-        } finally {
-            writes.unlock();
         }
     }
 
@@ -735,18 +725,16 @@ public final class JdbcOrderRepository implements OrderRepository {
         Checks.requireId(restaurantId, "restaurantId");
         Objects.requireNonNull(at, "at must not be null");
         long when = Millis.of(at, "at");
-        writes.lock();
-        try (Connection connection = autoCommit(dataSource.getConnection());
-                PreparedStatement update = connection.prepareStatement(sql.onlineUpdate)) {
-            update.setLong(1, when);
-            update.setString(2, restaurantId);
-            boolean claimed = update.executeUpdate() == 1;
-            writes.sync(connection);
-            return claimed;
+        try {
+            return autoCommitWrite(connection -> {
+                try (PreparedStatement update = connection.prepareStatement(sql.onlineUpdate)) {
+                    update.setLong(1, when);
+                    update.setString(2, restaurantId);
+                    return update.executeUpdate() == 1;
+                }
+            });
         } catch (SQLException e) {
             throw failure("could not count restaurant '" + restaurantId + "' online", e);
-        } finally {
-            writes.unlock();
         }
     }
 
@@ -756,23 +744,21 @@ public final class JdbcOrderRepository implements OrderRepository {
         Objects.requireNonNull(status, "status must not be null");
         Objects.requireNonNull(at, "at must not be null");
         long when = Millis.of(at, "at");
-        writes.lock();
-        try (Connection connection = autoCommit(dataSource.getConnection());
-                PreparedStatement insert = connection.prepareStatement(sql.claimStuck)) {
-            insert.setString(1, orderId);
-            insert.setString(2, status.wireName());
-            insert.setLong(3, when);
-            boolean claimed = insert.executeUpdate() == 1;
-            writes.sync(connection);
-            return claimed;
+        try {
+            return autoCommitWrite(connection -> {
+                try (PreparedStatement insert = connection.prepareStatement(sql.claimStuck)) {
+                    insert.setString(1, orderId);
+                    insert.setString(2, status.wireName());
+                    insert.setLong(3, when);
+                    return insert.executeUpdate() == 1;
+                }
+            });
         } catch (SQLException e) {
             if (Dialect.isConstraintViolation(e)) {
                 return false;
             }
             throw failure("could not claim the stuck announcement of order '" + orderId + "' in " + status.wireName(),
                     e);
-        } finally {
-            writes.unlock();
         }
     }
 
@@ -1040,6 +1026,22 @@ public final class JdbcOrderRepository implements OrderRepository {
     @FunctionalInterface
     private interface Work<T> {
         T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in auto-commit (each statement its own transaction) on a connection of its own,
+     * under the H2 file writer lock and synced before it returns, as {@link #inTransaction} does for a
+     * transaction: for the single-row claims and signs of life.
+     */
+    private <T> T autoCommitWrite(Work<T> work) throws SQLException {
+        writes.lock(); // before borrowing, so that writers waiting their turn hold no connection
+        try (Connection connection = autoCommit(dataSource.getConnection())) {
+            T result = work.run(connection);
+            writes.sync(connection);
+            return result;
+        } finally {
+            writes.unlock();
+        }
     }
 
     private <T> T inTransaction(Work<T> work) throws SQLException {
