@@ -5,8 +5,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.ordertracking.core.GeoPoint;
 import org.ordertracking.core.NewOrder;
 import org.ordertracking.core.NotificationMoment;
@@ -42,7 +44,7 @@ final class H2KillChild {
         JdbcOrderRepository repository = JdbcOrderRepository.builder(pool).config(config).build();
         String run = args[2];
         PrintStream out = System.out;
-        ExecutorService threads = Executors.newFixedThreadPool(WORKERS + 1);
+        ExecutorService threads = Executors.newFixedThreadPool(WORKERS);
         for (int w = 0; w < WORKERS; w++) {
             int worker = w;
             threads.submit(() -> {
@@ -53,21 +55,20 @@ final class H2KillChild {
                 }
             });
         }
-        threads.submit(() -> {
+        // the relay on a timer, as the tracker runs it; a failure stops it and shows in the parent
+        Executors.newSingleThreadScheduledExecutor().scheduleWithFixedDelay(() -> {
             try {
-                while (true) {
-                    repository.relayUnpublished(Instant.now(), 50, event -> { });
-                    Thread.sleep(5); // the tracker's relay runs on a timer, not in a spin
-                }
-            } catch (RuntimeException | InterruptedException e) {
+                repository.relayUnpublished(Instant.now(), 50, event -> { });
+            } catch (RuntimeException e) {
                 e.printStackTrace(out);
+                throw e;
             }
-        });
+        }, 0, 5, TimeUnit.MILLISECONDS);
         synchronized (out) {
             out.println("READY");
             out.flush();
         }
-        Thread.sleep(Long.MAX_VALUE);
+        new CountDownLatch(1).await(); // until the parent kills the process
     }
 
     private static void work(JdbcOrderRepository repository, PrintStream out, String run, int worker) {

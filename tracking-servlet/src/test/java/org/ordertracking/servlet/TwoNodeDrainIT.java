@@ -149,15 +149,25 @@ class TwoNodeDrainIT {
 
         // transitions keep coming, through node B, over the whole drain
         long pauseMillis = WINDOW.toMillis() * 8 / 10 / (ORDERS * MOVES.size());
-        CompletableFuture<Void> posting = CompletableFuture.runAsync(() -> {
-            for (OrderStatus move : MOVES) {
-                for (int i = 0; i < ORDERS; i++) {
-                    HttpResponse<String> moved = post(viewers.get(i * STREAMS_PER_ORDER).orderId, move);
-                    assertEquals(200, moved.statusCode(), moved.body());
-                    pace(pauseMillis);
-                }
+        // one post per tick of the timer, MOVES in order, each over every order
+        CompletableFuture<Void> posting = new CompletableFuture<>();
+        AtomicInteger next = new AtomicInteger();
+        ScheduledExecutorService poster = Executors.newSingleThreadScheduledExecutor(daemon("drain-poster"));
+        poster.scheduleWithFixedDelay(() -> {
+            int k = next.getAndIncrement();
+            if (k >= ORDERS * MOVES.size() || posting.isDone()) {
+                posting.complete(null);
+                return;
             }
-        });
+            try {
+                HttpResponse<String> moved = post(viewers.get(k % ORDERS * STREAMS_PER_ORDER).orderId,
+                        MOVES.get(k / ORDERS));
+                assertEquals(200, moved.statusCode(), moved.body());
+            } catch (Throwable failure) {
+                posting.completeExceptionally(failure);
+            }
+        }, 0, Math.max(1, pauseMillis), TimeUnit.MILLISECONDS);
+        posting.whenComplete((ok, failure) -> poster.shutdownNow());
         long drainStart = System.nanoTime();
         CompletableFuture<Void> drained = a.servlet.drain(WINDOW).toCompletableFuture();
 
@@ -210,16 +220,6 @@ class TwoNodeDrainIT {
             return b.post("/orders/" + orderId + "/transitions", Node.operator(),
                     "{\"status\":\"" + status.wireName() + "\"}");
         } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Paces the transitions so that they span the drain; a pause between posts, not a wait for a condition. */
-    private static void pace(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
