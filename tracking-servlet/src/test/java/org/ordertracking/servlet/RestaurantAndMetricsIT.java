@@ -73,6 +73,23 @@ class RestaurantAndMetricsIT {
     }
 
     @Test
+    void restaurantStream_snapshotLargerThanTheStreamsResponseBuffer_arrivesWholeThenLiveEventsFollow() throws Exception {
+        int orders = 60; // a board of 60 orders: a snapshot many times the stream's 2 KB response buffer
+        for (int i = 0; i < orders; i++) {
+            tracker.register(new NewOrder("big-" + i, "r-big", "c-" + i, new GeoPoint(33.9, 35.5)));
+        }
+        try (SseClient board = node.stream("/restaurants/r-big/stream", Node.token(Role.RESTAURANT, "r-big"))) {
+            assertEquals("retry", board.next().event());
+            String data = board.nextEvent().data();
+            assertTrue(data.length() > 4 * org.ordertracking.servlet.internal.Responses.STREAM_BUFFER_BYTES,
+                    "the snapshot should outgrow the buffer, not " + data.length() + " bytes");
+            assertEquals(orders, JsonCodec.mapper().readTree(data).get("orders").size());
+            tracker.transition("big-7", OrderStatus.ACCEPTED);
+            assertEquals("big-7", JsonCodec.mapper().readTree(board.nextOfType("status").data()).get("order_id").asText());
+        }
+    }
+
+    @Test
     void restaurantStream_busGap_sendsAFreshSnapshot() throws Exception {
         tracker.register(new NewOrder("ro-6", "r-6", "c-1", new GeoPoint(33.9, 35.5)));
         try (SseClient board = node.stream("/restaurants/r-6/stream", Node.token(Role.RESTAURANT, "r-6"))) {

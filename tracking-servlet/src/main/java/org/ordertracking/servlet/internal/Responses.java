@@ -77,8 +77,21 @@ public final class Responses {
         return false;
     }
 
-    /** The headers of an SSE response: 200, {@code text/event-stream}, no caching, no proxy buffering. */
+    /**
+     * The response buffer of an SSE stream, in bytes. A stream writes each frame and flushes at once, so
+     * the buffer never holds more than the frames queued at one moment; a frame larger than it is
+     * written past it. The container keeps the buffer for the whole life of the response (Jetty's
+     * default is 32 KB, and by default off the heap), so its size is memory held per open stream, not
+     * speed.
+     */
+    public static final int STREAM_BUFFER_BYTES = 2048;
+
+    /**
+     * The headers of an SSE response: 200, {@code text/event-stream}, no caching, no proxy buffering,
+     * and a {@linkplain #STREAM_BUFFER_BYTES small response buffer}.
+     */
     public static void streamHeaders(HttpServletResponse response) {
+        response.setBufferSize(STREAM_BUFFER_BYTES);
         response.setStatus(200);
         response.setContentType("text/event-stream");
         response.setCharacterEncoding("UTF-8");

@@ -5,9 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.servlet.http.HttpServletResponse;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ResponsesTest {
+
+    @Test
+    void streamHeaders_setASmallResponseBufferBeforeTheStatus_soAnOpenStreamHoldsLittleMemory() {
+        List<String> calls = new ArrayList<>();
+        HttpServletResponse response = (HttpServletResponse) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> {
+                    calls.add(method.getName() + (args == null ? "" : "=" + args[0]));
+                    return null;
+                });
+        Responses.streamHeaders(response);
+        assertEquals("setBufferSize=" + Responses.STREAM_BUFFER_BYTES, calls.get(0), calls.toString());
+        assertTrue(Responses.STREAM_BUFFER_BYTES <= 4096, "a buffer is held for the whole life of a stream");
+        assertTrue(calls.contains("setContentType=text/event-stream"), calls.toString());
+    }
     private static final String TAG = Responses.etag("[]");
 
     @Test
