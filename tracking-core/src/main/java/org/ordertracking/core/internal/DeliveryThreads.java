@@ -18,8 +18,11 @@ import org.slf4j.LoggerFactory;
  * and wakes a parked thread only when no worker is spinning: a worker that runs out of tasks first
  * spins for a short while ({@value #SPIN_NANOS} ns), and only one worker spins at a time, so a steady
  * stream of publishes is picked up by a running worker without an unpark (a system call) per
- * publish, and an idle bus costs no CPU. A worker that takes a task while more are queued wakes
- * another, so a worker stuck in a task never holds up the queue. Thread-safe.
+ * publish, and an idle bus costs no CPU. The spin is adaptive: it is skipped while the last wait
+ * for a task outlasted it (publishes a millisecond apart: a spin would only burn the CPU the
+ * publishers and the sockets need, then park anyway), and resumed as soon as a wait is shorter than
+ * a spin again. A worker that takes a task while more are queued wakes another, so a worker stuck
+ * in a task never holds up the queue. Thread-safe.
  */
 public final class DeliveryThreads implements Executor, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryThreads.class);
@@ -31,6 +34,8 @@ public final class DeliveryThreads implements Executor, AutoCloseable {
     private final Worker[] workers;
     private final AtomicInteger parked = new AtomicInteger();
     private final AtomicBoolean spinning = new AtomicBoolean();
+    /** Whether the last wait for a task was shorter than a spin, so that spinning would have caught it. */
+    private volatile boolean spinPays = true;
     private volatile boolean shutdown;
 
     /** Starts {@code threads} workers made by {@code factory}. */
@@ -45,6 +50,11 @@ public final class DeliveryThreads implements Executor, AutoCloseable {
             worker.thread = factory.newThread(worker);
             worker.thread.start();
         }
+    }
+
+    /** Whether an idle worker spins before it parks (the last wait for a task was shorter than a spin). */
+    boolean spinPays() {
+        return spinPays;
     }
 
     /** Returns the number of worker threads. */
@@ -118,7 +128,8 @@ public final class DeliveryThreads implements Executor, AutoCloseable {
                     runTask(task);
                     continue;
                 }
-                if (spin()) {
+                long idleSince = System.nanoTime();
+                if (spinPays && spin()) {
                     continue;
                 }
                 state = PARKED;
@@ -132,6 +143,7 @@ public final class DeliveryThreads implements Executor, AutoCloseable {
                 while (state == PARKED && !shutdown) {
                     LockSupport.park(this);
                 }
+                spinPays = System.nanoTime() - idleSince < SPIN_NANOS;
             }
         }
 
