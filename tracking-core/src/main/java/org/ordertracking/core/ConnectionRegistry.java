@@ -1,5 +1,7 @@
 package org.ordertracking.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -13,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.ordertracking.core.internal.Checks;
@@ -52,6 +53,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectionRegistry implements TrackerListener {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionRegistry.class);
+    private static final VarHandle CONNECTION_CLOSED;
+
+    static {
+        try {
+            CONNECTION_CLOSED = MethodHandles.lookup().findVarHandle(Connection.class, "closed", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
 
     /** Default time a customer stream may stay open after its order ended: 30 seconds. */
     public static final Duration DEFAULT_LEAK_GRACE = Duration.ofSeconds(30);
@@ -337,7 +348,7 @@ public final class ConnectionRegistry implements TrackerListener {
         private final String subjectId;
         private final Instant openedAt;
         private final AutoCloseable closer;
-        private final AtomicBoolean closed = new AtomicBoolean();
+        private volatile int closed; // an int, not an AtomicBoolean: one Connection per open stream
         // the repository lookup schedule of a customer stream, read and written under reapLock
         private Instant nextLookupAt;
         private Duration lookupInterval;
@@ -365,7 +376,7 @@ public final class ConnectionRegistry implements TrackerListener {
         /** Unregisters the connection. Idempotent. */
         @Override
         public void close() {
-            if (closed.compareAndSet(false, true)) {
+            if (CONNECTION_CLOSED.compareAndSet(this, 0, 1)) {
                 unregister(this);
             }
         }

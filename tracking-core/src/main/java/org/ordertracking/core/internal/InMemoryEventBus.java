@@ -78,7 +78,7 @@ public final class InMemoryEventBus implements EventBus {
         return new Subscription() {
             @Override
             public Topic topic() {
-                return topic;
+                return mailbox.topic(); // not the caller's topic: one fewer object held per subscription
             }
 
             @Override

@@ -8,7 +8,8 @@ import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.ordertracking.core.BusListener;
 import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.Subscription;
@@ -24,16 +25,28 @@ import org.slf4j.LoggerFactory;
  * <p>On overflow the oldest location/signal frame is dropped; if there is none and a status frame
  * does not fit, the client cannot keep up and is disconnected (it reconnects and replays).
  */
-public abstract class SseStream implements WriteListener, AsyncListener, BusListener {
+public abstract class SseStream implements WriteListener, AsyncListener, BusListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SseStream.class);
+    private static final VarHandle RELEASED;
 
-    protected final Object lock = new Object();
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(SseStream.class, "released", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The stream's monitor: the stream itself, which is never handed out (no separate lock object per stream). */
+    protected final Object lock = this;
     protected final StreamHub hub;
     private final AsyncContext async;
     private final ServletOutputStream out;
-    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    // small at first: an open stream mostly has nothing queued, and there are tens of thousands of them
+    private final ArrayDeque<Frame> queue = new ArrayDeque<>(4);
     private final int capacity;
-    private final AtomicBoolean released = new AtomicBoolean();
+    /** 1 once {@link #release()} ran; an int field, not an {@code AtomicBoolean}, to keep each stream small. */
+    private volatile int released;
     private boolean needsFlush;
     // written under lock, read without it by isClosed() (the keep-alive sweep asks every stream each second)
     private volatile boolean closed;
@@ -70,7 +83,7 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
     /** The place this stream holds under the caps, given back when it ends. */
     void slot(StreamLimits.Slot slot) {
         this.slot = slot;
-        if (released.get()) {
+        if (released != 0) {
             slot.release();
         }
     }
@@ -206,6 +219,7 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
     }
 
     /** Closes the stream now, dropping what is queued. Safe from any thread; idempotent. */
+    @Override
     public final void close() {
         synchronized (lock) {
             closeLocked();
@@ -235,7 +249,7 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
 
     /** Unsubscribes and unregisters; idempotent. */
     final void release() {
-        if (released.compareAndSet(false, true)) {
+        if (RELEASED.compareAndSet(this, 0, 1)) {
             Subscription s = subscription;
             if (s != null) {
                 s.close();

@@ -186,10 +186,8 @@ public final class StreamHub implements AutoCloseable {
     /** Registers an open stream in the registry (a leak reap closes it). */
     public void register(SseStream stream) {
         streams.add(stream);
-        stream.registration(registry.register(stream.kind(), stream.subjectId(), () -> {
-            streams.remove(stream);
-            stream.close();
-        }));
+        // a reaped stream closes itself, which unregisters it from this hub as it completes
+        stream.registration(registry.register(stream.kind(), stream.subjectId(), stream));
         if (closed.get()) {
             stream.close();
         } else {

@@ -1,7 +1,8 @@
 package org.ordertracking.servlet.internal;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.ordertracking.servlet.Caller;
 import org.ordertracking.servlet.ProblemType;
 import org.ordertracking.servlet.TrackingServletConfig;
@@ -15,6 +16,16 @@ import org.ordertracking.servlet.TrackingServletConfig;
  * costs no repository read. Every refusal is counted in {@link Metrics}. Thread-safe.
  */
 final class StreamLimits {
+    private static final VarHandle SLOT_RELEASED;
+
+    static {
+        try {
+            SLOT_RELEASED = MethodHandles.lookup().findVarHandle(Slot.class, "released", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** The limit that refused an open, by its key in the metrics document and the Micrometer tag. */
     enum Limit {
         PER_SUBJECT("per_subject"), PER_ADDRESS("per_address"), OPEN_RATE("open_rate");
@@ -30,7 +41,7 @@ final class StreamLimits {
     final class Slot {
         private final String subject;
         private final String address;
-        private final AtomicBoolean released = new AtomicBoolean();
+        private volatile int released; // an int, not an AtomicBoolean: one Slot per open stream
 
         private Slot(String subject, String address) {
             this.subject = subject;
@@ -38,7 +49,7 @@ final class StreamLimits {
         }
 
         void release() {
-            if (released.compareAndSet(false, true)) {
+            if (SLOT_RELEASED.compareAndSet(this, 0, 1)) {
                 give(subjects, subject);
                 if (address != null) {
                     give(addresses, address);
