@@ -17,6 +17,22 @@ public interface BusListener {
     void onMessage(Envelope envelope);
 
     /**
+     * Called for each message instead of {@link #onMessage(Envelope)} by a bus that can tell whether
+     * it already holds the next message of this subscription: {@code more} is true when another call
+     * follows at once, without waiting for anything not yet published. A listener that writes to a
+     * socket can then queue this message and write the whole run at once on the call with
+     * {@code more == false}, one write instead of one per message, and only when it has fallen
+     * behind, so no latency is added when the bus keeps up.
+     *
+     * <p>A call with {@code more == true} is followed by another {@code onMessage} call, by
+     * {@link #onGap(Topic)} (the next message was lost), or by the subscription's close. The
+     * in-memory and Redis buses call this method; the default calls {@link #onMessage(Envelope)}.
+     */
+    default void onMessage(Envelope envelope, boolean more) {
+        onMessage(envelope);
+    }
+
+    /**
      * Called when messages on {@code topic} may have been lost — the subscription's buffer
      * overflowed, or a networked bus reconnected. A listener that needs every status event reads
      * what it missed from the {@link OrderRepository} by seq. Does nothing by default.

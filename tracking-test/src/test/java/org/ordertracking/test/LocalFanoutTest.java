@@ -242,6 +242,47 @@ class LocalFanoutTest {
     }
 
     @Test
+    void aListenerThatFellBehind_isToldMoreFollows_andTheLastOfTheRunSaysNoMore() throws Exception {
+        Topic topic = Topic.order("run");
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch all = new CountDownLatch(6);
+        BusListener listener = new BusListener() {
+            @Override
+            public void onMessage(Envelope envelope) {
+                throw new AssertionError("the fanout tells whether more follows");
+            }
+
+            @Override
+            public void onMessage(Envelope envelope, boolean more) {
+                calls.add(((TrackingMessage.StatusUpdate) envelope.message()).event().seq() + (more ? "+" : "."));
+                firstArrived.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS); // the first call holds the listener: the rest pile up
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                all.countDown();
+            }
+        };
+        try (DeliveryThreads threads = new DeliveryThreads(2, LocalFanout.daemonThreads("test-more-"))) {
+            LocalFanout fanout = new LocalFanout(threads, 64, 2);
+            fanout.add(topic, listener);
+            fanout.deliver(Envelope.of(topic, status("o-1", 1)));
+            assertTrue(firstArrived.await(10, TimeUnit.SECONDS));
+            for (int seq = 2; seq <= 6; seq++) {
+                fanout.deliver(Envelope.of(topic, status("o-1", seq)));
+            }
+            release.countDown();
+            assertTrue(all.await(10, TimeUnit.SECONDS));
+            assertEquals(List.of("1.", "2+", "3+", "4+", "5+", "6."), calls,
+                    "published alone, then a run of five that was waiting: only its last says no more");
+            fanout.close();
+        }
+    }
+
+    @Test
     void gap_reachesEveryListenerOfTheTopic_beforeItsNextMessage() {
         Topic topic = Topic.restaurant("big-gap");
         List<Recorder> recorders = new ArrayList<>();

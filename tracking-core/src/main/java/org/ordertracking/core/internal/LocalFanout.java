@@ -541,8 +541,10 @@ public final class LocalFanout {
                     continue;
                 }
                 CURSOR.setRelease(this, ++next);
+                // more: the next message is already here and this run delivers it at once
+                boolean more = next < h && delivered + 1 < DRAIN_BATCH && !gap;
                 try {
-                    listener.onMessage(entry.envelope());
+                    listener.onMessage(entry.envelope(), more);
                 } catch (RuntimeException e) {
                     LOG.warn("listener of {} threw on a {} message", log.topic, entry.envelope().type(), e);
                 }

@@ -77,6 +77,15 @@ public final class OrderStream extends SseStream {
 
     @Override
     public void onMessage(Envelope envelope) {
+        onMessage(envelope, false);
+    }
+
+    /**
+     * Queues the message's frame and writes what is queued, unless the bus has the next message at
+     * hand: then the run goes out in one write and flush (up to {@link SseStream#COALESCE_FRAMES}).
+     */
+    @Override
+    public void onMessage(Envelope envelope, boolean more) {
         synchronized (lock) {
             if (isClosedLocked()) {
                 return;
@@ -86,6 +95,9 @@ public final class OrderStream extends SseStream {
                 return;
             }
             acceptLocked(envelope);
+            if (more && mayWaitForMoreLocked()) {
+                return; // the next message follows at once: write both together
+            }
         }
         drain();
     }

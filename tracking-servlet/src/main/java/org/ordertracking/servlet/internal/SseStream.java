@@ -6,10 +6,10 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import org.ordertracking.core.BusListener;
 import org.ordertracking.core.ConnectionRegistry;
 import org.ordertracking.core.Subscription;
@@ -45,6 +45,7 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
     // small at first: an open stream mostly has nothing queued, and there are tens of thousands of them
     private final ArrayDeque<Frame> queue = new ArrayDeque<>(4);
     private final int capacity;
+    private final int coalesceLimit;
     /** 1 once {@link #release()} ran; an int field, not an {@code AtomicBoolean}, to keep each stream small. */
     private volatile int released;
     private boolean needsFlush;
@@ -61,7 +62,15 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
         this.async = async;
         this.out = out;
         this.capacity = hub.config().streamBufferSize();
+        this.coalesceLimit = Math.min(COALESCE_FRAMES, capacity / 2);
     }
+
+    /**
+     * At most this many frames wait for the next message of a run the bus delivers at once
+     * ({@link BusListener#onMessage(org.ordertracking.core.Envelope, boolean)}) before they are
+     * written anyway, and never more than half the stream's buffer, so a run never overflows it.
+     */
+    static final int COALESCE_FRAMES = 16;
 
     public abstract ConnectionRegistry.Kind kind();
 
@@ -134,6 +143,14 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the frames queued may wait for the next message of a run the bus delivers at once
+     * (fewer than {@link #COALESCE_FRAMES}, and under half the buffer); must hold {@link #lock}.
+     */
+    protected final boolean mayWaitForMoreLocked() {
+        return queue.size() < coalesceLimit;
     }
 
     /** Ends the stream once everything queued is written; must hold {@link #lock}. */
