@@ -16,6 +16,8 @@
 #   MIX_STREAMS=10000 MIX_DRIVERS=2000 MIX_RATE=200 MIX_DURATION=60 MIX_STEP_M=30 MIX_WS_SHARE=0.5
 #   NODES_STREAMS=10000 NODES_ORDERS=1000 NODES_RATE=1000 NODES_DURATION=30
 #   PORT=8090 (our server; the two-node run also uses PORT+1; nchan listens on 8091, see nginx.conf)
+#   WARMUP=20 seconds of load before each measured window (both servers): our JVM is still compiling
+#     its hot paths for the first ~20 s (5 s left C2 with a quarter of the samples in the window)
 #   EXTRA="…" harness options added to every run of ours, e.g. "--server-heap 512m"
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -26,7 +28,8 @@ out="${2:-benchmarks/results/issue17-$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$out"
 redis_url="${TRACKING_TEST_REDIS:-redis://127.0.0.1:6379}"
 pg_url="${TRACKING_TEST_POSTGRES:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}"
-harness="java -Dtracking.test.redis=$redis_url -Dtracking.test.postgres=$pg_url -cp $jar org.ordertracking.benchmarks.load.LoadHarness"
+WARMUP="${WARMUP:-20}"
+harness="java -Dtracking.test.redis=$redis_url -Dtracking.test.postgres=$pg_url -cp $jar org.ordertracking.benchmarks.load.LoadHarness --warmup $WARMUP"
 
 STREAMS="${STREAMS:-10000}" ORDERS="${ORDERS:-1000}" DURATION="${DURATION:-20}"
 LOAD_RATES="${LOAD_RATES:-1000 5000}"

@@ -69,7 +69,9 @@ import org.ordertracking.servlet.Role;
  * <p>Reports p50/p99/p99.9/max latency, delivered events/s, server heap (after GC) and RSS per open
  * stream, and CPU of the server and of the load generator; {@code --out file.json} keeps them, with
  * the server's JVM flags ({@code -Xms2g -Xmx2g -XX:+UseG1GC} unless {@code --server-jvm "…"} adds to or,
- * for a collector, replaces them; {@code --server-jfr file} records a flight recording). Only
+ * for a collector, replaces them; {@code --server-jfr file} records a flight recording of the server's
+ * whole life, {@code --server-profile file --profiler libasyncProfiler.so} an async-profiler CPU
+ * profile of the measured window only). Only
  * loopback is contacted; every phase is bounded in time and the harness stops by itself.
  *
  * <p>Run (after {@code ./mvnw -pl benchmarks -am package -DskipTests}):
@@ -266,6 +268,7 @@ public final class LoadHarness {
             long wsAcks0 = sockets.acks.get();
             long wsSent0 = sockets.sent.get();
             long[] cpu0 = cpu();
+            profile("start," + opts.getOrDefault("profile-event", "event=cpu,interval=1ms"));
             long t0 = System.nanoTime();
             Thread.sleep(1200);
             long events0 = children.stream().mapToLong(c -> c.statusEvents).sum();
@@ -275,6 +278,7 @@ public final class LoadHarness {
             long te1 = System.nanoTime();
             long t1 = System.nanoTime();
             long[] cpu1 = cpu();
+            profile("stop,file=" + opts.get("server-profile"));
             if (!nchan) {
                 metrics1 = serverMetrics();
             }
@@ -795,6 +799,38 @@ public final class LoadHarness {
             memory.put("rss", rss);
         }
         return memory;
+    }
+
+    /**
+     * With {@code --server-profile file} (and {@code --profiler lib}, the path of async-profiler's
+     * {@code libasyncProfiler.so}, or the {@code ASYNC_PROFILER} environment variable), sends the
+     * profiler one command through the attach API: started just after the measurement
+     * window's first CPU reading and stopped just after its last, so the profile holds the measured
+     * window only, never the stream opening or settling. A {@code .collapsed} file gets folded stacks,
+     * an {@code .html} one a flame graph. Without {@code --server-profile} it does nothing.
+     */
+    private void profile(String command) {
+        if (!opts.containsKey("server-profile") || serverPids.isEmpty()) {
+            return;
+        }
+        String lib = opts.getOrDefault("profiler", System.getenv("ASYNC_PROFILER"));
+        if (lib == null) {
+            throw new IllegalArgumentException("--server-profile needs --profiler /path/to/libasyncProfiler.so");
+        }
+        String format = opts.get("server-profile").endsWith(".collapsed") ? ",collapsed" : "";
+        for (long pid : serverPids) {
+            String perPid = serverPids.size() == 1 ? command : command.replace("file=", "file=" + pid + "-");
+            try {
+                com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(pid));
+                try {
+                    vm.loadAgentPath(lib, perPid + (perPid.startsWith("stop") ? format : ""));
+                } finally {
+                    vm.detach();
+                }
+            } catch (Exception e) {
+                log.println("profiler command '" + perPid + "' on " + pid + " failed: " + e);
+            }
+        }
     }
 
     /** CPU ms of the server processes, of the load generator (this JVM and its clients), machine jiffies. */
