@@ -4,7 +4,8 @@ package org.ordertracking.core;
  * Receives the messages of one {@link EventBus} subscription.
  *
  * <p>Calls for one subscription never overlap and arrive in publish order (per publisher). They
- * run on a bus thread: a listener must not block, and should hand anything slow to its own
+ * run on a bus thread (or, for a listener that declares it {@link #neverBlocks()}, possibly on the
+ * publishing thread): a listener must not block, and should hand anything slow to its own
  * executor. An exception thrown by a listener is logged and does not reach the publisher or any
  * other listener.
  *
@@ -30,6 +31,20 @@ public interface BusListener {
      */
     default void onMessage(Envelope envelope, boolean more) {
         onMessage(envelope);
+    }
+
+    /**
+     * Whether every call of this listener returns promptly: it never waits on I/O, on a lock held
+     * across I/O, or on another thread (the servlet's SSE streams queue a frame and write without
+     * blocking). A bus may then call it on the publishing thread instead of handing the message to a
+     * delivery thread: the in-memory bus does so for a topic of at most
+     * {@value org.ordertracking.core.internal.LocalFanout#INLINE_LISTENERS} subscriptions that all
+     * never block, which saves a thread wake-up per publish. False by default: a listener that may
+     * block is always called on a bus thread, so it can hold up neither a publisher nor the topic's
+     * other listeners.
+     */
+    default boolean neverBlocks() {
+        return false;
     }
 
     /**

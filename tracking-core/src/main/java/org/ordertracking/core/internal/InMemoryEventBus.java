@@ -50,7 +50,7 @@ public final class InMemoryEventBus implements EventBus {
             this.ownedExecutor = new DeliveryThreads(threads, LocalFanout.daemonThreads("tracking-bus-"));
             executor = ownedExecutor;
         }
-        this.fanout = new LocalFanout(executor, builder.bufferSize, threads);
+        this.fanout = new LocalFanout(executor, builder.bufferSize, threads, true);
     }
 
     public static Builder builder() {

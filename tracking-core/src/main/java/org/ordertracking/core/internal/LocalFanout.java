@@ -53,6 +53,10 @@ public final class LocalFanout {
     /** Ints between two chunks' indexes, so two tasks never share a cache line. */
     private static final int STRIDE = 16;
     private static final int INITIAL_RING = 2;
+    /** At most this many listeners, all {@link BusListener#neverBlocks()}, are served on the publishing thread. */
+    public static final int INLINE_LISTENERS = 16;
+    /** Inline sweeps running on this thread: a listener that publishes from a delivery hands that one off. */
+    private static final ThreadLocal<int[]> INLINE_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
     private static final VarHandle RUNNING;
     private static final VarHandle CURSOR;
     private static final VarHandle PENDING;
@@ -81,6 +85,7 @@ public final class LocalFanout {
     private final int bufferSize;
     private final int maxRing;
     private final int parallelism;
+    private final boolean inline;
     private volatile boolean closed;
 
     /** A fan-out on {@code executor}, sweeping a topic with up to two tasks at once. */
@@ -94,6 +99,18 @@ public final class LocalFanout {
      * never holds up the others).
      */
     public LocalFanout(Executor executor, int bufferSize, int parallelism) {
+        this(executor, bufferSize, parallelism, false);
+    }
+
+    /**
+     * As {@link #LocalFanout(Executor, int, int)}; with {@code inline}, a publish to a topic of at most
+     * {@link #INLINE_LISTENERS} listeners that all {@linkplain BusListener#neverBlocks() never block}
+     * serves them on the publishing thread (unless a sweep of the topic is pending, or the publisher is
+     * itself delivering inline), saving the wake-up of a delivery thread. A backlog longer than a
+     * drain batch still continues on the executor.
+     */
+    public LocalFanout(Executor executor, int bufferSize, int parallelism, boolean inline) {
+        this.inline = inline;
         this.executor = Objects.requireNonNull(executor, "executor must not be null");
         this.bufferSize = Checks.requirePositive(bufferSize, "bufferSize");
         this.maxRing = bufferSize <= 1 ? 1 : Integer.highestOneBit(Math.min(bufferSize, 1 << 30) - 1) << 1;
@@ -186,6 +203,8 @@ public final class LocalFanout {
         final Topic topic;
         /** Listeners, replaced on (un)subscribe; guarded by the map's lock for writers. */
         volatile Mailbox[] subscribers = NONE;
+        /** Whether a publish may serve {@link #subscribers} on its own thread; set with them. */
+        volatile boolean inlineOk;
         /** The ring; replaced when it grows, and by {@link #trim()} when a lag is over. Written under {@code this}. */
         volatile Entry[] ring = new Entry[Math.min(INITIAL_RING, maxRing)];
         /** Number of messages published; written under {@code this}. */
@@ -215,6 +234,7 @@ public final class LocalFanout {
                 Mailbox mailbox = new Mailbox(this, listener, head);
                 Mailbox[] grown = Arrays.copyOf(subscribers, subscribers.length + 1);
                 grown[grown.length - 1] = mailbox;
+                inlineOk = inlineAllowed(grown);
                 subscribers = grown;
                 return mailbox;
             }
@@ -236,6 +256,7 @@ public final class LocalFanout {
             Mailbox[] shrunk = new Mailbox[boxes.length - 1];
             System.arraycopy(boxes, 0, shrunk, 0, index);
             System.arraycopy(boxes, index + 1, shrunk, index, boxes.length - index - 1);
+            inlineOk = inlineAllowed(shrunk);
             subscribers = shrunk;
             return shrunk.length > 0;
         }
@@ -290,6 +311,18 @@ public final class LocalFanout {
             return r;
         }
 
+        private boolean inlineAllowed(Mailbox[] boxes) {
+            if (!inline || boxes.length > INLINE_LISTENERS) {
+                return false;
+            }
+            for (Mailbox mailbox : boxes) {
+                if (!mailbox.listener.neverBlocks()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /** The ring size {@link #makeRoom} grows to for {@code listeners} when nobody lags. */
         private int baseRing(int listeners) {
             int size = Math.min(INITIAL_RING, maxRing);
@@ -337,9 +370,24 @@ public final class LocalFanout {
             if (pending != null) {
                 return; // not started yet: it will read the head this publish wrote
             }
-            int listeners = subscribers.length;
+            Mailbox[] boxes = subscribers;
+            int listeners = boxes.length;
             if (listeners == 0) {
                 return;
+            }
+            if (inlineOk && listeners <= INLINE_LISTENERS && !closed) {
+                int[] depth = INLINE_DEPTH.get();
+                if (depth[0] == 0) {
+                    depth[0] = 1;
+                    try {
+                        for (Mailbox mailbox : boxes) {
+                            mailbox.serve(); // skips one another thread is serving: that one sees this head
+                        }
+                    } finally {
+                        depth[0] = 0;
+                    }
+                    return;
+                }
             }
             int copies = Math.min(listeners, parallelism);
             Sweep sweep = new Sweep(this, copies);

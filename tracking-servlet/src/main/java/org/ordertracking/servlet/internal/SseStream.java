@@ -283,6 +283,12 @@ public abstract class SseStream implements WriteListener, AsyncListener, BusList
         }
     }
 
+    /** A stream only queues frames and writes without blocking: the in-memory bus may call it on the publishing thread. */
+    @Override
+    public final boolean neverBlocks() {
+        return true;
+    }
+
     @Override
     public final void onWritePossible() {
         drain();
