@@ -143,6 +143,70 @@ class InlineDeliveryTest {
     }
 
     @Test
+    void aPublisherDeliversAtMostOneBatch_whatOthersKeepPublishingMeanwhileGoesToTheDeliveryThreads() throws Exception {
+        Topic topic = Topic.order("inline-6");
+        int total = 301;
+        CountDownLatch firstCall = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread[] publisher = new Thread[1];
+        List<Long> onPublisher = Collections.synchronizedList(new ArrayList<>());
+        Recorder recorder = new Recorder(true, total) {
+            @Override
+            public void onMessage(Envelope envelope) {
+                super.onMessage(envelope);
+                if (Thread.currentThread() == publisher[0]) {
+                    onPublisher.add(seqs.get(seqs.size() - 1));
+                }
+                firstCall.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try (InMemoryEventBus bus = InMemoryEventBus.builder().threads(2).build()) {
+            bus.subscribe(topic, recorder);
+            publisher[0] = new Thread(() -> bus.publish(topic, status("inline-6", 1)), "first-publisher");
+            publisher[0].start();
+            assertTrue(firstCall.await(10, TimeUnit.SECONDS));
+            for (long seq = 2; seq <= total; seq++) {
+                bus.publish(topic, status("inline-6", seq)); // the listener is taken: these only append
+            }
+            release.countDown();
+            recorder.await();
+            publisher[0].join(10_000);
+            List<Long> expected = new ArrayList<>();
+            for (long seq = 1; seq <= total; seq++) {
+                expected.add(seq);
+            }
+            assertEquals(expected, recorder.seqs);
+            assertEquals(256, onPublisher.size(), "one drain batch on the publisher, the rest on a delivery thread");
+        }
+    }
+
+    @Test
+    void aListenerThrowingAnError_neitherReachesThePublisherNorStarvesTheOtherListeners() throws Exception {
+        Topic topic = Topic.order("inline-7");
+        try (InMemoryEventBus bus = InMemoryEventBus.builder().threads(2).build()) {
+            Recorder failing = new Recorder(true, 1) {
+                @Override
+                public void onMessage(Envelope envelope) {
+                    super.onMessage(envelope);
+                    throw new AssertionError("a listener's own error");
+                }
+            };
+            Recorder other = new Recorder(true, 2);
+            bus.subscribe(topic, failing);
+            bus.subscribe(topic, other);
+            bus.publish(topic, status("inline-7", 1));
+            bus.publish(topic, status("inline-7", 2));
+            other.await();
+            assertEquals(List.of(1L, 2L), other.seqs);
+        }
+    }
+
+    @Test
     void aSubscriptionThatCloses_leavesTheOthersServedInline() throws Exception {
         Topic topic = Topic.order("inline-5");
         try (InMemoryEventBus bus = InMemoryEventBus.builder().threads(2).build()) {

@@ -378,15 +378,19 @@ public final class LocalFanout {
             if (inlineOk && listeners <= INLINE_LISTENERS && !closed) {
                 int[] depth = INLINE_DEPTH.get();
                 if (depth[0] == 0) {
+                    boolean leftover = false;
                     depth[0] = 1;
                     try {
                         for (Mailbox mailbox : boxes) {
-                            mailbox.serve(); // skips one another thread is serving: that one sees this head
+                            leftover |= mailbox.serveInline();
                         }
                     } finally {
                         depth[0] = 0;
                     }
-                    return;
+                    if (!leftover || pending != null) {
+                        return;
+                    }
+                    // published while this thread served: a sweep delivers that, not this publisher
                 }
             }
             int copies = Math.min(listeners, parallelism);
@@ -513,6 +517,33 @@ public final class LocalFanout {
                 }
                 running = 0; // volatile write, then hasWork() reads head: pairs with append's head write
             }
+        }
+
+        /**
+         * Serves this listener once, on a publishing thread: one claim, one drain of at most
+         * {@link #DRAIN_BATCH}, so a publisher never ends up delivering what others keep publishing.
+         * Returns whether messages arrived meanwhile, which the caller leaves to a sweep; a longer
+         * backlog continues on the executor, and a listener's {@link Error} is logged here, never
+         * thrown at the publisher.
+         */
+        boolean serveInline() {
+            if (!hasWork() || !RUNNING.compareAndSet(this, 0, 1)) {
+                return false; // nothing new, or another thread serves it and will read this head
+            }
+            try {
+                if (!drain()) {
+                    try {
+                        executor.execute(this); // still claimed: the backlog continues behind other work
+                        return false;
+                    } catch (RejectedExecutionException e) {
+                        // closing
+                    }
+                }
+            } catch (Error e) {
+                LOG.error("listener of {} failed", log.topic, e);
+            }
+            running = 0; // volatile write, then hasWork() reads head, as in serve()
+            return hasWork();
         }
 
         /** Continues a long backlog (the claim is held). */

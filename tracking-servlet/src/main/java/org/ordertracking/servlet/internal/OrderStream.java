@@ -86,20 +86,24 @@ public final class OrderStream extends SseStream {
      */
     @Override
     public void onMessage(Envelope envelope, boolean more) {
-        synchronized (lock) {
-            if (isClosedLocked()) {
-                return;
+        boolean hold = false;
+        try {
+            synchronized (lock) {
+                if (isClosedLocked()) {
+                    return;
+                }
+                if (filling) {
+                    queuePendingLocked(envelope);
+                    return;
+                }
+                acceptLocked(envelope);
+                hold = more && mayWaitForMoreLocked(); // the next message follows at once: write both together
             }
-            if (filling) {
-                queuePendingLocked(envelope);
-                return;
-            }
-            acceptLocked(envelope);
-            if (more && mayWaitForMoreLocked()) {
-                return; // the next message follows at once: write both together
+        } finally {
+            if (!hold) {
+                drain(); // also when accepting threw: frames held for this call must not wait for another
             }
         }
-        drain();
     }
 
     @Override
