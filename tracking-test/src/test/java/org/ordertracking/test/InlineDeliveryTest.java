@@ -207,6 +207,44 @@ class InlineDeliveryTest {
     }
 
     @Test
+    void whileAnotherPublisherDeliversInline_aPublishGoesToTheDeliveryThreads() throws Exception {
+        Topic busy = Topic.order("inline-8a");
+        Topic other = Topic.order("inline-8b");
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder holding = new Recorder(true, 1) {
+            @Override
+            public void onMessage(Envelope envelope) {
+                super.onMessage(envelope);
+                inside.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        Recorder recorder = new Recorder(true, 1);
+        // two delivery threads: one publisher at a time may deliver inline
+        try (InMemoryEventBus bus = InMemoryEventBus.builder().threads(2).build()) {
+            bus.subscribe(busy, holding);
+            bus.subscribe(other, recorder);
+            Thread first = new Thread(() -> bus.publish(busy, status("inline-8a", 1)), "first-publisher");
+            first.start();
+            assertTrue(inside.await(10, TimeUnit.SECONDS));
+            assertSame(first, holding.threads.get(0));
+            bus.publish(other, status("inline-8b", 1));
+            recorder.await();
+            assertNotSame(Thread.currentThread(), recorder.threads.get(0), "the node is busy: a delivery thread serves it");
+            release.countDown();
+            first.join(10_000);
+            bus.publish(other, status("inline-8b", 2)); // inline, or by the delivery thread still holding the listener
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> recorder.seqs.size() == 2);
+            assertEquals(List.of(1L, 2L), List.copyOf(recorder.seqs));
+        }
+    }
+
+    @Test
     void aSubscriptionThatCloses_leavesTheOthersServedInline() throws Exception {
         Topic topic = Topic.order("inline-5");
         try (InMemoryEventBus bus = InMemoryEventBus.builder().threads(2).build()) {

@@ -86,6 +86,9 @@ public final class LocalFanout {
     private final int maxRing;
     private final int parallelism;
     private final boolean inline;
+    /** Publishers serving a topic inline right now; at most {@link #inlinePermits}. */
+    private final AtomicInteger inlineNow = new AtomicInteger();
+    private final int inlinePermits;
     private volatile boolean closed;
 
     /** A fan-out on {@code executor}, sweeping a topic with up to two tasks at once. */
@@ -105,12 +108,17 @@ public final class LocalFanout {
     /**
      * As {@link #LocalFanout(Executor, int, int)}; with {@code inline}, a publish to a topic of at most
      * {@link #INLINE_LISTENERS} listeners that all {@linkplain BusListener#neverBlocks() never block}
-     * serves them on the publishing thread (unless a sweep of the topic is pending, or the publisher is
-     * itself delivering inline), saving the wake-up of a delivery thread. A backlog longer than a
-     * drain batch still continues on the executor.
+     * serves them on the publishing thread (unless a sweep of the topic is pending, the publisher is
+     * itself delivering inline, or {@code parallelism / 2} publishers, at least one, already are: then
+     * the node is busy, and the delivery threads' backlogs let streams write in runs), saving the
+     * wake-up of a delivery thread. A backlog longer than a drain batch still continues on the
+     * executor.
      */
     public LocalFanout(Executor executor, int bufferSize, int parallelism, boolean inline) {
         this.inline = inline;
+        // while more publishers than this deliver at once, the node is busy: further publishes go to
+        // the delivery threads, where a stream that falls behind writes its backlog in runs
+        this.inlinePermits = Math.max(1, parallelism / 2);
         this.executor = Objects.requireNonNull(executor, "executor must not be null");
         this.bufferSize = Checks.requirePositive(bufferSize, "bufferSize");
         this.maxRing = bufferSize <= 1 ? 1 : Integer.highestOneBit(Math.min(bufferSize, 1 << 30) - 1) << 1;
@@ -311,6 +319,35 @@ public final class LocalFanout {
             return r;
         }
 
+        /**
+         * Serves {@code boxes} on this publishing thread, each once, unless this thread is already
+         * delivering inline or {@link #inlinePermits} publishers already are; returns whether that
+         * covered this publish (false: nothing was done, or messages arrived meanwhile, which a sweep
+         * must deliver).
+         */
+        private boolean serveInline(Mailbox[] boxes) {
+            int[] depth = INLINE_DEPTH.get();
+            if (depth[0] != 0) {
+                return false;
+            }
+            if (inlineNow.incrementAndGet() > inlinePermits) {
+                inlineNow.decrementAndGet();
+                return false;
+            }
+            boolean leftover = false;
+            depth[0] = 1;
+            try {
+                for (Mailbox mailbox : boxes) {
+                    leftover |= mailbox.serveInline();
+                }
+            } finally {
+                depth[0] = 0;
+                inlineNow.decrementAndGet();
+            }
+            // published while this thread served: a sweep delivers that, not this publisher
+            return !leftover || pending != null;
+        }
+
         private boolean inlineAllowed(Mailbox[] boxes) {
             if (!inline || boxes.length > INLINE_LISTENERS) {
                 return false;
@@ -375,23 +412,8 @@ public final class LocalFanout {
             if (listeners == 0) {
                 return;
             }
-            if (inlineOk && listeners <= INLINE_LISTENERS && !closed) {
-                int[] depth = INLINE_DEPTH.get();
-                if (depth[0] == 0) {
-                    boolean leftover = false;
-                    depth[0] = 1;
-                    try {
-                        for (Mailbox mailbox : boxes) {
-                            leftover |= mailbox.serveInline();
-                        }
-                    } finally {
-                        depth[0] = 0;
-                    }
-                    if (!leftover || pending != null) {
-                        return;
-                    }
-                    // published while this thread served: a sweep delivers that, not this publisher
-                }
+            if (inlineOk && listeners <= INLINE_LISTENERS && !closed && serveInline(boxes)) {
+                return;
             }
             int copies = Math.min(listeners, parallelism);
             Sweep sweep = new Sweep(this, copies);
