@@ -5,7 +5,7 @@
 # (./mvnw -B -pl benchmarks -am package -DskipTests), Redis on 127.0.0.1:6379 and PostgreSQL on
 # 127.0.0.1:5432 (the two-node run) and Debian's nginx-light + libnginx-mod-nchan (without nginx the
 # nchan runs are skipped and their columns say "—"). Loopback only; every run is bounded in time.
-# About 30–40 minutes at the issue's sizes on the 2-core reference machine (an estimate: not yet run at that size).
+# About 23 minutes at the issue's sizes on the 2-core reference machine (runs 2 and 3).
 #
 # Usage: benchmarks/scripts/issue17.sh [all|load|saturation|idle|mix|nodes|table] [results-dir]
 #   results-dir defaults to benchmarks/results/issue17-<UTC time>; `table` only rewrites its tables.
