@@ -1,12 +1,15 @@
 package org.ordertracking.core.internal;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -15,13 +18,15 @@ class DeliveryThreadsTest {
 
     @Test
     void aWorkerThatWaitedLongerThanASpinParksWithoutSpinningAndStillRunsTheNextTask() throws Exception {
-        try (DeliveryThreads threads = new DeliveryThreads(1, LocalFanout.daemonThreads("test-spin-"))) {
+        Thread[] worker = new Thread[1];
+        ThreadFactory factory = LocalFanout.daemonThreads("test-spin-");
+        try (DeliveryThreads threads = new DeliveryThreads(1, r -> worker[0] = factory.newThread(r))) {
             runAndWait(threads);
-            // far longer than a spin: the worker spun in vain, parked, and was woken by this task
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(DeliveryThreads.SPIN_NANOS) + 20);
+            // parked: it spun the whole spin in vain first, so this task comes later than a spin
+            awaitParked(worker[0]);
             runAndWait(threads);
             assertFalse(threads.spinPays(), "a spin would not have caught a task that came this late");
-            Thread.sleep(20);
+            awaitParked(worker[0]);
             runAndWait(threads); // picked up from a plain park
             assertFalse(threads.spinPays());
         }
@@ -39,7 +44,9 @@ class DeliveryThreadsTest {
                     done.countDown();
                 });
                 if (i % 1000 == 0) {
-                    Thread.sleep(1); // idle gaps between bursts: the spin turns off and on again
+                    int burst = i + 1;
+                    // idle gaps between bursts: the pool runs dry, so the spin turns off and on again
+                    await().atMost(Duration.ofSeconds(10)).until(() -> ran.get() >= burst);
                 }
             }
             assertTrue(done.await(30, TimeUnit.SECONDS));
@@ -52,6 +59,11 @@ class DeliveryThreadsTest {
         DeliveryThreads threads = new DeliveryThreads(1, LocalFanout.daemonThreads("test-closed-"));
         threads.close();
         assertThrows(RejectedExecutionException.class, () -> threads.execute(() -> { }));
+    }
+
+    /** Waits until the worker is parked, which it is only after its spin (if any) ran out. */
+    private static void awaitParked(Thread worker) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> worker.getState() == Thread.State.WAITING);
     }
 
     private static void runAndWait(DeliveryThreads threads) throws InterruptedException {
